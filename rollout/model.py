@@ -1,0 +1,253 @@
+"""The plan as data: frozen dataclasses produced by expansion and read by every later layer.
+
+Durations and lags are whole working days; dates are ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = [
+    "DEPENDENCY_TYPES",
+    "ELEMENTS",
+    "KINDS",
+    "PHASES",
+    "CalendarSpec",
+    "Cadence",
+    "Dependency",
+    "Estimate",
+    "Measure",
+    "Person",
+    "Plan",
+    "Risk",
+    "Source",
+    "Task",
+    "Workstream",
+]
+
+KINDS = (
+    "planning", "decision", "strategy", "data-collection", "analysis", "communication", "training",
+    "process-design", "technology-selection", "org-design", "job-design", "measurement",
+    "customer-feedback", "pilot", "rollout", "milestone", "other",
+)
+PHASES = ("discover", "design", "pilot", "rollout", "sustain")
+#: The alignment chain, in order: each element serves the customer and the next element.
+ELEMENTS = (
+    "strategy", "measures", "products", "processes", "technology", "organization", "jobs",
+    "process-management", "front-line",
+)
+DEPENDENCY_TYPES = ("FS", "SS", "FF", "SF")
+
+
+class Source:
+    """Where something was defined: a file and a line, resolved lazily (lines cost a lookup)."""
+
+    __slots__ = ("path", "_line", "_col", "_resolve")
+
+    def __init__(self, path: str, line: int | None = None, col: int | None = None,
+                 resolve: Callable[[], tuple[int | None, int | None]] | None = None):
+        self.path = path
+        self._line, self._col, self._resolve = line, col, resolve
+
+    def _load(self) -> None:
+        if self._resolve is not None:
+            self._line, self._col = self._resolve()
+            self._resolve = None
+
+    @property
+    def line(self) -> int | None:
+        self._load()
+        return self._line
+
+    @property
+    def col(self) -> int | None:
+        self._load()
+        return self._col
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __repr__(self) -> str:
+        return f"Source({str(self)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """``task`` must reach a point before the dependent may: FS/SS/FF/SF with a lag in working days."""
+
+    task: str
+    type: str = "FS"
+    lag: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """Three-point duration estimate in working days (optimistic ≤ likely ≤ pessimistic)."""
+
+    optimistic: int
+    likely: int
+    pessimistic: int
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    name: str
+    workstream: str
+    duration: int
+    kind: str = "other"
+    phase: str | None = None
+    objective: str = ""
+    description: str = ""
+    element: str | None = None
+    estimate: Estimate | None = None
+    depends_on: tuple[Dependency, ...] = ()
+    participants: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    owner: str | None = None
+    produces: tuple[str, ...] = ()
+    consumes: tuple[str, ...] = ()
+    start_no_earlier_than: _dt.date | None = None
+    deadline: _dt.date | None = None
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.duration == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The task as plain JSON-ready data (SPEC 1.3 field names)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "workstream": self.workstream,
+            "kind": self.kind,
+            "phase": self.phase,
+            "element": self.element,
+            "objective": self.objective,
+            "description": self.description,
+            "duration": self.duration,
+            "estimate": None if self.estimate is None else {
+                "optimistic": self.estimate.optimistic,
+                "likely": self.estimate.likely,
+                "pessimistic": self.estimate.pessimistic,
+            },
+            "depends_on": [{"task": d.task, "type": d.type, "lag": d.lag} for d in self.depends_on],
+            "participants": list(self.participants),
+            "audience": list(self.audience),
+            "owner": self.owner,
+            "produces": list(self.produces),
+            "consumes": list(self.consumes),
+            "start_no_earlier_than": _iso(self.start_no_earlier_than),
+            "deadline": _iso(self.deadline),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """A recurring meeting or communication; ``every`` is in calendar days."""
+
+    id: str
+    name: str
+    every: int
+    kind: str = "communication"
+    participants: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    owner: str | None = None
+    from_task: str | None = None          # starts the working day after this task ends; None = plan start
+    until: str | _dt.date = "end"         # a task id, a date, or "end" (plan finish)
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "every_days": self.every, "kind": self.kind,
+            "participants": list(self.participants), "audience": list(self.audience),
+            "owner": self.owner, "from": self.from_task,
+            "until": _iso(self.until) if isinstance(self.until, _dt.date) else self.until,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Workstream:
+    id: str
+    name: str
+    template: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    email: str | None = None
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    name: str
+    kind: str                      # customer-outcome, process, internal-efficiency, brand, financial, …
+    owner: str | None = None
+    baseline: str | None = None
+    target: str | None = None
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    id: str
+    title: str
+    probability: float             # 0..1
+    impact: int                    # 1..5
+    owner: str | None = None
+    mitigation: str | None = None  # a task id
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def score(self) -> float:
+        return round(self.probability * self.impact, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSpec:
+    """The plan's working calendar: workdays (0 = Monday), public holidays by country, extra days off."""
+
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    country: str | None = None
+    subdiv: str | None = None
+    holidays: tuple[_dt.date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An expanded plan: every template resolved, every id unique and qualified."""
+
+    id: str
+    title: str
+    start: _dt.date
+    calendar: CalendarSpec
+    tasks: tuple[Task, ...]
+    workstreams: tuple[Workstream, ...] = ()
+    cadences: tuple[Cadence, ...] = ()
+    people: tuple[Person, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    risks: tuple[Risk, ...] = ()
+    mission: str | None = None
+    checks: dict[str, Any] = field(default_factory=dict)   # {select, ignore, severity, settings}
+    jira: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None                                # the plan file, when loaded from one
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+    def task_index(self) -> dict[str, Task]:
+        """Tasks by id (built on each call; keep the result if you need it often)."""
+        return {t.id: t for t in self.tasks}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plan": self.id, "title": self.title, "start": self.start.isoformat(),
+                "tasks": [t.to_dict() for t in self.tasks],
+                "cadences": [c.to_dict() for c in self.cadences]}
+
+
+def _iso(value: _dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,255 @@
+"""Critical-path scheduling on working days (SPEC 2): early and late edges, total float, critical path.
+
+Pure: takes an expanded plan (and optionally a calendar) and returns a Schedule; no I/O, no printing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from .calendar import WorkCalendar
+from .errors import CycleError, PlanError
+from .model import Plan, Task
+
+__all__ = ["Schedule", "ScheduledTask", "find_cycle", "schedule", "topological_order"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledTask:
+    """A task with its edges (working-day indices, half-open [start, end)) and dates."""
+
+    task: Task
+    start: int
+    end: int
+    late_start: int
+    late_end: int
+    start_date: _dt.date
+    finish_date: _dt.date
+
+    @property
+    def id(self) -> str:
+        return self.task.id
+
+    @property
+    def total_float(self) -> int:
+        return self.late_start - self.start
+
+    @property
+    def critical(self) -> bool:
+        return self.late_start == self.start
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.task
+        return {
+            "id": t.id, "name": t.name, "workstream": t.workstream, "kind": t.kind,
+            "duration": t.duration, "start": self.start_date.isoformat(),
+            "finish": self.finish_date.isoformat(), "total_float": self.total_float,
+            "critical": self.critical, "owner": t.owner, "phase": t.phase,
+            "deadline": None if t.deadline is None else t.deadline.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The result of scheduling a plan. ``tasks`` keeps the plan's task order."""
+
+    plan: Plan
+    calendar: WorkCalendar
+    tasks: Mapping[str, ScheduledTask]
+    finish: int                       # the plan's finish edge (max end), in working days from day 0
+    critical_path: tuple[str, ...]    # one chain of zero-float tasks from the start to the finish
+
+    @property
+    def start_date(self) -> _dt.date:
+        return self.plan.start
+
+    @property
+    def finish_date(self) -> _dt.date:
+        return self.edge_finish_date(self.finish)
+
+    def edge_finish_date(self, edge: int) -> _dt.date:
+        """The calendar date of the last working day before ``edge`` (the plan start for edge 0)."""
+        return self.plan.start if edge <= 0 else self.calendar.date(edge - 1)
+
+    def __getitem__(self, task_id: str) -> ScheduledTask:
+        return self.tasks[task_id]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``rollout schedule --format json`` (SPEC 3)."""
+        return {
+            "plan": self.plan.id, "start": self.start_date.isoformat(),
+            "finish": self.finish_date.isoformat(), "finish_days": self.finish,
+            "critical_path": list(self.critical_path),
+            "tasks": [st.to_dict() for st in self.tasks.values()],
+        }
+
+    def to_frame(self):
+        """The schedule as a pandas DataFrame, one row per task."""
+        import pandas as pd
+
+        rows = [st.to_dict() for st in self.tasks.values()]
+        frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+        for col in ("start", "finish", "deadline"):
+            if col in frame:
+                frame[col] = pd.to_datetime(frame[col])
+        return frame
+
+
+def topological_order(tasks: list[Task], index: dict[str, int] | None = None) -> list[int]:
+    """Task positions in dependency order (Kahn); raises CycleError with the cycle when there is one."""
+    if index is None:
+        index = {t.id: i for i, t in enumerate(tasks)}
+    n = len(tasks)
+    indegree = [0] * n
+    succs: list[list[int]] = [[] for _ in range(n)]
+    for i, t in enumerate(tasks):
+        for dep in t.depends_on:
+            j = index.get(dep.task)
+            if j is None:
+                raise PlanError(f"task '{t.id}' depends on unknown task '{dep.task}'",
+                                *_where(t))
+            succs[j].append(i)
+            indegree[i] += 1
+    order = [i for i in range(n) if indegree[i] == 0]
+    head = 0
+    while head < len(order):
+        i = order[head]
+        head += 1
+        for k in succs[i]:
+            indegree[k] -= 1
+            if indegree[k] == 0:
+                order.append(k)
+    if len(order) < n:
+        cycle = find_cycle(tasks, index, [i for i in range(n) if indegree[i] > 0])
+        first = tasks[index[cycle[0]]]
+        raise CycleError(cycle, *_where(first))
+    return order
+
+
+def find_cycle(tasks: list[Task], index: dict[str, int], among: Iterable[int]) -> list[str]:
+    """One dependency cycle among the given task positions, as ids with the first repeated last."""
+    among = set(among)
+    # Walk predecessors that are themselves stuck: every stuck task has one, so the walk must loop.
+    start = min(among)
+    seen: dict[int, int] = {}
+    path: list[int] = []
+    i = start
+    while i not in seen:
+        seen[i] = len(path)
+        path.append(i)
+        i = next(index[d.task] for d in tasks[i].depends_on if index[d.task] in among)
+    loop = path[seen[i]:]
+    # path follows "depends on" edges; print in the order work flows (a → b means b depends on a)
+    ids = [tasks[k].id for k in reversed(loop)]
+    return ids + [ids[0]]
+
+
+def schedule(plan: Plan, calendar: WorkCalendar | None = None,
+             durations: Mapping[str, int] | None = None) -> Schedule:
+    """Schedule a plan as early as possible and compute late edges, float and the critical path.
+
+    ``durations`` overrides task durations by id (used by risk simulation and what-if runs).
+
+    >>> from rollout.model import Plan, Task, Dependency, CalendarSpec
+    >>> plan = Plan("p", "P", _dt.date(2027, 1, 4), CalendarSpec(), (
+    ...     Task("w.a", "A", "w", 5), Task("w.b", "B", "w", 3, depends_on=(Dependency("w.a"),))))
+    >>> s = schedule(plan)
+    >>> s["w.b"].start, s["w.b"].end, s.finish_date.isoformat()
+    (5, 8, '2027-01-13')
+    """
+    cal = calendar or WorkCalendar(plan.start, plan.calendar)
+    tasks = list(plan.tasks)
+    n = len(tasks)
+    index = {t.id: i for i, t in enumerate(tasks)}
+    order = topological_order(tasks, index)
+    dur = [t.duration for t in tasks]
+    if durations:
+        for tid, d in durations.items():
+            dur[index[tid]] = d
+    preds = [[(index[d.task], d.type, d.lag) for d in t.depends_on] for t in tasks]
+
+    # forward pass
+    es = [0] * n
+    for i in order:
+        t = tasks[i]
+        d = dur[i]
+        s = cal.index_on_or_after(t.start_no_earlier_than) if t.start_no_earlier_than else 0
+        for j, typ, lag in preds[i]:
+            if typ == "FS":
+                c = es[j] + dur[j] + lag
+            elif typ == "SS":
+                c = es[j] + lag
+            elif typ == "FF":
+                c = es[j] + dur[j] + lag - d
+            else:  # SF
+                c = es[j] + lag - d
+            if c > s:
+                s = c
+        es[i] = s
+    finish = max((es[i] + dur[i] for i in range(n)), default=0)
+
+    # backward pass: late end of each task
+    le = [finish] * n
+    for i in reversed(order):
+        ls_i = le[i] - dur[i]
+        for j, typ, lag in preds[i]:
+            if typ == "FS":
+                c = ls_i - lag
+            elif typ == "SS":
+                c = ls_i - lag + dur[j]
+            elif typ == "FF":
+                c = le[i] - lag
+            else:  # SF
+                c = le[i] - lag + dur[j]
+            if c < le[j]:
+                le[j] = c
+
+    # dates: a working task runs on days s … e−1; a milestone sits on day s−1 (the plan start for s = 0)
+    top = max(finish, max(es, default=0)) + 1
+    cal.date(top)
+    cdate = cal.date
+    result: dict[str, ScheduledTask] = {}
+    for i, t in enumerate(tasks):
+        s, d = es[i], dur[i]
+        if d == 0:
+            day = plan.start if s == 0 else cdate(s - 1)
+            sd = fd = day
+        else:
+            sd, fd = cdate(s), cdate(s + d - 1)
+        result[t.id] = ScheduledTask(t, s, s + d, le[i] - d, le[i], sd, fd)
+    path = _critical_chain(tasks, preds, es, le, dur, finish)
+    return Schedule(plan, cal, result, finish, path)
+
+
+def _critical_chain(tasks, preds, es, le, dur, finish) -> tuple[str, ...]:
+    """Follow driving zero-float predecessors back from a zero-float task that ends at the finish."""
+    n = len(tasks)
+    ends = [i for i in range(n) if es[i] + dur[i] == finish and le[i] - dur[i] == es[i]]
+    if not ends:
+        return ()
+    i = ends[0]
+    chain = [i]
+    while True:
+        s = es[i]
+        nxt = None
+        for j, typ, lag in preds[i]:
+            if le[j] - dur[j] != es[j]:
+                continue
+            e_j = es[j] + dur[j]
+            bound = {"FS": e_j + lag, "SS": es[j] + lag,
+                     "FF": e_j + lag - dur[i], "SF": es[j] + lag - dur[i]}[typ]
+            if bound == s:
+                nxt = j
+                break
+        if nxt is None:
+            break
+        chain.append(nxt)
+        i = nxt
+    return tuple(tasks[k].id for k in reversed(chain))
+
+
+def _where(task: Task) -> tuple[str | None, int | None]:
+    src = task.source
+    return (src.path, src.line) if src is not None else (None, None)
