@@ -1,0 +1,5 @@
+"""``python -m rollout``."""
+
+from rollout.cli import main
+
+main()

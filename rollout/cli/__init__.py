@@ -1,0 +1,71 @@
+"""The ``rollout`` command line: a click group whose commands each make one library call.
+
+Command modules live beside this file; each exposes ``COMMANDS``. One wrapper turns a
+``RolloutError`` into its message on stderr and its exit code; nothing else exits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import RolloutError
+
+__all__ = ["cli", "main"]
+
+# Command modules, in the order their commands appear in --help. Each must import only
+# light modules at import time: pandas, plotly and jira are imported inside commands.
+_COMMAND_MODULES = ("plan", "check", "reports", "jira", "tracking")
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RolloutError as exc:
+            click.echo(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+    def list_commands(self, ctx):
+        return list(self.commands)  # keep registration order, not alphabetical
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="rollout")
+def cli():
+    """Plan, check, schedule and track customer-alignment rollouts.
+
+    Templated transformation plans expand into dependency-aware task graphs, are checked
+    against the failure modes that sink such programmes, scheduled on working calendars,
+    pushed to Jira, exported to calendars and reported to steering committees.
+
+    Example:
+
+        rollout new customer-alignment -o acme.yaml --set org=Acme
+        rollout schedule acme.yaml
+    """
+
+
+for _name in _COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _exc:  # a command family not present in this build
+        if _exc.name != f"{__name__}.{_name}":
+            raise
+        continue
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="rollout")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

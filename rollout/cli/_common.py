@@ -1,0 +1,100 @@
+"""Pieces every command shares: loading a plan, output formats, tables, safe CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from typing import Any, Iterable, Sequence
+
+import click
+
+PLAN_ARG = click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
+
+
+def format_option(*choices: str, default: str | None = None):
+    """``--format/-f`` limited to the given choices (the first is the default)."""
+    return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default or choices[0],
+                        show_default=True, help="Output format.")
+
+
+def output_option(help: str = "Write to this file instead of standard output."):
+    return click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=None, help=help)
+
+
+def load(plan_path: str):
+    """Load and expand a plan file (errors propagate as RolloutError → exit 2)."""
+    from ..expand import load_plan
+
+    return load_plan(plan_path)
+
+
+def emit(text: str, output: str | None = None) -> None:
+    """Write text to a file (atomically) or to stdout."""
+    if output:
+        from ..util import atomic_write_text
+
+        atomic_write_text(output, text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def csv_safe(value: Any) -> str:
+    """Neutralise spreadsheet formulas: cells starting with = + - @ (or tab/CR) get a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    if text and text[0] in "=+-@\t\r" and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_safe(row.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def to_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], headers: Sequence[str] | None = None,
+             max_width: int = 48) -> str:
+    """A plain aligned text table (no pandas: the CLI must start fast)."""
+    headers = list(headers or columns)
+    body = [["" if v is None else _clip(str(v), max_width) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in body:
+        for k, cell in enumerate(row):
+            if len(cell) > widths[k]:
+                widths[k] = len(cell)
+    lines = ["  ".join(h.ljust(widths[k]) for k, h in enumerate(headers)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(widths[k]) for k, c in enumerate(row)).rstrip() for row in body]
+    return "\n".join(lines) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
