@@ -1,0 +1,436 @@
+"""The local state store of a plan (SPEC 5): one SQLite file beside the plan, written in transactions.
+
+It remembers what push created (task id ↔ issue key, the field values and hash last pushed, the
+links), the baseline schedule (saved at the first push or by ``rollout baseline``) and the dated
+snapshots that ``rollout pull`` reads back from the tracker.
+
+Reading it (for status, tracking and reports)::
+
+    from rollout.state import StateStore
+
+    with StateStore(plan.path, plan.id) as store:      # .rollout/<plan id>.sqlite beside the plan
+        store.baseline()          # {task_id: (start_date, finish_date)} or None when never saved
+        store.baseline_info()     # BaselineInfo(saved_at, finish_date) or None
+        store.latest_snapshot()   # Snapshot or None; .taken_at, .as_of, .tasks[task_id] -> TaskProgress
+        store.snapshots()         # every Snapshot, oldest first
+        store.issue_keys()        # {task_id: "ACME-12"}
+
+``TaskProgress`` holds ``status`` (the tracker's name), ``status_category`` (Jira's key: ``new``,
+``indeterminate`` or ``done``), ``state`` (``todo``, ``in-progress`` or ``done``, the actuals-CSV
+words), ``assignee``, ``resolution``, ``actual_start`` and ``actual_finish`` (dates or None).
+
+Readers never create the file: with no file, ``baseline()`` and ``latest_snapshot()`` return None and
+``snapshots()`` an empty list. Every write runs in one transaction, so a crash (even SIGKILL) leaves
+the file as it was before the write or after it, never half-written. The schema carries a version
+in ``meta`` and is migrated forward on open; a file from a newer rollout is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from .errors import RolloutError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BaselineInfo",
+    "IssueRecord",
+    "Snapshot",
+    "StateError",
+    "StateStore",
+    "TaskProgress",
+    "fields_hash",
+    "state_path",
+]
+
+SCHEMA_VERSION = 1
+
+# Each entry moves the schema from version i to i + 1; never edit a released entry, append one.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE issues (
+        task_id     TEXT PRIMARY KEY,           -- a task id, or 'epic:<workstream>' / 'epic:' for the plan epic
+        kind        TEXT NOT NULL,              -- 'task' or 'epic'
+        issue_key   TEXT,                       -- NULL while only the intent to create is recorded
+        status      TEXT NOT NULL,              -- 'pending', 'pushed' or 'removed'
+        fields_json TEXT,                       -- the owned field values last written
+        fields_hash TEXT,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX issues_by_key ON issues(issue_key) WHERE issue_key IS NOT NULL;
+    CREATE TABLE links (
+        blocker  TEXT NOT NULL,                 -- task ids: blocker blocks blocked
+        blocked  TEXT NOT NULL,
+        link_id  TEXT,
+        PRIMARY KEY (blocker, blocked)
+    );
+    CREATE TABLE baseline (
+        task_id     TEXT PRIMARY KEY,
+        start_date  TEXT NOT NULL,
+        finish_date TEXT NOT NULL,
+        start_edge  INTEGER,
+        end_edge    INTEGER
+    );
+    CREATE TABLE snapshots (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        taken_at  TEXT NOT NULL,                -- ISO timestamp, UTC
+        as_of     TEXT NOT NULL,                -- ISO date
+        tracker   TEXT NOT NULL
+    );
+    CREATE TABLE snapshot_tasks (
+        snapshot_id     INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        task_id         TEXT NOT NULL,
+        issue_key       TEXT,
+        status          TEXT,
+        status_category TEXT,
+        assignee        TEXT,
+        resolution      TEXT,
+        actual_start    TEXT,
+        actual_finish   TEXT,
+        PRIMARY KEY (snapshot_id, task_id)
+    );
+    """,
+)
+
+
+class StateError(RolloutError):
+    """The state file cannot be used (corrupt, or written by a newer rollout)."""
+
+    exit_code = 2
+
+
+def state_path(plan_path: str | os.PathLike | None, plan_id: str) -> Path:
+    """``.rollout/<plan id>.sqlite`` in the plan file's folder (the current folder without a file)."""
+    folder = Path(plan_path).resolve().parent if plan_path else Path.cwd()
+    return folder / ".rollout" / f"{plan_id}.sqlite"
+
+
+def fields_hash(fields: Mapping[str, Any]) -> str:
+    """A stable hash of field values (key order and whitespace do not matter)."""
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRecord:
+    """What the store knows about one pushed (or about-to-be-pushed) issue."""
+
+    task_id: str
+    kind: str
+    issue_key: str | None
+    status: str
+    fields: dict[str, Any] | None
+    fields_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineInfo:
+    saved_at: _dt.datetime
+    finish_date: _dt.date | None
+    tasks: int
+
+
+_STATE_BY_CATEGORY = {"new": "todo", "indeterminate": "in-progress", "done": "done"}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskProgress:
+    """One task's progress as the tracker reported it at a snapshot."""
+
+    task_id: str
+    issue_key: str | None = None
+    status: str | None = None
+    status_category: str | None = None     # Jira status category key: new, indeterminate, done
+    assignee: str | None = None
+    resolution: str | None = None
+    actual_start: _dt.date | None = None
+    actual_finish: _dt.date | None = None
+
+    @property
+    def state(self) -> str:
+        """``todo``, ``in-progress`` or ``done`` (the words of the actuals CSV)."""
+        return _STATE_BY_CATEGORY.get(self.status_category or "new", "todo")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task_id, "issue": self.issue_key, "status": self.status,
+            "status_category": self.status_category, "state": self.state, "assignee": self.assignee,
+            "resolution": self.resolution, "actual_start": _iso(self.actual_start),
+            "actual_finish": _iso(self.actual_finish),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The tracker's view of every pushed task at one moment."""
+
+    id: int
+    taken_at: _dt.datetime
+    as_of: _dt.date
+    tracker: str
+    tasks: dict[str, TaskProgress] = field(default_factory=dict)
+
+
+class StateStore:
+    """The SQLite state of one plan. Open it as a context manager, or call ``close()``."""
+
+    def __init__(self, plan_path: str | os.PathLike | None, plan_id: str, path: str | os.PathLike | None = None):
+        self.plan_id = plan_id
+        self.path = Path(path) if path is not None else state_path(plan_path, plan_id)
+        self._conn: sqlite3.Connection | None = None
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def __enter__(self) -> "StateStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def exists(self) -> bool:
+        return self._conn is not None or self.path.exists()
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._conn is not None:
+            return self._conn
+        if not create and not self.path.exists():
+            return None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+            self._conn = conn
+            self._migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StateError(f"{self.path}: not a usable rollout state file ({exc}); "
+                             "move it aside and run push again") from exc
+        return self._conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        has_meta = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        version = 0
+        if has_meta:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StateError(f"{self.path}: written by a newer rollout (schema {version}, this one reads "
+                             f"{SCHEMA_VERSION}); upgrade rollout")
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for step in _MIGRATIONS[version:]:
+                for statement in _statements(step):
+                    conn.execute(statement)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('plan', ?)", (self.plan_id,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Everything inside is written together or not at all."""
+        conn = self._connect(create=True)
+        assert conn is not None
+        if conn.in_transaction:          # nested: the outer transaction decides
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        conn = self._connect(create=False)
+        if conn is None:
+            return []
+        return conn.execute(sql, args).fetchall()
+
+    # -- meta -----------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- issue mapping ----------------------------------------------------------------------------
+
+    def issue_keys(self) -> dict[str, str]:
+        """Task id → issue key for every task pushed (epics excluded)."""
+        return {t: k for t, k in self._read(
+            "SELECT task_id, issue_key FROM issues WHERE kind = 'task' AND issue_key IS NOT NULL")}
+
+    def records(self) -> dict[str, IssueRecord]:
+        """Every issue record by task id (epics under ``epic:<workstream>``)."""
+        out = {}
+        for task_id, kind, key, status, fields_json, fhash in self._read(
+                "SELECT task_id, kind, issue_key, status, fields_json, fields_hash FROM issues"):
+            out[task_id] = IssueRecord(task_id, kind, key, status,
+                                       json.loads(fields_json) if fields_json else None, fhash)
+        return out
+
+    def record_intent(self, entries: Iterable[tuple[str, str]]) -> None:
+        """Note that issues for these (task id, kind) pairs are about to be created."""
+        now = _now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO issues (task_id, kind, issue_key, status, updated_at) VALUES (?, ?, NULL, 'pending', ?)"
+                " ON CONFLICT(task_id) DO UPDATE SET status = CASE WHEN issue_key IS NULL THEN 'pending'"
+                " ELSE status END, updated_at = excluded.updated_at",
+                [(t, kind, now) for t, kind in entries])
+
+    def record_pushed(self, entries: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> None:
+        """Record (task id, kind, issue key, fields written) after a successful create or update."""
+        now = _now()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO issues (task_id, kind, issue_key, status, fields_json, fields_hash, updated_at)"
+                " VALUES (?, ?, ?, 'pushed', ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET kind = excluded.kind,"
+                " issue_key = excluded.issue_key, status = 'pushed', fields_json = excluded.fields_json,"
+                " fields_hash = excluded.fields_hash, updated_at = excluded.updated_at",
+                [(t, kind, key, json.dumps(f, sort_keys=True, default=str), fields_hash(f), now)
+                 for t, kind, key, f in entries])
+
+    def forget_intent(self, task_ids: Iterable[str]) -> None:
+        """Drop pending records that were never created (the create was refused)."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM issues WHERE task_id = ? AND issue_key IS NULL",
+                             [(t,) for t in task_ids])
+
+    def mark_removed(self, task_ids: Iterable[str]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("UPDATE issues SET status = 'removed', updated_at = ? WHERE task_id = ?",
+                             [(_now(), t) for t in task_ids])
+
+    # -- links ----------------------------------------------------------------------------------
+
+    def links(self) -> dict[tuple[str, str], str | None]:
+        """(blocker task id, blocked task id) → link id, for every link push made."""
+        return {(a, b): lid for a, b, lid in self._read("SELECT blocker, blocked, link_id FROM links")}
+
+    def record_links(self, links: Iterable[tuple[str, str, str | None]]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", list(links))
+
+    def forget_links(self, pairs: Iterable[tuple[str, str]]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM links WHERE blocker = ? AND blocked = ?", list(pairs))
+
+    # -- baseline -------------------------------------------------------------------------------
+
+    def baseline(self) -> dict[str, tuple[_dt.date, _dt.date]] | None:
+        """Task id → (start date, finish date) of the stored baseline; None when none was saved."""
+        rows = self._read("SELECT task_id, start_date, finish_date FROM baseline")
+        if not rows:
+            return None
+        return {t: (_dt.date.fromisoformat(s), _dt.date.fromisoformat(f)) for t, s, f in rows}
+
+    def baseline_edges(self) -> dict[str, tuple[int, int]] | None:
+        """Task id → (start edge, end edge) in working days from the plan's day 0 (SPEC 2)."""
+        rows = self._read("SELECT task_id, start_edge, end_edge FROM baseline")
+        return {t: (s, e) for t, s, e in rows} if rows else None
+
+    def baseline_info(self) -> BaselineInfo | None:
+        saved = self.get_meta("baseline_saved_at")
+        if saved is None:
+            return None
+        finish = self.get_meta("baseline_finish")
+        count = self._read("SELECT count(*) FROM baseline")[0][0]
+        return BaselineInfo(_dt.datetime.fromisoformat(saved),
+                            _dt.date.fromisoformat(finish) if finish else None, count)
+
+    def save_baseline(self, schedule, replace: bool = True) -> bool:
+        """Store a ``Schedule`` as the baseline; with ``replace=False`` keep an existing one.
+
+        Returns True when the baseline was written.
+        """
+        with self.transaction() as conn:
+            if not replace and conn.execute("SELECT 1 FROM baseline LIMIT 1").fetchone():
+                return False
+            conn.execute("DELETE FROM baseline")
+            conn.executemany(
+                "INSERT INTO baseline VALUES (?, ?, ?, ?, ?)",
+                [(st.id, st.start_date.isoformat(), st.finish_date.isoformat(), st.start, st.end)
+                 for st in schedule.tasks.values()])
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('baseline_saved_at', ?)", (_now(),))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('baseline_finish', ?)",
+                         (schedule.finish_date.isoformat(),))
+        return True
+
+    # -- snapshots ------------------------------------------------------------------------------
+
+    def save_snapshot(self, tasks: Iterable[TaskProgress], tracker: str = "jira",
+                      taken_at: _dt.datetime | None = None, as_of: _dt.date | None = None) -> Snapshot:
+        taken_at = taken_at or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        as_of = as_of or taken_at.date()
+        tasks = list(tasks)
+        with self.transaction() as conn:
+            cur = conn.execute("INSERT INTO snapshots (taken_at, as_of, tracker) VALUES (?, ?, ?)",
+                               (taken_at.isoformat(), as_of.isoformat(), tracker))
+            snap_id = cur.lastrowid
+            conn.executemany(
+                "INSERT INTO snapshot_tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(snap_id, p.task_id, p.issue_key, p.status, p.status_category, p.assignee, p.resolution,
+                  _iso(p.actual_start), _iso(p.actual_finish)) for p in tasks])
+        return Snapshot(snap_id, taken_at, as_of, tracker, {p.task_id: p for p in tasks})
+
+    def snapshots(self) -> list[Snapshot]:
+        """Every snapshot with its tasks, oldest first."""
+        return [self._snapshot(row) for row in self._read(
+            "SELECT id, taken_at, as_of, tracker FROM snapshots ORDER BY taken_at, id")]
+
+    def latest_snapshot(self) -> Snapshot | None:
+        rows = self._read("SELECT id, taken_at, as_of, tracker FROM snapshots ORDER BY taken_at DESC, id DESC LIMIT 1")
+        return self._snapshot(rows[0]) if rows else None
+
+    def _snapshot(self, row: tuple) -> Snapshot:
+        snap_id, taken_at, as_of, tracker = row
+        tasks = {}
+        for r in self._read("SELECT task_id, issue_key, status, status_category, assignee, resolution,"
+                            " actual_start, actual_finish FROM snapshot_tasks WHERE snapshot_id = ?", (snap_id,)):
+            tasks[r[0]] = TaskProgress(r[0], r[1], r[2], r[3], r[4], r[5], _date(r[6]), _date(r[7]))
+        return Snapshot(snap_id, _dt.datetime.fromisoformat(taken_at), _dt.date.fromisoformat(as_of), tracker, tasks)
+
+
+def _statements(script: str) -> list[str]:
+    lines = [ln.split("--", 1)[0] for ln in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _iso(value: _dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _date(text: str | None) -> _dt.date | None:
+    return None if not text else _dt.date.fromisoformat(text)
+
