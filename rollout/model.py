@@ -237,6 +237,8 @@ class Plan:
     checks: dict[str, Any] = field(default_factory=dict)   # {select, ignore, severity, settings}
     jira: dict[str, Any] = field(default_factory=dict)
     path: str | None = None                                # the plan file, when loaded from one
+    #: dependencies that named no task, as (task id, reference, Source); only with load_plan(strict=False)
+    unresolved: tuple[tuple[str, str, Source | None], ...] = ()
     source: Source | None = field(default=None, compare=False, repr=False)
 
     def task_index(self) -> dict[str, Task]:

@@ -219,17 +219,16 @@ def schedule(plan: Plan, calendar: WorkCalendar | None = None,
         else:
             sd, fd = cdate(s), cdate(s + d - 1)
         result[t.id] = ScheduledTask(t, s, s + d, le[i] - d, le[i], sd, fd)
-    path = _critical_chain(tasks, preds, es, le, dur, finish)
+    path = _critical_chain(tasks, preds, es, le, dur, finish, order)
     return Schedule(plan, cal, result, finish, path)
 
 
-def _critical_chain(tasks, preds, es, le, dur, finish) -> tuple[str, ...]:
-    """Follow driving zero-float predecessors back from a zero-float task that ends at the finish."""
-    n = len(tasks)
-    ends = [i for i in range(n) if es[i] + dur[i] == finish and le[i] - dur[i] == es[i]]
+def _critical_chain(tasks, preds, es, le, dur, finish, order) -> tuple[str, ...]:
+    """Follow driving zero-float predecessors back from the last zero-float task ending at the finish."""
+    ends = [i for i in order if es[i] + dur[i] == finish and le[i] - dur[i] == es[i]]
     if not ends:
         return ()
-    i = ends[0]
+    i = ends[-1]
     chain = [i]
     while True:
         s = es[i]

@@ -1,0 +1,1000 @@
+"""Plan files and templates to an expanded ``model.Plan``: parameters, for_each, includes, overrides.
+
+Every problem found is collected with its file:line and raised together as one PlanError, so a user
+fixes a file in one pass rather than one error per run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import model
+from .errors import PlanError, Problem
+from .loader import YamlDoc, load_yaml
+from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
+                    Measure, Person, Plan, Risk, Task, Workstream)
+from .templating import RenderError, for_each_contexts, render, truthy
+
+__all__ = [
+    "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
+    "load_plan", "parse_duration", "read_template",
+]
+
+MAX_DURATION_DAYS = 5000            # about twenty working years: anything longer is a typo
+
+PLAN_KEYS = ("plan", "title", "description", "start", "calendar", "uses", "people", "tasks", "remove", "mission",
+             "measures", "risks", "checks", "jira", "workstreams", "cadences")
+TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams", "cadences", "includes")
+TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element", "duration", "estimate",
+             "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
+             "deadline", "for_each", "when", "workstream")
+WORKSTREAM_KEYS = ("id", "name", "description", "tasks")
+CADENCE_KEYS = ("id", "name", "every", "kind", "participants", "audience", "owner", "from", "until", "for_each",
+                "when", "description")
+PARAM_KEYS = ("type", "default", "required", "description")
+PARAM_TYPES = ("str", "int", "float", "bool", "list", "date", "duration")
+DEP_KEYS = ("task", "type", "lag", "optional")
+ESTIMATE_KEYS = ("optimistic", "likely", "pessimistic")
+CALENDAR_KEYS = ("country", "subdiv", "workdays", "holidays")
+PERSON_KEYS = ("id", "name", "email", "roles")
+MEASURE_KEYS = ("name", "kind", "owner", "baseline", "target")
+RISK_KEYS = ("id", "title", "probability", "impact", "owner", "mitigation")
+USE_KEYS = ("template", "with")
+CHECKS_KEYS = ("select", "ignore", "severity", "settings")
+JIRA_KEYS = ("project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
+             "start_date_field", "labels", "components")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Fields whose substituted values are slugified: they hold ids, not prose.
+SLUG_FIELDS = frozenset(("id", "depends_on", "produces", "consumes", "owner", "from", "until", "workstream"))
+
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_PLAN_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_DURATION = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*([dw]?)\s*\Z", re.I)
+_GLOB = re.compile(r"[*?\[]")
+
+
+# ------------------------------------------------------------------------------------------ templates
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: Any = None
+    required: bool = False
+    description: str = ""
+
+
+@dataclass
+class TemplateInfo:
+    """A template file, read and its header checked (name, title, parameters)."""
+
+    name: str
+    title: str
+    description: str
+    path: Path
+    doc: YamlDoc
+    parameters: dict[str, Parameter]
+    provider: str = "builtin"
+
+
+def read_template(path: Path, provider: str = "path", display: str | None = None) -> TemplateInfo:
+    doc = load_yaml(path, display or _display(path))
+    probs = _Problems()
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "a template must be a mapping with 'template:' and 'workstreams:'")
+    probs.keys(doc, (), data, TEMPLATE_KEYS, "template")
+    name = data.get("template")
+    if not isinstance(name, str) or not _ID.match(name or ""):
+        probs.add(doc, ("template",), "'template:' must name the template (lower-case letters, digits, -)")
+        name = path.stem
+    params: dict[str, Parameter] = {}
+    raw_params = data.get("parameters") or {}
+    if not isinstance(raw_params, dict):
+        probs.add(doc, ("parameters",), "'parameters:' must be a mapping of name to {type, default}")
+        raw_params = {}
+    for pname, spec in raw_params.items():
+        where = ("parameters", pname)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", pname):
+            probs.add(doc, where, f"parameter name {pname!r} must be letters, digits and _")
+            continue
+        if spec is None:
+            spec = {}
+        if not isinstance(spec, dict):
+            probs.add(doc, where, "a parameter is {type: ..., default: ..., description: ...}")
+            continue
+        probs.keys(doc, where, spec, PARAM_KEYS, "parameter")
+        ptype = spec.get("type") or ("list" if isinstance(spec.get("default"), list) else "str")
+        if ptype not in PARAM_TYPES:
+            probs.add(doc, where + ("type",), f"unknown parameter type {ptype!r}{_suggest(ptype, PARAM_TYPES)}"
+                      f"; expected one of {', '.join(PARAM_TYPES)}")
+            continue
+        required = spec.get("required")
+        required = truthy(required) if required is not None else "default" not in spec
+        params[pname] = Parameter(pname, ptype, spec.get("default"), required, spec.get("description") or "")
+    probs.raise_if_any()
+    return TemplateInfo(name, data.get("title") or name, data.get("description") or "", path, doc, params,
+                        provider)
+
+
+def list_templates() -> list[TemplateInfo]:
+    """Every template found (built-in, plugins, $ROLLOUT_TEMPLATE_PATH); the first of a name wins."""
+    from .plugins import template_paths
+
+    seen: dict[str, TemplateInfo] = {}
+    for provider, path in template_paths():
+        info = read_template(path, provider)
+        seen.setdefault(info.name, info)
+    return list(seen.values())
+
+
+def find_template(ref: str, base_dir: Path | None = None) -> TemplateInfo:
+    """A template by name (built-in or plugin) or by path (relative to ``base_dir``)."""
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        path = Path(ref)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        if not path.is_file():
+            raise PlanError(f"template file not found: {ref}")
+        return read_template(path, "path")
+    from .plugins import template_paths
+
+    candidates = template_paths()
+    for provider, path in candidates:           # file name = template name: the common case, cheap
+        if path.stem == ref:
+            info = read_template(path, provider)
+            if info.name == ref:
+                return info
+    for info in list_templates():
+        if info.name == ref:
+            return info
+    names = sorted({p.stem for _, p in candidates})
+    raise PlanError(f"unknown template '{ref}'{_suggest(ref, names)}; "
+                    f"known: {', '.join(names) or 'none'} (see `rollout templates`)")
+
+
+# ------------------------------------------------------------------------------------------ problems
+
+class _Problems:
+    def __init__(self):
+        self.items: list[Problem] = []
+
+    def add(self, doc: YamlDoc | None, docpath: tuple, message: str) -> None:
+        self.items.append(doc.problem(docpath, message) if doc is not None else Problem(message))
+
+    def keys(self, doc: YamlDoc, docpath: tuple, mapping: dict, allowed: Iterable[str], what: str) -> None:
+        allowed = tuple(allowed)
+        for key in mapping:
+            if key not in allowed:
+                self.add(doc, docpath + (key,), f"unknown key '{key}' in {what}{_suggest(key, allowed)}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise PlanError(problems=_dedupe(self.items))
+
+
+def _dedupe(items: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in items:
+        key = (p.path, p.line, p.col, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    hint = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ------------------------------------------------------------------------------------------ values
+
+def parse_duration(value: Any, workdays_per_week: int, allow_negative: bool = False) -> int:
+    """``5d`` → 5, ``2w`` → 2 × workdays per week, ``0`` → 0 (working days).
+
+    >>> parse_duration("2w", 5), parse_duration("3d", 5), parse_duration("0", 5), parse_duration(4, 5)
+    (10, 3, 0, 4)
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValueError("expected a duration like 5d or 2w")
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"expected a duration like 5d or 2w, found {value!r}")
+    number, unit = float(m.group(1)), (m.group(2) or "d").lower()
+    days = number * (workdays_per_week if unit == "w" else 1)
+    if days != int(days):
+        raise ValueError(f"{value!r} is not a whole number of working days")
+    days = int(days)
+    if days < 0 and not allow_negative:
+        raise ValueError(f"a duration cannot be negative ({value!r})")
+    if abs(days) > MAX_DURATION_DAYS:
+        raise ValueError(f"{value!r} is {abs(days):,} working days; the limit is {MAX_DURATION_DAYS:,}")
+    return days
+
+
+def parse_date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.date):
+        return value
+    text = str(value).strip() if value is not None else ""
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected a date like 2027-01-11, found {text!r}") from None
+
+
+def _coerce_param(p: Parameter, value: Any, workdays_per_week: int) -> Any:
+    if p.type == "list":
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list) and all(isinstance(v, str) or v is None for v in value):
+            return [v for v in value if v is not None]
+        raise ValueError(f"expected a list of plain values, found {value!r}")
+    if isinstance(value, (list, dict)):
+        raise ValueError(f"expected a {p.type}, found a {'list' if isinstance(value, list) else 'mapping'}")
+    if p.type == "str":
+        return "" if value is None else str(value)
+    if p.type == "int":
+        try:
+            return int(str(value))
+        except ValueError:
+            raise ValueError(f"expected a whole number, found {value!r}") from None
+    if p.type == "float":
+        try:
+            return float(str(value))
+        except ValueError:
+            raise ValueError(f"expected a number, found {value!r}") from None
+    if p.type == "bool":
+        try:
+            return truthy(value)
+        except RenderError:
+            raise ValueError(f"expected true or false, found {value!r}") from None
+    if p.type == "date":
+        return parse_date(value)
+    if p.type == "duration":
+        parse_duration(value, workdays_per_week)
+        return str(value)
+    raise ValueError(f"unknown type {p.type}")  # pragma: no cover - types are checked on read
+
+
+# ------------------------------------------------------------------------------------------ expansion
+
+@dataclass
+class _Raw:
+    """A task before typing: rendered fields and where each came from."""
+
+    id: str
+    workstream: str
+    fields: dict[str, Any]
+    doc: YamlDoc
+    docpath: tuple
+    field_src: dict[str, tuple[YamlDoc, tuple]] = field(default_factory=dict)
+
+    def where(self, key: str | None = None) -> tuple[YamlDoc, tuple]:
+        if key is not None and key in self.field_src:
+            return self.field_src[key]
+        return self.doc, self.docpath + ((key,) if key is not None and key in self.fields else ())
+
+
+class _Expander:
+    def __init__(self, workdays_per_week: int):
+        self.wpw = workdays_per_week
+        self.p = _Problems()
+        self.tasks: dict[str, _Raw] = {}
+        self.cadences: dict[str, tuple[dict, YamlDoc, tuple]] = {}
+        self.workstreams: dict[str, Workstream] = {}
+
+    # -- templates
+    def add_template(self, info: TemplateInfo, values: dict[str, Any], use_doc: YamlDoc, use_path: tuple,
+                     stack: tuple[str, ...]) -> None:
+        if str(info.path.resolve()) in stack:
+            chain = " → ".join([Path(s).stem for s in stack] + [info.name])
+            self.p.add(use_doc, use_path, f"templates include each other in a loop: {chain}")
+            return
+        stack = stack + (str(info.path.resolve()),)
+        ctx: dict[str, Any] = {}
+        for key in values:
+            if key not in info.parameters:
+                self.p.add(use_doc, use_path + ("with", key),
+                           f"template '{info.name}' has no parameter '{key}'{_suggest(key, info.parameters)}")
+        for name, param in info.parameters.items():
+            if name in values:
+                raw, where_doc, where = values[name], use_doc, use_path + ("with", name)
+            elif param.default is not None or not param.required:
+                raw, where_doc, where = param.default, info.doc, ("parameters", name, "default")
+            else:
+                self.p.add(use_doc, use_path, f"template '{info.name}' needs parameter '{name}'"
+                           + (f" ({param.description})" if param.description else ""))
+                continue
+            try:
+                ctx[name] = _coerce_param(param, raw, self.wpw)
+            except ValueError as exc:
+                self.p.add(where_doc, where, f"parameter '{name}': {exc}")
+        data = info.doc.data
+        for k, inc in enumerate(data.get("includes") or []):
+            where = ("includes", k)
+            if not isinstance(inc, dict) or not isinstance(inc.get("template"), str):
+                self.p.add(info.doc, where, "an include is {template: name, with: {...}}")
+                continue
+            self.p.keys(info.doc, where, inc, USE_KEYS, "include")
+            try:
+                child = find_template(inc["template"], info.path.parent)
+            except PlanError as exc:
+                self.p.add(info.doc, where + ("template",), exc.problems[0].message)
+                continue
+            child_values = {n: ctx[n] for n in child.parameters if n in ctx}
+            given = inc.get("with") or {}
+            if not isinstance(given, dict):
+                self.p.add(info.doc, where + ("with",), "'with:' must be a mapping of parameter values")
+                given = {}
+            try:
+                child_values.update(render(given, ctx))
+            except RenderError as exc:
+                self.p.add(info.doc, where + ("with",), str(exc))
+            self.add_template(child, child_values, info.doc, where, stack)
+        self.add_body(info.doc, ctx, info.name)
+
+    # -- workstreams, tasks and cadences of one file
+    def add_body(self, doc: YamlDoc, ctx: dict[str, Any], template: str | None) -> None:
+        data = doc.data
+        # no placeholders anywhere in the file: nothing to render (the 100k-task plan's fast path)
+        plain = not ctx and "{{" not in doc.text
+        workstreams = data.get("workstreams") or []
+        if not isinstance(workstreams, list):
+            self.p.add(doc, ("workstreams",), "'workstreams:' must be a list")
+            workstreams = []
+        for wi, ws in enumerate(workstreams):
+            where = ("workstreams", wi)
+            if not isinstance(ws, dict):
+                self.p.add(doc, where, "a workstream is {id, name, tasks: [...]}")
+                continue
+            self.p.keys(doc, where, ws, WORKSTREAM_KEYS, "workstream")
+            ws_id = ws.get("id")
+            if not isinstance(ws_id, str) or not _ID.match(ws_id):
+                self.p.add(doc, where + ("id",), f"workstream id {ws_id!r} must be lower-case letters, digits and -")
+                continue
+            if ws_id not in self.workstreams:
+                self.workstreams[ws_id] = Workstream(ws_id, str(ws.get("name") or ws_id), template)
+            tasks = ws.get("tasks") or []
+            if not isinstance(tasks, list):
+                self.p.add(doc, where + ("tasks",), "'tasks:' must be a list")
+                continue
+            for ti, task in enumerate(tasks):
+                self.add_task(doc, where + ("tasks", ti), task, ctx, ws_id, plain)
+        cadences = data.get("cadences") or []
+        if not isinstance(cadences, list):
+            self.p.add(doc, ("cadences",), "'cadences:' must be a list")
+            cadences = []
+        for ci, cad in enumerate(cadences):
+            where = ("cadences", ci)
+            if not isinstance(cad, dict):
+                self.p.add(doc, where, "a cadence is {id, name, every, participants, ...}")
+                continue
+            self.p.keys(doc, where, cad, CADENCE_KEYS, "cadence")
+            for fields in self._instances(doc, where, cad, ctx, plain):
+                cid = fields.get("id")
+                if not isinstance(cid, str) or not _ID.match(cid):
+                    self.p.add(doc, where + ("id",), f"cadence id {cid!r} must be lower-case letters, digits and -")
+                elif cid in self.cadences:
+                    self.p.add(doc, where + ("id",), f"duplicate cadence id '{cid}'")
+                else:
+                    self.cadences[cid] = (fields, doc, where)
+
+    def _instances(self, doc, where, raw: dict, ctx, plain: bool) -> Iterable[dict]:
+        """The rendered copies of a task or cadence: one per for_each combination that passes ``when``."""
+        if plain and "for_each" not in raw and "when" not in raw:
+            yield raw
+            return
+        spec = raw.get("for_each")
+        if spec is not None and not isinstance(spec, dict):
+            self.p.add(doc, where + ("for_each",), "for_each is a mapping {variable: parameter or [list]}")
+            return
+        try:
+            contexts = list(for_each_contexts(spec, ctx)) if spec else [ctx]
+        except RenderError as exc:
+            self.p.add(doc, where + ("for_each",), str(exc))
+            return
+        for local in contexts:
+            try:
+                if "when" in raw and not truthy(render(raw["when"], local)):
+                    continue
+                yield {k: render(v, local, slug=k in SLUG_FIELDS) for k, v in raw.items()
+                       if k not in ("for_each", "when")}
+            except RenderError as exc:
+                key = next((k for k, v in raw.items() if _renders_badly(v, local, k)), None)
+                self.p.add(doc, where + ((key,) if key else ()), str(exc))
+                return
+
+    def add_task(self, doc: YamlDoc, where: tuple, raw: Any, ctx: dict, ws_id: str, plain: bool) -> None:
+        if not isinstance(raw, dict):
+            self.p.add(doc, where, "a task is a mapping {id, name, duration, ...}")
+            return
+        extra = [k for k in raw if k not in TASK_KEYS]
+        if extra:
+            self.p.keys(doc, where, raw, TASK_KEYS, "task")
+        for fields in self._instances(doc, where, raw, ctx, plain):
+            local = fields.get("id")
+            if not isinstance(local, str) or not _ID.match(local):
+                self.p.add(doc, where + ("id",), f"task id {local!r} must be lower-case letters, digits and - "
+                           "(no dots: the full id is <workstream>.<task>)")
+                continue
+            full = f"{ws_id}.{local}"
+            if full in self.tasks:
+                first = self.tasks[full]
+                line, _ = first.doc.locate(first.docpath)
+                self.p.add(doc, where + ("id",), f"duplicate task id '{full}' (first defined at "
+                           f"{first.doc.path}:{line})")
+                continue
+            self.tasks[full] = _Raw(full, ws_id, fields, doc, where)
+
+    # -- the plan's own tasks: overrides of template tasks, or new tasks
+    def apply_plan_tasks(self, doc: YamlDoc, entries: Any) -> None:
+        if entries is None:
+            return
+        if not isinstance(entries, list):
+            self.p.add(doc, ("tasks",), "'tasks:' must be a list")
+            return
+        for k, raw in enumerate(entries):
+            where = ("tasks", k)
+            if not isinstance(raw, dict):
+                self.p.add(doc, where, "a task is a mapping {id, ...}")
+                continue
+            self.p.keys(doc, where, raw, TASK_KEYS, "task")
+            for fields in self._instances(doc, where, raw, {}, "{{" not in doc.text):
+                tid, ws_id = fields.get("id"), fields.get("workstream")
+                if not isinstance(tid, str):
+                    self.p.add(doc, where + ("id",), "a plan task needs an id (<workstream>.<task>)")
+                    continue
+                if ws_id is None and tid in self.tasks:
+                    target = self.tasks[tid]
+                    if "duration" in fields and "estimate" not in fields:
+                        target.fields.pop("estimate", None)   # a new duration outdates the old estimate
+                    for key, value in fields.items():
+                        if key in ("id", "workstream"):
+                            continue
+                        target.fields[key] = value
+                        target.field_src[key] = (doc, where + (key,))
+                    continue
+                if ws_id is None:
+                    if "." not in tid:
+                        hint = _suggest(tid, [t.split(".", 1)[1] for t in self.tasks])
+                        self.p.add(doc, where + ("id",), f"task '{tid}': give the full id <workstream>.<task> "
+                                   f"or a 'workstream:' key{hint}")
+                        continue
+                    ws_id, tid = tid.split(".", 1)
+                elif tid.startswith(f"{ws_id}."):
+                    tid = tid[len(ws_id) + 1:]
+                if not isinstance(ws_id, str) or not _ID.match(ws_id) or not _ID.match(tid):
+                    self.p.add(doc, where + ("id",), f"task id {fields.get('id')!r} must be <workstream>.<task> "
+                               "in lower-case letters, digits and -")
+                    continue
+                full = f"{ws_id}.{tid}"
+                if full in self.tasks:
+                    self.p.add(doc, where + ("id",), f"duplicate task id '{full}'")
+                    continue
+                self.workstreams.setdefault(ws_id, Workstream(ws_id, ws_id.replace("-", " ").capitalize()))
+                fields = {k: v for k, v in fields.items() if k != "workstream"}
+                fields["id"] = tid
+                self.tasks[full] = _Raw(full, ws_id, fields, doc, where)
+
+
+def _renders_badly(value: Any, ctx: dict, key: str) -> bool:
+    try:
+        render(value, ctx, slug=key in SLUG_FIELDS)
+    except RenderError:
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------ typing
+
+class _Typer:
+    """Rendered raw tasks → model.Task, collecting every problem with its location."""
+
+    def __init__(self, ex: _Expander):
+        self.ex, self.p, self.wpw = ex, ex.p, ex.wpw
+
+    def text(self, raw: _Raw, key: str, default: str | None = None) -> str | None:
+        value = raw.fields.get(key)
+        if value is None:
+            return default
+        if isinstance(value, (list, dict)):
+            self.p.add(*raw.where(key), f"'{key}' must be text, not a {type(value).__name__}")
+            return default
+        return str(value)
+
+    def strings(self, raw: _Raw, key: str) -> tuple[str, ...]:
+        value = raw.fields.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        self.p.add(*raw.where(key), f"'{key}' must be a list of names")
+        return ()
+
+    def choice(self, raw: _Raw, key: str, options: tuple[str, ...], default: str | None) -> str | None:
+        value = raw.fields.get(key)
+        if value is None:
+            return default
+        if value not in options:
+            self.p.add(*raw.where(key), f"unknown {key} {value!r}{_suggest(str(value), options)}; "
+                       f"expected one of {', '.join(options)}")
+            return default
+        return value
+
+    def duration(self, raw: _Raw, key: str, value: Any) -> int | None:
+        try:
+            return parse_duration(value, self.wpw)
+        except ValueError as exc:
+            self.p.add(*raw.where(key), f"{key}: {exc}")
+            return None
+
+    def date(self, raw: _Raw, key: str) -> _dt.date | None:
+        value = raw.fields.get(key)
+        if value is None:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.p.add(*raw.where(key), f"{key}: {exc}")
+            return None
+
+    def estimate(self, raw: _Raw) -> Estimate | None:
+        value = raw.fields.get("estimate")
+        if value is None:
+            return None
+        doc, where = raw.where("estimate")
+        if not isinstance(value, dict):
+            self.p.add(doc, where, "estimate is {optimistic: 3d, likely: 5d, pessimistic: 10d}")
+            return None
+        self.p.keys(doc, where, value, ESTIMATE_KEYS, "estimate")
+        parts = []
+        for key in ESTIMATE_KEYS:
+            if value.get(key) is None:
+                self.p.add(doc, where, f"estimate needs '{key}'")
+                return None
+            try:
+                parts.append(parse_duration(value[key], self.wpw))
+            except ValueError as exc:
+                self.p.add(doc, where + (key,), f"estimate {key}: {exc}")
+                return None
+        if not parts[0] <= parts[1] <= parts[2]:
+            self.p.add(doc, where, f"estimate must have optimistic ≤ likely ≤ pessimistic, found "
+                       f"{parts[0]}d, {parts[1]}d, {parts[2]}d")
+            return None
+        return Estimate(*parts)
+
+    def dependencies(self, raw: _Raw) -> list[tuple[str, str, int, bool, tuple]]:
+        """(reference, type, lag, optional, docpath) for each entry of depends_on (still unresolved)."""
+        value = raw.fields.get("depends_on")
+        if value is None:
+            return []
+        doc, where = raw.where("depends_on")
+        if isinstance(value, (str, dict)):
+            value = [value]
+        if not isinstance(value, list):
+            self.p.add(doc, where, "depends_on is a list of task ids or {task, type, lag}")
+            return []
+        out = []
+        for k, entry in enumerate(value):
+            at = where + (k,)
+            if isinstance(entry, str):
+                out.append((entry, "FS", 0, False, at))
+                continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("task"), str):
+                self.p.add(doc, at, "a dependency is a task id or {task: id, type: FS|SS|FF|SF, lag: 2d}")
+                continue
+            self.p.keys(doc, at, entry, DEP_KEYS, "dependency")
+            typ = str(entry.get("type") or "FS").upper()
+            if typ not in DEPENDENCY_TYPES:
+                self.p.add(doc, at + ("type",), f"dependency type {typ!r} must be FS, SS, FF or SF")
+                continue
+            try:
+                lag = parse_duration(entry.get("lag") or "0", self.wpw, allow_negative=True)
+            except ValueError as exc:
+                self.p.add(doc, at + ("lag",), f"lag: {exc}")
+                continue
+            optional = truthy(entry.get("optional")) if entry.get("optional") is not None else False
+            out.append((entry["task"], typ, lag, optional, at))
+        return out
+
+
+def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
+    data = plan_doc.data
+    p = _Problems()
+    if not isinstance(data, dict):
+        raise plan_doc.error((), "a plan file must be a mapping with 'plan:', 'title:' and 'start:'")
+    if "template" in data and "plan" not in data:
+        raise plan_doc.error(("template",), "this is a template, not a plan; write a plan that uses it with "
+                             f"`rollout new {data.get('template')} -o plan.yaml`")
+    p.keys(plan_doc, (), data, PLAN_KEYS, "the plan")
+    plan_id = data.get("plan")
+    if not isinstance(plan_id, str) or not _PLAN_ID.match(plan_id):
+        p.add(plan_doc, ("plan",) if "plan" in data else (), "'plan:' must be a short id in lower-case letters, "
+              f"digits and - (found {plan_id!r})")
+        plan_id = "plan"
+    start = None
+    if data.get("start") is None:
+        p.add(plan_doc, (), "the plan needs a 'start:' date, e.g. start: 2027-01-11")
+    else:
+        try:
+            start = parse_date(data["start"])
+        except ValueError as exc:
+            p.add(plan_doc, ("start",), f"start: {exc}")
+    calendar = _calendar(plan_doc, data.get("calendar"), p)
+    p.raise_if_any()
+
+    ex = _Expander(len(calendar.workdays))
+    ex.p = p
+    base_dir = Path(plan_doc.path).parent
+    uses = data.get("uses") or []
+    if not isinstance(uses, list):
+        p.add(plan_doc, ("uses",), "'uses:' is a list of {template: name, with: {...}}")
+        uses = []
+    for k, use in enumerate(uses):
+        where = ("uses", k)
+        if isinstance(use, str):
+            use = {"template": use}
+        if not isinstance(use, dict) or not isinstance(use.get("template"), str):
+            p.add(plan_doc, where, "a use is {template: name, with: {...}}")
+            continue
+        p.keys(plan_doc, where, use, USE_KEYS, "uses entry")
+        try:
+            info = find_template(use["template"], base_dir)
+        except PlanError as exc:
+            p.add(plan_doc, where + ("template",), exc.problems[0].message)
+            continue
+        values = use.get("with") or {}
+        if not isinstance(values, dict):
+            p.add(plan_doc, where + ("with",), "'with:' must be a mapping of parameter values")
+            values = {}
+        ex.add_template(info, values, plan_doc, where, ())
+    ex.add_body(plan_doc, {}, None)
+    ex.apply_plan_tasks(plan_doc, data.get("tasks"))
+    removed = _removals(plan_doc, data.get("remove"), ex, p)
+    p.raise_if_any()
+
+    typer = _Typer(ex)
+    people = _people(plan_doc, data.get("people"), p)
+    tasks, unresolved = _type_tasks(ex, typer, removed, strict)
+    cadences = _cadences(ex, typer)
+    measures = _measures(plan_doc, data.get("measures"), p)
+    risks = _risks(plan_doc, data.get("risks"), p)
+    checks = _mapping(plan_doc, "checks", data.get("checks"), CHECKS_KEYS, p)
+    jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
+    mission = data.get("mission")
+    if mission is not None and not isinstance(mission, str):
+        p.add(plan_doc, ("mission",), "'mission:' is the statement's text")
+        mission = None
+    p.raise_if_any()
+    used_ws = {t.workstream for t in tasks}
+    return Plan(
+        id=plan_id, title=str(data.get("title") or plan_id), start=start, calendar=calendar,
+        tasks=tuple(tasks), workstreams=tuple(w for w in ex.workstreams.values() if w.id in used_ws),
+        cadences=tuple(cadences), people=tuple(people), measures=tuple(measures), risks=tuple(risks),
+        mission=mission, checks=checks, jira=jira, path=plan_doc.path, source=plan_doc.source(()),
+        unresolved=tuple(unresolved),
+    )
+
+
+def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
+    p = ex.p
+    kept = [r for r in ex.tasks.values() if r.id not in removed]
+    all_ids = list(ex.tasks)
+    kept_ids = [r.id for r in kept]
+    glob_cache: dict[str, list[str]] = {}
+    resolved: dict[str, list[Dependency]] = {}
+    unresolved: list[tuple[str, str, model.Source]] = []
+    typed: dict[str, dict[str, Any]] = {}
+    for raw in ex.tasks.values():
+        f = raw.fields
+        kind = typer.choice(raw, "kind", KINDS, "other")
+        estimate = typer.estimate(raw)
+        if f.get("duration") is not None:
+            duration = typer.duration(raw, "duration", f["duration"])
+            if estimate is not None and duration is not None and estimate.likely != duration:
+                p.add(*raw.where("duration"), f"duration {duration}d differs from estimate likely "
+                      f"{estimate.likely}d; make them agree or give only the estimate")
+        elif estimate is not None:
+            duration = estimate.likely
+        elif kind == "milestone":
+            duration = 0
+        else:
+            p.add(*raw.where(), f"task '{raw.id}' needs a duration (e.g. duration: 5d), or kind: milestone")
+            duration = None
+        if kind == "milestone" and duration:
+            p.add(*raw.where("duration"), f"milestone '{raw.id}' must have duration 0")
+        if duration == 0 and estimate is not None and estimate.pessimistic:
+            p.add(*raw.where("estimate"), f"milestone '{raw.id}' cannot have a non-zero estimate")
+        deps = []
+        for ref, typ, lag, optional, at in typer.dependencies(raw):
+            targets = _resolve_ref(ref, raw, all_ids, ex.tasks, glob_cache)
+            if not targets:
+                if optional or _GLOB.search(ref):
+                    continue
+                doc = raw.where("depends_on")[0]
+                src = doc.source(at)
+                if strict:
+                    hint = _suggest_task(ref, raw.workstream, all_ids)
+                    p.add(doc, at, f"task '{raw.id}' depends on unknown task '{ref}'{hint}")
+                else:
+                    unresolved.append((raw.id, ref, src))
+                continue
+            for target in targets:
+                if target != raw.id:
+                    deps.append(Dependency(target, typ, lag))
+        resolved[raw.id] = deps
+        typed[raw.id] = {
+            "kind": kind, "duration": duration, "estimate": estimate,
+        }
+    # removed tasks: their dependents inherit the removed task's own dependencies
+    if removed:
+        def relink(dep: Dependency, seen: frozenset) -> list[Dependency]:
+            if dep.task not in removed:
+                return [dep]
+            if dep.task in seen:
+                return []
+            out = []
+            for inner in resolved.get(dep.task, []):
+                out.extend(relink(inner, seen | {dep.task}))
+            return out
+        for tid in kept_ids:
+            if any(d.task in removed for d in resolved[tid]):
+                new: list[Dependency] = []
+                for d in resolved[tid]:
+                    for r in relink(d, frozenset()):
+                        if r not in new and r.task != tid:
+                            new.append(r)
+                resolved[tid] = new
+    tasks = []
+    for raw in kept:
+        t = typed[raw.id]
+        if t["duration"] is None:
+            continue
+        f = raw.fields
+        tasks.append(Task(
+            id=raw.id,
+            name=typer.text(raw, "name", raw.id.split(".", 1)[1]),
+            workstream=raw.workstream,
+            duration=t["duration"],
+            kind=t["kind"],
+            phase=typer.choice(raw, "phase", PHASES, None),
+            objective=typer.text(raw, "objective", "") or "",
+            description=typer.text(raw, "description", "") or "",
+            element=typer.choice(raw, "element", ELEMENTS, None),
+            estimate=t["estimate"],
+            depends_on=tuple(resolved[raw.id]),
+            participants=typer.strings(raw, "participants"),
+            audience=typer.strings(raw, "audience"),
+            owner=typer.text(raw, "owner") if f.get("owner") is not None else None,
+            produces=typer.strings(raw, "produces"),
+            consumes=typer.strings(raw, "consumes"),
+            start_no_earlier_than=typer.date(raw, "start_no_earlier_than"),
+            deadline=typer.date(raw, "deadline"),
+            source=raw.doc.source(raw.docpath),
+        ))
+    return tasks, unresolved
+
+
+def _resolve_ref(ref: str, raw: _Raw, all_ids: list[str], index: dict, cache: dict) -> list[str]:
+    """A reference in depends_on → task ids: 'ws.task', 'task' (same workstream) or a glob of either."""
+    ref = ref.strip()
+    full = ref if "." in ref else f"{raw.workstream}.{ref}"
+    if not _GLOB.search(full):
+        return [full] if full in index else []
+    found = cache.get(full)
+    if found is None:
+        found = cache[full] = fnmatch.filter(all_ids, full)
+    return found
+
+
+def _suggest_task(ref: str, workstream: str, ids: list[str]) -> str:
+    full = ref if "." in ref else f"{workstream}.{ref}"
+    near = [i for i in ids if i.split(".", 1)[0] == full.split(".", 1)[0]] or ids
+    if len(near) > 5000:
+        near = near[:5000]
+    hint = difflib.get_close_matches(full, near, n=1, cutoff=0.6)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+
+def _removals(doc: YamlDoc, value: Any, ex: _Expander, p: _Problems) -> set[str]:
+    if value is None:
+        return set()
+    if not isinstance(value, list):
+        p.add(doc, ("remove",), "'remove:' is a list of task ids")
+        return set()
+    out = set()
+    for k, tid in enumerate(value):
+        if not isinstance(tid, str):
+            p.add(doc, ("remove", k), "'remove:' takes task ids")
+            continue
+        matches = fnmatch.filter(list(ex.tasks), tid) if _GLOB.search(tid) else ([tid] if tid in ex.tasks else [])
+        if not matches:
+            p.add(doc, ("remove", k), f"remove: no task '{tid}'{_suggest(tid, ex.tasks)}")
+        out.update(matches)
+    return out
+
+
+def _calendar(doc: YamlDoc, value: Any, p: _Problems) -> CalendarSpec:
+    if value is None:
+        return CalendarSpec()
+    if not isinstance(value, dict):
+        p.add(doc, ("calendar",), "'calendar:' is {country, subdiv, workdays, holidays}")
+        return CalendarSpec()
+    p.keys(doc, ("calendar",), value, CALENDAR_KEYS, "calendar")
+    workdays = (0, 1, 2, 3, 4)
+    if value.get("workdays") is not None:
+        days = value["workdays"]
+        if not isinstance(days, list) or not days:
+            p.add(doc, ("calendar", "workdays"), "workdays is a list like [mon, tue, wed, thu, fri]")
+        else:
+            parsed = []
+            for k, day in enumerate(days):
+                key = str(day).strip().lower()[:3]
+                if key not in WEEKDAYS:
+                    p.add(doc, ("calendar", "workdays", k), f"unknown weekday {day!r}; use mon … sun")
+                else:
+                    parsed.append(WEEKDAYS.index(key))
+            workdays = tuple(sorted(set(parsed))) or workdays
+    holidays = []
+    for k, day in enumerate(value.get("holidays") or []):
+        try:
+            holidays.append(parse_date(day))
+        except ValueError as exc:
+            p.add(doc, ("calendar", "holidays", k), f"holiday: {exc}")
+    country = value.get("country")
+    subdiv = value.get("subdiv")
+    if country is not None:
+        country = str(country).upper()
+        try:
+            import holidays as _hol
+
+            _hol.country_holidays(country, subdiv=subdiv, years=2000)
+        except (NotImplementedError, KeyError) as exc:
+            p.add(doc, ("calendar", "subdiv" if subdiv and "subdiv" in str(exc).lower() else "country"),
+                  f"calendar: unknown country or subdivision {country!r}{'/' + str(subdiv) if subdiv else ''}"
+                  " (use ISO codes such as US, GB, DE with subdiv BY)")
+    return CalendarSpec(workdays=workdays, country=country, subdiv=None if subdiv is None else str(subdiv),
+                        holidays=tuple(sorted(set(holidays))))
+
+
+def _cadences(ex: _Expander, typer: _Typer) -> list[Cadence]:
+    out = []
+    for cid, (fields, doc, where) in ex.cadences.items():
+        raw = _Raw(cid, "", fields, doc, where)
+        try:
+            days = parse_duration(fields.get("every"), 7) if fields.get("every") is not None else None
+        except ValueError as exc:
+            ex.p.add(doc, where + ("every",), f"every: {exc}")
+            continue
+        if days is None or days <= 0:
+            ex.p.add(doc, where + (("every",) if "every" in fields else ()),
+                     f"cadence '{cid}' needs 'every:' (e.g. every: 2w)")
+            continue
+        until: Any = fields.get("until") or "end"
+        if until != "end":
+            try:
+                until = parse_date(until)
+            except ValueError:
+                until = str(until)
+        out.append(Cadence(
+            id=cid, name=typer.text(raw, "name", cid), every=days,
+            kind=typer.choice(raw, "kind", KINDS, "communication"),
+            participants=typer.strings(raw, "participants"), audience=typer.strings(raw, "audience"),
+            owner=typer.text(raw, "owner"), from_task=typer.text(raw, "from"), until=until,
+            source=doc.source(where),
+        ))
+    return out
+
+
+def _people(doc: YamlDoc, value: Any, p: _Problems) -> list[Person]:
+    out, seen = [], set()
+    for k, person in enumerate(_list(doc, "people", value, p)):
+        where = ("people", k)
+        if not isinstance(person, dict) or not isinstance(person.get("id"), str):
+            p.add(doc, where, "a person is {id, name, email, roles}")
+            continue
+        p.keys(doc, where, person, PERSON_KEYS, "person")
+        if person["id"] in seen:
+            p.add(doc, where + ("id",), f"duplicate person id '{person['id']}'")
+        seen.add(person["id"])
+        roles = person.get("roles") or []
+        out.append(Person(person["id"], str(person.get("name") or person["id"]), person.get("email"),
+                          tuple(str(r) for r in (roles if isinstance(roles, list) else [roles]))))
+    return out
+
+
+def _measures(doc: YamlDoc, value: Any, p: _Problems) -> list[Measure]:
+    out = []
+    for k, m in enumerate(_list(doc, "measures", value, p)):
+        where = ("measures", k)
+        if not isinstance(m, dict) or not m.get("name") or not m.get("kind"):
+            p.add(doc, where, "a measure is {name, kind, owner, baseline, target}")
+            continue
+        p.keys(doc, where, m, MEASURE_KEYS, "measure")
+        out.append(Measure(str(m["name"]), str(m["kind"]), m.get("owner"), m.get("baseline"), m.get("target"),
+                           source=doc.source(where)))
+    return out
+
+
+def _risks(doc: YamlDoc, value: Any, p: _Problems) -> list[Risk]:
+    out = []
+    for k, r in enumerate(_list(doc, "risks", value, p)):
+        where = ("risks", k)
+        if not isinstance(r, dict) or not r.get("id") or not r.get("title"):
+            p.add(doc, where, "a risk is {id, title, probability, impact, owner, mitigation}")
+            continue
+        p.keys(doc, where, r, RISK_KEYS, "risk")
+        try:
+            prob = float(r.get("probability") if r.get("probability") is not None else "nan")
+            if not 0 <= prob <= 1:
+                raise ValueError
+        except ValueError:
+            p.add(doc, where + ("probability",), "probability is a number from 0 to 1")
+            continue
+        try:
+            impact = int(str(r.get("impact")))
+            if not 1 <= impact <= 5:
+                raise ValueError
+        except ValueError:
+            p.add(doc, where + ("impact",), "impact is a whole number from 1 to 5")
+            continue
+        out.append(Risk(str(r["id"]), str(r["title"]), prob, impact, r.get("owner"), r.get("mitigation"),
+                        source=doc.source(where)))
+    return out
+
+
+def _mapping(doc: YamlDoc, key: str, value: Any, allowed: tuple[str, ...], p: _Problems) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        p.add(doc, (key,), f"'{key}:' must be a mapping")
+        return {}
+    p.keys(doc, (key,), value, allowed, key)
+    return dict(value)
+
+
+def _list(doc: YamlDoc, key: str, value: Any, p: _Problems) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        p.add(doc, (key,), f"'{key}:' must be a list")
+        return []
+    return value
+
+
+# ------------------------------------------------------------------------------------------ entry points
+
+def load_plan(path: str | Path, strict: bool = True) -> Plan:
+    """Read a plan file, expand its templates and return the Plan.
+
+    With ``strict=False`` a dependency on a task that does not exist is recorded in
+    ``plan.unresolved`` instead of failing the load (``rollout check`` reports it as S002).
+    """
+    path = Path(path)
+    doc = load_yaml(path, _display(path))
+    return _expand(doc, strict)
+
+
+def expand_text(text: str, path: str = "<plan>", strict: bool = True) -> Plan:
+    """Expand a plan given as YAML text (templates by path resolve against the current folder)."""
+    from .loader import load_yaml_text
+
+    return _expand(load_yaml_text(text, path), strict)
