@@ -47,6 +47,8 @@ def cli():
 
     Example:
 
+
+    \b
         rollout new customer-alignment -o acme.yaml --set org=Acme
         rollout schedule acme.yaml
     """

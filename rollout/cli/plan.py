@@ -1,0 +1,155 @@
+"""Plan commands: templates, new, expand, schedule."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import PLAN_ARG, emit, format_option, load, output_option, to_csv, to_json, to_table
+
+EXPAND_COLUMNS = ("id", "name", "workstream", "kind", "phase", "element", "duration", "owner", "depends_on",
+                  "participants", "audience", "produces", "consumes")
+SCHEDULE_COLUMNS = ("id", "name", "workstream", "kind", "duration", "start", "finish", "total_float", "critical",
+                    "owner")
+
+
+@click.command("templates")
+@format_option("text", "json")
+def templates_cmd(fmt):
+    """List templates (built-in and plugins) with their parameters.
+
+    Example:
+
+
+    \b
+        rollout templates
+        rollout templates --format json
+    """
+    from ..newplan import templates_catalogue
+
+    catalogue = templates_catalogue()
+    if fmt == "json":
+        emit(to_json({"templates": catalogue}))
+        return
+    lines = []
+    for t in catalogue:
+        lines.append(f"{t['name']}  ({t['provider']})  {t['title']}")
+        if t["description"]:
+            lines.append(f"    {t['description'].strip()}")
+        for p in t["parameters"]:
+            default = "required" if p["required"] else f"default {p['default']!r}"
+            desc = f" - {p['description']}" if p["description"] else ""
+            lines.append(f"    --set {p['name']}=<{p['type']}>  ({default}){desc}")
+        lines.append("")
+    emit("\n".join(lines) if lines else "no templates found\n")
+
+
+@click.command("new")
+@click.argument("template")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The plan file to write.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="A template parameter (lists comma-separated); also plan=, title=, start=. Repeatable.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def new_cmd(template, output, sets, force):
+    """Write a starter plan file that uses TEMPLATE, with comments on what to edit.
+
+    Example:
+
+
+    \b
+        rollout new customer-alignment -o acme.yaml --set org=Acme --set "sponsor=Dana Whitfield"
+    """
+    from ..newplan import write_starter_plan
+
+    path = write_starter_plan(template, output, _parse_sets(sets), force=force)
+    click.echo(f"wrote {path}; next: rollout schedule {path}")
+
+
+def _parse_sets(sets: tuple[str, ...]) -> dict[str, str]:
+    from ..errors import UsageError
+
+    values = {}
+    for item in sets:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set takes KEY=VALUE, not {item!r}")
+        values[key.strip()] = value.strip()
+    return values
+
+
+@click.command("expand")
+@PLAN_ARG
+@format_option("table", "json", "csv")
+@output_option()
+def expand_cmd(plan_path, fmt, output):
+    """The expanded task graph: every task after templates, for_each, overrides and removals.
+
+    Example:
+
+
+    \b
+        rollout expand acme.yaml --format csv -o tasks.csv
+    """
+    plan = load(plan_path)
+    if fmt == "json":
+        emit(to_json({"plan": plan.id, "tasks": [t.to_dict() for t in plan.tasks],
+                      "cadences": [c.to_dict() for c in plan.cadences]}), output)
+        return
+    rows = [_flat(t.to_dict()) for t in plan.tasks]
+    if fmt == "csv":
+        emit(to_csv(EXPAND_COLUMNS, rows), output)
+    else:
+        cols = ("id", "name", "kind", "phase", "duration", "owner", "depends_on")
+        emit(to_table(cols, ([r[c] for c in cols] for r in rows)) +
+             f"\n{len(plan.tasks)} tasks in {len(plan.workstreams)} workstreams, {len(plan.cadences)} cadences\n",
+             output)
+
+
+def _flat(d: dict) -> dict:
+    out = dict(d)
+    out["depends_on"] = " ".join(
+        x["task"] + ("" if x["type"] == "FS" else f":{x['type']}") + (f"{x['lag']:+d}d" if x["lag"] else "")
+        for x in d["depends_on"])
+    for key in ("participants", "audience", "produces", "consumes"):
+        out[key] = " ".join(d[key])
+    return out
+
+
+@click.command("schedule")
+@PLAN_ARG
+@format_option("table", "json", "csv")
+@output_option()
+@click.option("--critical", is_flag=True, help="Show only the critical tasks (zero total float).")
+def schedule_cmd(plan_path, fmt, output, critical):
+    """Dates, total float and the critical path, on the plan's working calendar.
+
+    Dates follow TaskJuggler's arithmetic: a task of d working days starting on day s finishes on
+    day s+d-1; a milestone sits on the day its predecessors finish.
+
+    Example:
+
+
+    \b
+        rollout schedule acme.yaml
+        rollout schedule acme.yaml --format json -o schedule.json
+    """
+    from ..schedule import schedule
+
+    sched = schedule(load(plan_path))
+    data = sched.to_dict()
+    tasks = [t for t in data["tasks"] if t["critical"]] if critical else data["tasks"]
+    if fmt == "json":
+        data["tasks"] = tasks
+        emit(to_json(data), output)
+    elif fmt == "csv":
+        emit(to_csv(SCHEDULE_COLUMNS, tasks), output)
+    else:
+        cols = ("id", "name", "duration", "start", "finish", "total_float", "critical")
+        rows = ([t["id"], t["name"], t["duration"], t["start"], t["finish"], t["total_float"],
+                 "*" if t["critical"] else ""] for t in tasks)
+        summary = (f"\n{sched.plan.title}: {data['start']} → {data['finish']} ({sched.finish} working days, "
+                   f"{len(data['tasks'])} tasks); critical path: {len(sched.critical_path)} tasks\n")
+        emit(to_table(cols, rows, headers=("id", "name", "days", "start", "finish", "float", "crit")) + summary,
+             output)
+
+
+COMMANDS = [templates_cmd, new_cmd, expand_cmd, schedule_cmd]
