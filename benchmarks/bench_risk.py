@@ -1,0 +1,119 @@
+"""Benchmark of `rollout risk`: Monte Carlo on synthetic plans of 2,000 and 10,000 tasks.
+
+Prints figures; asserts nothing. Targets (issue 7): 10,000 iterations on a 2,000-task plan in ≤ 2 s for
+the whole process, and a 10,000-task plan in ≤ 10 s.
+
+    PYTHONPATH=. python benchmarks/bench_risk.py [--sizes 2000,10000] [--iterations 10000]
+
+For each size it times (1) ``simulate()`` in this process and (2) the whole ``python -m rollout risk``
+process on a generated plan file (when the plan loader is present).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from rollout.model import KINDS, CalendarSpec, Dependency, Estimate, Plan, Task  # noqa: E402
+
+WORKSTREAMS = ("exec", "customer", "data", "comms", "design", "rollout")
+
+
+def synthetic_plan(n: int, seed: int = 1) -> Plan:
+    """A layered DAG like a large rollout: workstreams of chained tasks with cross-links, all dependency
+    types, lags, some three-point estimates, milestones with deadlines."""
+    rnd = random.Random(seed)
+    tasks = []
+    for i in range(n):
+        ws = WORKSTREAMS[i % len(WORKSTREAMS)]
+        deps = []
+        if i >= len(WORKSTREAMS):
+            deps.append(Dependency(f"{WORKSTREAMS[(i - len(WORKSTREAMS)) % len(WORKSTREAMS)]}.t{i - len(WORKSTREAMS)}"))
+        for _ in range(rnd.randint(0, 2)):
+            if i > 10:
+                j = rnd.randint(max(0, i - 60), i - 1)
+                deps.append(Dependency(f"{WORKSTREAMS[j % len(WORKSTREAMS)]}.t{j}",
+                                       rnd.choice(("FS", "FS", "FS", "SS", "FF", "SF")), rnd.randint(-2, 3)))
+        milestone = i % 50 == 49
+        d = 0 if milestone else rnd.choice((1, 2, 3, 5, 5, 8, 10, 15))
+        est = None
+        if not milestone and rnd.random() < 0.3:
+            est = Estimate(max(1, d - 2), d, d + rnd.randint(0, 10))
+        kind = "milestone" if milestone else rnd.choice([k for k in KINDS if k != "milestone"])
+        deadline = dt.date(2027, 1, 11) + dt.timedelta(days=i // 2) if milestone else None
+        tasks.append(Task(f"{ws}.t{i}", f"Task {i}", ws, d, kind=kind, estimate=est,
+                          depends_on=tuple(deps), deadline=deadline, owner="pmo"))
+    return Plan(f"bench-{n}", f"Benchmark {n}", dt.date(2027, 1, 11), CalendarSpec(country="US"), tuple(tasks))
+
+
+def plan_yaml(plan: Plan) -> str:
+    lines = [f"plan: {plan.id}", f"title: {plan.title}", f"start: {plan.start.isoformat()}",
+             "calendar: {country: US}", "workstreams:"]
+    for ws in WORKSTREAMS:
+        lines += [f"  - id: {ws}", f"    name: {ws}", "    tasks:"]
+        for t in plan.tasks:
+            if t.workstream != ws:
+                continue
+            lines.append(f"      - id: {t.id.split('.', 1)[1]}")
+            lines.append(f"        name: {t.name}")
+            lines.append(f"        kind: {t.kind}")
+            lines.append(f"        owner: {t.owner}")
+            lines.append(f"        duration: {t.duration}d" if t.duration else "        duration: 0")
+            if t.estimate:
+                e = t.estimate
+                lines.append(f"        estimate: {{optimistic: {e.optimistic}d, likely: {e.likely}d, "
+                             f"pessimistic: {e.pessimistic}d}}")
+            if t.deadline:
+                lines.append(f"        deadline: {t.deadline.isoformat()}")
+            if t.depends_on:
+                lines.append("        depends_on:")
+                for d in t.depends_on:
+                    lines.append(f"          - {{task: {d.task}, type: {d.type}, lag: {d.lag}d}}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="2000,10000")
+    ap.add_argument("--iterations", type=int, default=10_000)
+    args = ap.parse_args()
+    from rollout.risk import simulate
+
+    for n in (int(s) for s in args.sizes.split(",")):
+        plan = synthetic_plan(n)
+        t0 = time.perf_counter()
+        result = simulate(plan, args.iterations, seed=1, findings=[])
+        t1 = time.perf_counter()
+        print(f"{n:>6} tasks × {args.iterations:,} iterations: simulate() {t1 - t0:6.2f} s  "
+              f"(P50 {result.percentile_days(50)} d, P95 {result.percentile_days(95)} d)")
+        try:
+            import rollout.expand  # noqa: F401
+        except ImportError:
+            print("        whole process: skipped (rollout.expand not present)")
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "plan.yaml")
+            with open(path, "w") as fh:
+                fh.write(plan_yaml(plan))
+            env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), ".."))
+            for label, extra in (("load only (rollout schedule)", ["schedule", path, "-f", "json"]),
+                                 ("rollout risk", ["risk", path, "--seed", "1", "--iterations",
+                                                   str(args.iterations), "-f", "json"])):
+                t0 = time.perf_counter()
+                proc = subprocess.run([sys.executable, "-m", "rollout", *extra], env=env,
+                                      capture_output=True, text=True)
+                t1 = time.perf_counter()
+                status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[:200]}"
+                print(f"        whole process, {label}: {t1 - t0:6.2f} s ({status})")
+
+
+if __name__ == "__main__":
+    main()

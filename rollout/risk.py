@@ -1,0 +1,666 @@
+"""Monte Carlo schedule risk: many schedules of one plan with sampled durations, summarised for a PMO.
+
+Vectorised over iterations: tasks are visited level by level in dependency order, each step working
+on arrays of shape (tasks in level, iterations). The arithmetic is SPEC 2's, the same as ``schedule()``.
+
+Durations are drawn from a PERT-beta distribution (λ = 4) over the task's three-point estimate, or a
+per-kind default range around its duration when it has none, and rounded to whole working days:
+
+>>> import datetime as dt
+>>> from rollout.model import CalendarSpec, Estimate, Plan, Task
+>>> plan = Plan("p", "P", dt.date(2027, 1, 4), CalendarSpec(),
+...             (Task("w.a", "A", "w", 5, estimate=Estimate(4, 5, 9)),))
+>>> result = simulate(plan, iterations=2000, seed=7)
+>>> result.schedule.finish, 4 <= result.percentile_days(50) <= 9
+(5, True)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from .calendar import WorkCalendar
+from .errors import UsageError
+from .model import Plan, Task
+from .schedule import Schedule, schedule, topological_order
+
+__all__ = [
+    "DEFAULT_ITERATIONS",
+    "DEFAULT_UNCERTAINTY",
+    "DISTRIBUTIONS",
+    "RiskResult",
+    "duration_distribution",
+    "findings_as_risks",
+    "heatmap_cell",
+    "risk_html",
+    "risk_html_section",
+    "simulate",
+    "three_point",
+]
+
+DEFAULT_ITERATIONS = 10_000
+DISTRIBUTIONS = ("pert", "triangular")
+
+#: Range assumed for a task with no ``estimate``, as (optimistic, pessimistic) multiples of its duration.
+#: The duration itself is the most likely value. Research and decisions slip more than briefings do.
+DEFAULT_UNCERTAINTY: dict[str, tuple[float, float]] = {
+    "planning": (0.9, 1.5),
+    "decision": (1.0, 2.0),
+    "strategy": (0.8, 1.6),
+    "data-collection": (0.9, 1.6),
+    "analysis": (0.75, 1.75),
+    "communication": (1.0, 1.2),
+    "training": (0.9, 1.3),
+    "process-design": (0.8, 1.6),
+    "technology-selection": (0.8, 2.0),
+    "org-design": (0.8, 1.8),
+    "job-design": (0.8, 1.6),
+    "measurement": (0.9, 1.5),
+    "customer-feedback": (0.9, 1.5),
+    "pilot": (0.9, 1.8),
+    "rollout": (0.9, 1.6),
+    "milestone": (1.0, 1.0),
+    "other": (0.85, 1.5),
+}
+
+# Check findings folded into the register: (probability, impact) by severity. A finding is a known
+# weakness of the plan, not a chance event, so errors are rated as likely and serious.
+_FINDING_RATING = {"error": (0.8, 4), "warning": (0.5, 3), "info": (0.2, 1)}
+
+_CHUNK_CELLS = 4_000_000     # tasks × iterations per chunk: bounds memory at about 100 MB
+_GRID = 4097                 # points for the numeric CDF of a PERT-beta
+
+
+# -- durations ---------------------------------------------------------------------------------
+
+def three_point(task: Task) -> tuple[int, int, int]:
+    """(optimistic, likely, pessimistic) working days for a task: its estimate or its kind's default."""
+    if task.duration == 0:
+        return 0, 0, 0
+    if task.estimate is not None:
+        e = task.estimate
+        return e.optimistic, e.likely, e.pessimistic
+    lo, hi = DEFAULT_UNCERTAINTY.get(task.kind, DEFAULT_UNCERTAINTY["other"])
+    d = task.duration
+    return max(1, math.floor(d * lo)), d, max(d, math.ceil(d * hi))
+
+
+def duration_distribution(optimistic: int, likely: int, pessimistic: int,
+                          distribution: str = "pert"):
+    """The probabilities of whole-day durations optimistic … pessimistic, as a numpy array.
+
+    A continuous PERT-beta (or triangular) value X is rounded half-up to whole days, so
+    P(D = k) = F(k + ½) − F(k − ½), with the tails folded into the end points.
+    """
+    import numpy as np
+
+    o, m, p = optimistic, likely, pessimistic
+    if not o <= m <= p:
+        raise UsageError(f"estimate needs optimistic ≤ likely ≤ pessimistic, got {o}/{m}/{p}")
+    if o == p:
+        return np.ones(1)
+    cuts = np.arange(o, p, dtype=float) + 0.5           # k + ½ for k = o … p−1
+    cdf = _continuous_cdf(o, m, p, distribution)(cuts)
+    edges = np.concatenate(([0.0], cdf, [1.0]))
+    return np.diff(edges)
+
+
+def _continuous_cdf(o: float, m: float, p: float, distribution: str) -> Callable:
+    import numpy as np
+
+    width = p - o
+    if distribution == "triangular":
+        c = (m - o) / width
+
+        def tri(x):
+            u = np.clip((np.asarray(x, dtype=float) - o) / width, 0.0, 1.0)
+            left = u * u / c if c > 0 else np.zeros_like(u)
+            right = 1.0 - (1.0 - u) ** 2 / (1.0 - c) if c < 1 else np.ones_like(u)
+            return np.where(u <= c, left, right)
+        return tri
+    if distribution != "pert":
+        raise UsageError(f"unknown distribution '{distribution}' (choose from {', '.join(DISTRIBUTIONS)})")
+    alpha = 1.0 + 4.0 * (m - o) / width
+    beta = 1.0 + 4.0 * (p - m) / width
+    # α, β ≥ 1: the density is bounded, so a fine trapezoid integral is exact to ~1e-7.
+    grid = np.linspace(0.0, 1.0, _GRID)
+    log_pdf = (alpha - 1) * np.log(np.maximum(grid, 1e-300)) + (beta - 1) * np.log(np.maximum(1 - grid, 1e-300))
+    pdf = np.exp(log_pdf - log_pdf.max())
+    cum = np.concatenate(([0.0], np.cumsum((pdf[1:] + pdf[:-1]) / 2)))
+    cum /= cum[-1]
+
+    def pert(x):
+        return np.interp((np.asarray(x, dtype=float) - o) / width, grid, cum)
+    return pert
+
+
+# -- the network, prepared once --------------------------------------------------------------
+
+@dataclass
+class _Level:
+    """Tasks ``lo``…``hi`` (rows in level order) and the dependencies that end in them.
+
+    Edges are grouped into slots: slot j holds each successor's j-th edge (forward pass) or each
+    predecessor's j-th edge (backward pass), so one numpy call folds a whole slot.
+    """
+
+    lo: int
+    hi: int
+    pred: Any = None              # (E,) predecessor row per edge
+    succ: Any = None              # (E,) successor row per edge
+    lag: Any = None               # (E, 1)
+    from_end: Any = None          # edges counting from the predecessor's end (FS, FF)
+    from_start: Any = None        # SS, SF
+    to_end: Any = None            # edges binding the successor's end (FF, SF)
+    to_start: Any = None          # FS, SS
+    fwd_slots: list = field(default_factory=list)   # [(edge idx, successor row − lo)]
+    bwd_slots: list = field(default_factory=list)   # [(edge idx, predecessor row)]
+
+
+@dataclass
+class _Network:
+    tasks: list[Task]             # in level order (row r of every array is tasks[r])
+    rows: dict[str, int]
+    snet: Any                     # (n,) start-no-earlier-than edge
+    levels: list[_Level]
+
+
+def _slots(keys) -> list:
+    """Split edge positions into slots in which every key occurs at most once."""
+    import numpy as np
+
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    first = np.r_[True, sk[1:] != sk[:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(sk)), 0))
+    rank = np.arange(len(sk)) - group_start
+    return [order[rank == j] for j in range(int(rank.max()) + 1)]
+
+
+def _network(plan: Plan, cal: WorkCalendar) -> _Network:
+    import numpy as np
+
+    tasks = list(plan.tasks)
+    index = {t.id: i for i, t in enumerate(tasks)}
+    order = topological_order(tasks, index)
+    depth = [0] * len(tasks)
+    for i in order:
+        for d in tasks[i].depends_on:
+            depth[i] = max(depth[i], depth[index[d.task]] + 1)
+    ranked = sorted(range(len(tasks)), key=lambda i: (depth[i], i))
+    ordered = [tasks[i] for i in ranked]
+    rows = {t.id: r for r, t in enumerate(ordered)}
+    snet = np.array([cal.index_on_or_after(t.start_no_earlier_than) if t.start_no_earlier_than else 0
+                     for t in ordered], dtype=np.int32)
+    levels: list[_Level] = []
+    r = 0
+    while r < len(ordered):
+        lo, lvl = r, depth[ranked[r]]
+        while r < len(ordered) and depth[ranked[r]] == lvl:
+            r += 1
+        level = _Level(lo, r)
+        edges = [(rows[d.task], s, d.lag, d.type in ("FS", "FF"), d.type in ("FF", "SF"))
+                 for s in range(lo, r) for d in ordered[s].depends_on]
+        if edges:
+            pred, succ, lag, from_end, to_end = (np.array(c) for c in zip(*edges))
+            level.pred, level.succ = pred.astype(np.intp), succ.astype(np.intp)
+            level.lag = lag.astype(np.int32)[:, None]
+            level.from_end, level.from_start = np.flatnonzero(from_end), np.flatnonzero(~from_end)
+            level.to_end, level.to_start = np.flatnonzero(to_end), np.flatnonzero(~to_end)
+            level.fwd_slots = [(idx, level.succ[idx] - lo) for idx in _slots(level.succ)]
+            level.bwd_slots = [(idx, level.pred[idx]) for idx in _slots(level.pred)]
+        levels.append(level)
+    return _Network(ordered, rows, snet, levels)
+
+
+def _run(net: _Network, dur) -> tuple[Any, Any, Any]:
+    """Early start edges, late end edges and the finish edge for durations ``dur`` (n × iterations).
+
+    The same arithmetic as ``schedule()`` (SPEC 2), one level of the dependency graph at a time.
+    """
+    import numpy as np
+
+    n, width = dur.shape
+    es = np.empty_like(dur)
+    for lv in net.levels:
+        if lv.pred is None:
+            es[lv.lo:lv.hi] = net.snet[lv.lo:lv.hi, None]
+            continue
+        cand = es[lv.pred] + lv.lag
+        _add_rows(cand, lv.from_end, dur, lv.pred)
+        _add_rows(cand, lv.to_end, dur, lv.succ, sign=-1)
+        # every task past level 0 has a predecessor, so slot 0 covers the whole level in order
+        (idx0, _), *rest = lv.fwd_slots
+        best = np.maximum(cand[idx0], net.snet[lv.lo:lv.hi, None])
+        for idx, local in rest:
+            best[local] = np.maximum(best[local], cand[idx])
+        es[lv.lo:lv.hi] = best
+    ends = es + dur
+    finish = np.maximum(ends.max(axis=0), 0) if n else np.zeros(width, dtype=dur.dtype)
+
+    le = np.broadcast_to(finish, dur.shape).copy()
+    for lv in reversed(net.levels):
+        if lv.pred is None:
+            continue
+        # each successor's late end is final here: all of its own successors sit in later levels.
+        # FS, SS bind the successor's late start (late end − duration); FF, SF its late end;
+        # SS, SF bind the predecessor's start, so its late end is that plus its own duration.
+        lat = le[lv.succ] - lv.lag
+        _add_rows(lat, lv.to_start, dur, lv.succ, sign=-1)
+        _add_rows(lat, lv.from_start, dur, lv.pred)
+        for idx, preds in lv.bwd_slots:
+            le[preds] = np.minimum(le[preds], lat[idx])
+    return es, le, finish
+
+
+def _add_rows(target, idx, dur, rows, sign: int = 1) -> None:
+    """target[idx] += sign × dur[rows[idx]], skipping the fancy indexing when idx is everything."""
+    if not len(idx):
+        return
+    if len(idx) == len(target):
+        if sign > 0:
+            target += dur[rows]
+        else:
+            target -= dur[rows]
+    elif sign > 0:
+        target[idx] += dur[rows[idx]]
+    else:
+        target[idx] -= dur[rows[idx]]
+
+
+# -- the result --------------------------------------------------------------------------------
+
+@dataclass
+class RiskResult:
+    """Samples and summaries of one simulation. Day counts are end edges from the plan's day 0."""
+
+    plan: Plan
+    schedule: Schedule                      # the deterministic schedule (the plan's own durations)
+    iterations: int
+    seed: int
+    distribution: str
+    finish_days: Any                        # (iterations,) finish edge per iteration
+    task_days: dict[str, Any]               # end edges per iteration of milestones and deadline tasks
+    criticality: dict[str, float]           # task id → share of iterations in which it is critical
+    correlation: dict[str, float]           # task id → correlation of its duration with the finish
+    risks: list[dict[str, Any]] = field(default_factory=list)
+
+    def percentile_days(self, q: float, samples=None) -> int:
+        """The smallest day count reached by at least q % of iterations."""
+        import numpy as np
+
+        data = self.finish_days if samples is None else samples
+        return int(np.percentile(data, q, method="inverted_cdf"))
+
+    def date(self, edge: int) -> _dt.date:
+        return self.schedule.edge_finish_date(edge)
+
+    @property
+    def mean_days(self) -> float:
+        return float(self.finish_days.mean())
+
+    def p_meet(self, task_id: str) -> float | None:
+        """Share of iterations in which the task finishes on or before its deadline."""
+        task = self.schedule.tasks[task_id].task
+        if task.deadline is None:
+            return None
+        return float((self.task_days[task_id] <= _deadline_edge(self.schedule, task.deadline)).mean())
+
+    def drivers(self, top: int = 10) -> list[tuple[str, float]]:
+        """Tasks whose duration moves the finish most (by |correlation|), strongest first."""
+        ranked = sorted(((tid, c) for tid, c in self.correlation.items() if c == c and abs(c) > 1e-9),
+                        key=lambda kv: (-abs(kv[1]), kv[0]))
+        return ranked[:top]
+
+    def milestones(self) -> list[dict[str, Any]]:
+        out = []
+        for st in self.schedule.tasks.values():
+            t = st.task
+            if not (t.is_milestone or t.deadline is not None):
+                continue
+            samples = self.task_days[t.id]
+            p_meet = self.p_meet(t.id)
+            out.append({
+                "id": t.id, "name": t.name, "milestone": t.is_milestone,
+                "deterministic": st.finish_date.isoformat(),
+                **{f"p{q}": self.date(self.percentile_days(q, samples)).isoformat() for q in (50, 80, 95)},
+                "deadline": None if t.deadline is None else t.deadline.isoformat(),
+                "p_meet": None if p_meet is None else round(p_meet, 4),
+            })
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``rollout risk --format json`` (SPEC 3)."""
+        days = {q: self.percentile_days(q) for q in (50, 80, 95)}
+        finish = {"deterministic": self.schedule.finish_date.isoformat(),
+                  "deterministic_days": self.schedule.finish,
+                  "mean_days": round(self.mean_days, 2)}
+        finish.update({f"p{q}": self.date(d).isoformat() for q, d in days.items()})
+        finish.update({f"p{q}_days": d for q, d in days.items()})
+        return {
+            "plan": self.plan.id, "iterations": self.iterations, "seed": self.seed,
+            "distribution": self.distribution,
+            "finish": finish,
+            "milestones": self.milestones(),
+            "tasks": [{"id": tid, "criticality": round(c, 4)} for tid, c in self.criticality.items()],
+            "drivers": [{"id": tid, "correlation": round(c, 4)} for tid, c in self.drivers()],
+            "risks": self.risks,
+        }
+
+    def to_text(self) -> str:
+        """A plain-text summary for the terminal."""
+        d = self.to_dict()
+        f = d["finish"]
+        lines = [f"Plan {self.plan.id}: {self.iterations:,} iterations, seed {self.seed}, "
+                 f"{self.distribution} durations",
+                 f"Finish  deterministic {f['deterministic']} ({f['deterministic_days']} d)   "
+                 f"mean {f['mean_days']} d",
+                 f"        P50 {f['p50']} ({f['p50_days']} d)   P80 {f['p80']} ({f['p80_days']} d)   "
+                 f"P95 {f['p95']} ({f['p95_days']} d)", ""]
+        if d["milestones"]:
+            lines.append("Milestones and deadlines")
+            rows = [(m["id"], m["deterministic"], m["p50"], m["p80"], m["p95"], m["deadline"] or "",
+                     "" if m["p_meet"] is None else f"{m['p_meet']:.0%}") for m in d["milestones"]]
+            lines.append(_table(("task", "plan", "P50", "P80", "P95", "deadline", "p(meet)"), rows))
+        crit = sorted(self.criticality.items(), key=lambda kv: (-kv[1], kv[0]))
+        crit = [(tid, c) for tid, c in crit if c > 0][:10]
+        if crit:
+            lines.append("Most often critical")
+            lines.append(_table(("task", "criticality"), [(tid, f"{c:.0%}") for tid, c in crit]))
+        if d["drivers"]:
+            lines.append("Top drivers of the finish date (correlation of duration with finish)")
+            lines.append(_table(("task", "correlation"),
+                                [(x["id"], f"{x['correlation']:+.2f}") for x in d["drivers"]]))
+        if self.risks:
+            lines.append("Risk register (score = probability × impact)")
+            lines.append(_table(("id", "title", "P", "I", "score", "mitigation", "source"),
+                                [(r["id"], r["title"], f"{r['probability']:.0%}", r["impact"], r["score"],
+                                 r["mitigation"] or "", r["source"]) for r in self.risks]))
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
+    def clip(v):
+        s = "" if v is None else str(v).replace("\n", " ")
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    body = [[clip(v) for v in r] for r in rows]
+    widths = [max([len(h)] + [len(r[k]) for r in body]) for k, h in enumerate(headers)]
+    out = ["  " + "  ".join(h.ljust(widths[k]) for k, h in enumerate(headers)).rstrip()]
+    out += ["  " + "  ".join(c.ljust(widths[k]) for k, c in enumerate(r)).rstrip() for r in body]
+    return "\n".join(out) + "\n"
+
+
+def _deadline_edge(sched: Schedule, deadline: _dt.date) -> int:
+    """The largest end edge whose finish date is on or before ``deadline`` (−1 when none is)."""
+    if deadline < sched.plan.start:
+        return -1
+    return sched.calendar.index_on_or_before(deadline) + 1
+
+
+# -- simulation --------------------------------------------------------------------------------
+
+def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None = None, *,
+             distribution: str = "pert", calendar: WorkCalendar | None = None,
+             progress: Callable[[int, int], None] | None = None,
+             findings: Sequence[Any] | None = None) -> RiskResult:
+    """Run the Monte Carlo simulation of a plan's schedule.
+
+    ``seed`` makes the run reproducible (one is drawn and reported when None). ``progress`` is called
+    as ``progress(done, total)`` after each chunk of iterations. ``findings`` (check findings) are
+    folded into the risk register; when None, ``rollout.checks`` is run if it is installed.
+    """
+    import numpy as np
+
+    if iterations < 1:
+        raise UsageError(f"--iterations must be at least 1, got {iterations}")
+    if distribution not in DISTRIBUTIONS:
+        raise UsageError(f"unknown distribution '{distribution}' (choose from {', '.join(DISTRIBUTIONS)})")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2 ** 32))
+    if seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {seed}")
+    cal = calendar or WorkCalendar(plan.start, plan.calendar)
+    base = schedule(plan, cal)
+    net = _network(plan, cal)
+    n = len(net.tasks)
+    sampler = _Sampler(net.tasks, distribution)
+    rng = np.random.default_rng(seed)
+
+    tracked = [r for r, t in enumerate(net.tasks) if t.is_milestone or t.deadline is not None]
+    chunk = max(1, min(iterations, _CHUNK_CELLS // max(n, 1)))
+    finish_parts, tracked_parts = [], []
+    crit = np.zeros(n, dtype=np.int64)
+    s_d = np.zeros(n, dtype=np.int64)
+    s_dd = np.zeros(n, dtype=np.int64)
+    s_df = np.zeros(n, dtype=np.int64)
+    done = 0
+    while done < iterations:
+        width = min(chunk, iterations - done)
+        dur = sampler.draw(rng, width)
+        es, le, finish = _run(net, dur)
+        crit += ((le - dur) == es).sum(axis=1)
+        # exact integer sums for the correlations (no BLAS: it thrashes on a busy machine)
+        s_d += dur.sum(axis=1, dtype=np.int64)
+        s_dd += np.einsum("ij,ij->i", dur, dur, dtype=np.int64)
+        s_df += np.einsum("ij,j->i", dur, finish, dtype=np.int64)
+        finish_parts.append(finish)
+        if tracked:
+            tracked_parts.append((es[tracked] + dur[tracked]))
+        done += width
+        if progress is not None:
+            progress(done, iterations)
+
+    finish_days = np.concatenate(finish_parts)
+    f = finish_days.astype(float)
+    mean_f, var_f = f.mean(), f.var()
+    mean_d = s_d / iterations
+    var_d = np.maximum(s_dd / iterations - mean_d ** 2, 0.0)
+    cov = s_df / iterations - mean_d * mean_f
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.where((var_d > 1e-12) & (var_f > 1e-12), cov / np.sqrt(var_d * var_f), 0.0)
+    corr = np.clip(corr, -1.0, 1.0)
+    task_days = {}
+    if tracked:
+        joined = np.concatenate(tracked_parts, axis=1)
+        task_days = {net.tasks[r].id: joined[k] for k, r in enumerate(tracked)}
+    plan_order = [t.id for t in plan.tasks]
+    criticality = {tid: float(crit[net.rows[tid]]) / iterations for tid in plan_order}
+    correlation = {tid: float(corr[net.rows[tid]]) for tid in plan_order}
+    if findings is None:
+        findings = _run_checks(plan, base)
+    risks = _register(plan, base) + findings_as_risks(findings)
+    return RiskResult(plan, base, iterations, seed, distribution, finish_days, task_days,
+                      criticality, correlation, risks)
+
+
+class _Sampler:
+    """Draws whole-day durations for every task by inverse CDF, one lookup table per distinct estimate."""
+
+    def __init__(self, tasks: Sequence[Task], distribution: str):
+        import numpy as np
+
+        self.n = len(tasks)
+        self.fixed = np.zeros(self.n, dtype=np.int32)
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        for r, t in enumerate(tasks):
+            o, m, p = three_point(t)
+            if o == p:
+                self.fixed[r] = o
+            else:
+                groups.setdefault((o, m, p), []).append(r)
+        self.groups = []
+        at = 0
+        for (o, m, p), members in groups.items():
+            cdf = np.cumsum(duration_distribution(o, m, p, distribution))[:-1]
+            self.groups.append((at, at + len(members), o, cdf.astype(np.float32)))
+            at += len(members)
+        self.varying = np.array([r for members in groups.values() for r in members], dtype=np.intp)
+
+    def draw(self, rng, width: int):
+        import numpy as np
+
+        dur = np.empty((self.n, width), dtype=np.int32)
+        dur[:] = self.fixed[:, None]
+        if not self.groups:
+            return dur
+        u = rng.random((len(self.varying), width), dtype=np.float32)
+        drawn = np.empty(u.shape, dtype=np.int32)
+        for lo, hi, o, cdf in self.groups:
+            block = u[lo:hi]
+            if len(cdf) <= 32:      # a few comparisons beat a binary search on short tables
+                acc = np.full(block.shape, o, dtype=np.int32)
+                for c in cdf:
+                    acc += block >= c
+                drawn[lo:hi] = acc
+            else:
+                drawn[lo:hi] = o + np.searchsorted(cdf, block, side="right")
+        dur[self.varying] = drawn
+        return dur
+
+
+# -- the risk register ---------------------------------------------------------------------------
+
+def heatmap_cell(probability: float, impact: int) -> tuple[int, int]:
+    """The (probability band 1–5, impact 1–5) cell of a 5 × 5 heatmap."""
+    band = min(5, max(1, math.ceil(round(probability * 5, 9)))) if probability > 0 else 1
+    return band, min(5, max(1, int(impact)))
+
+
+def _register(plan: Plan, base: Schedule) -> list[dict[str, Any]]:
+    out = []
+    for r in plan.risks:
+        st = base.tasks.get(r.mitigation) if r.mitigation else None
+        out.append({
+            "id": r.id, "title": r.title, "probability": r.probability, "impact": r.impact,
+            "score": r.score, "mitigation": r.mitigation, "owner": r.owner, "source": "plan",
+            "mitigation_finish": None if st is None else st.finish_date.isoformat(),
+            "tasks": [r.mitigation] if st is not None else [],
+        })
+    return sorted(out, key=lambda x: (-x["score"], x["id"]))
+
+
+def findings_as_risks(findings: Sequence[Any]) -> list[dict[str, Any]]:
+    """Check findings as register entries, rated by severity (see ``_FINDING_RATING``)."""
+    out = []
+    for k, f in enumerate(findings, 1):
+        get = f.get if isinstance(f, Mapping) else (lambda name, default=None, _f=f: getattr(_f, name, default))
+        severity = str(get("severity", "warning"))
+        probability, impact = _FINDING_RATING.get(severity, _FINDING_RATING["warning"])
+        out.append({
+            "id": f"{get('code', 'CHECK')}#{k}", "title": str(get("message", "")),
+            "probability": probability, "impact": impact, "score": round(probability * impact, 4),
+            "mitigation": get("hint"), "owner": None, "source": "check", "severity": severity,
+            "mitigation_finish": None, "tasks": list(get("tasks", ()) or ()),
+        })
+    return out
+
+
+def _run_checks(plan: Plan, base: Schedule) -> list[Any]:
+    """Findings of ``rollout.checks`` when that package is present; none otherwise."""
+    try:
+        from . import checks
+    except ImportError:
+        return []
+    for name in ("run_checks", "run", "check_plan", "check"):
+        fn = getattr(checks, name, None)
+        if callable(fn):
+            try:
+                result = fn(plan)
+            except TypeError:
+                continue
+            return list(getattr(result, "findings", result))
+    return []
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+def risk_html_section(result: RiskResult, include_plotlyjs: bool | str = False) -> str:
+    """The risk charts and tables as an HTML fragment (for the dashboard; plotly.js not included)."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    esc = html.escape
+    d = result.to_dict()
+    f = d["finish"]
+    parts = [f'<section class="rollout-risk"><h2>Schedule risk: {esc(result.plan.title)}</h2>',
+             f"<p>{result.iterations:,} iterations, seed {result.seed}, {esc(result.distribution)} "
+             f"durations. Deterministic finish {f['deterministic']}; P50 {f['p50']}, P80 {f['p80']}, "
+             f"P95 {f['p95']}.</p>"]
+
+    values, counts = np.unique(result.finish_days, return_counts=True)
+    cum = np.cumsum(counts) / result.iterations
+    dates = [result.date(int(v)).isoformat() for v in values]
+    hist = go.Figure()
+    hist.add_bar(x=dates, y=counts, name="iterations")
+    hist.add_scatter(x=dates, y=cum, name="cumulative", yaxis="y2", mode="lines")
+    hist.update_layout(title="Finish date distribution", yaxis={"title": "iterations"},
+                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%"},
+                       height=380, margin={"t": 50, "b": 40})
+    parts.append(_fig(hist, include_plotlyjs))
+
+    drivers = d["drivers"]
+    if drivers:
+        tornado = go.Figure(go.Bar(
+            x=[x["correlation"] for x in reversed(drivers)],
+            y=[esc(x["id"]) for x in reversed(drivers)], orientation="h"))
+        tornado.update_layout(title="Top drivers (correlation of task duration with finish)",
+                              height=120 + 28 * len(drivers), margin={"l": 220, "t": 50, "b": 40})
+        parts.append(_fig(tornado, False))
+
+    risks = result.risks
+    if risks:
+        grid = [[0] * 5 for _ in range(5)]
+        names = [[[] for _ in range(5)] for _ in range(5)]
+        for r in risks:
+            pb, im = heatmap_cell(r["probability"], r["impact"])
+            grid[pb - 1][im - 1] += 1
+            names[pb - 1][im - 1].append(esc(r["id"]))
+        heat = go.Figure(go.Heatmap(
+            z=grid, x=[1, 2, 3, 4, 5], y=["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"],
+            text=[["<br>".join(c) for c in row] for row in names], texttemplate="%{text}",
+            colorscale="YlOrRd", showscale=False))
+        heat.update_layout(title="Risk register: probability × impact", xaxis={"title": "impact"},
+                           yaxis={"title": "probability"}, height=380, margin={"t": 50})
+        parts.append(_fig(heat, False))
+
+    if d["milestones"]:
+        rows = "".join(
+            f"<tr><td>{esc(m['id'])}</td><td>{m['deterministic']}</td><td>{m['p50']}</td><td>{m['p80']}</td>"
+            f"<td>{m['p95']}</td><td>{m['deadline'] or ''}</td>"
+            f"<td>{'' if m['p_meet'] is None else format(m['p_meet'], '.0%')}</td></tr>"
+            for m in d["milestones"])
+        parts.append("<h3>Milestones and deadlines</h3><table><tr><th>task</th><th>plan</th><th>P50</th>"
+                     f"<th>P80</th><th>P95</th><th>deadline</th><th>p(meet)</th></tr>{rows}</table>")
+    if risks:
+        rows = "".join(
+            f"<tr><td>{esc(r['id'])}</td><td>{esc(r['title'])}</td><td>{r['probability']:.0%}</td>"
+            f"<td>{r['impact']}</td><td>{r['score']}</td><td>{esc(str(r['mitigation'] or ''))}</td>"
+            f"<td>{esc(r['source'])}</td></tr>" for r in risks)
+        parts.append("<h3>Risk register</h3><table><tr><th>id</th><th>title</th><th>P</th><th>I</th>"
+                     f"<th>score</th><th>mitigation</th><th>source</th></tr>{rows}</table>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def risk_html(result: RiskResult) -> str:
+    """A self-contained HTML page (plotly.js inline) with the risk section."""
+    title = html.escape(f"Schedule risk — {result.plan.title}")
+    return _page(title, risk_html_section(result, include_plotlyjs=True))
+
+
+def _page(title: str, body: str) -> str:
+    style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}"
+             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+             "text-align:left}th{background:#f3f3f3}")
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            f"<style>{style}</style></head><body>\n{body}\n</body></html>\n")
+
+
+def _fig(fig, include_plotlyjs) -> str:
+    # Plotly puts figure data in a <script>; its JSON escapes "</" so text cannot close the tag.
+    return fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs, config={"displaylogo": False})
