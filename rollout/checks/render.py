@@ -1,0 +1,157 @@
+"""Check results as text for people, JSON for scripts, SARIF 2.1.0 for code-scanning tools."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..model import Source
+from .registry import SEVERITIES, all_rules
+
+__all__ = ["to_json", "to_sarif", "to_text"]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def to_text(result) -> str:
+    """Findings grouped by severity; each with its tasks, their names and where they were defined."""
+    plan = result.plan
+    tasks = plan.task_index()
+    cadences = {c.id: c for c in plan.cadences}
+    counts = result.counts()
+    lines = []
+    if not result.findings:
+        lines.append(f"{plan.id}: no findings ({len(result.rules)} rules checked)")
+    else:
+        summary = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n)
+        lines.append(f"{plan.id}: {summary}")
+    for severity in SEVERITIES:
+        group = [f for f in result.findings if f.severity == severity]
+        if not group:
+            continue
+        lines += ["", f"{severity.upper()} ({len(group)})"]
+        for f in group:
+            lines.append(f"  {f.code} {f.slug}: {f.message}")
+            for tid in f.tasks:
+                t = tasks.get(tid)
+                name = t.name if t is not None else ""
+                where = _where(t.source if t is not None else None)
+                lines.append(f"      {tid}  {name}" + (f"  ({where})" if where else ""))
+            for cid in f.cadences:
+                c = cadences.get(cid)
+                where = _where(c.source if c is not None else None)
+                lines.append(f"      cadence {cid}  {c.name if c else ''}" + (f"  ({where})" if where else ""))
+            if not f.tasks and not f.cadences and f.source is not None:
+                lines.append(f"      at {_where(f.source)}")
+            if f.hint:
+                lines.append(f"      hint: {f.hint}")
+    if result.skipped:
+        lines += ["", "not run (the plan cannot be scheduled until the errors above are fixed): "
+                  + ", ".join(r.code for r in result.skipped)]
+    if result.findings:
+        lines += ["", "Explain a rule with `rollout rules CODE`; silence one with `checks: {ignore: [CODE]}`."]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(result) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_sarif(result) -> str:
+    """SARIF 2.1.0: one run, the catalogue as the driver's rules, one result per finding located at
+    the definition of its first task (the others as related locations)."""
+    return json.dumps(sarif(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif(result) -> dict[str, Any]:
+    plan = result.plan
+    tasks = plan.task_index()
+    cadences = {c.id: c for c in plan.cadences}
+    catalogue = list(all_rules().values())
+    rule_index = {r.code: k for k, r in enumerate(catalogue)}
+    plan_source = plan.source or (Source(plan.path) if plan.path else None)
+    results = []
+    for f in result.findings:
+        sources: list[tuple[str, Source | None]] = [(tid, tasks[tid].source if tid in tasks else None)
+                                                    for tid in f.tasks]
+        sources += [(cid, cadences[cid].source if cid in cadences else None) for cid in f.cadences]
+        located = [(name, src) for name, src in sources if src is not None and src.path]
+        if not located:
+            src = f.source or plan_source
+            located = [(plan.id, src)] if src is not None and src.path else []
+        entry: dict[str, Any] = {
+            "ruleId": f.code,
+            "ruleIndex": rule_index[f.code],
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
+            "locations": [_location(name, src) for name, src in located[:1]],
+            "partialFingerprints": {"rolloutFinding/v1": f"{f.code}:{'|'.join(f.tasks + f.cadences)}"},
+        }
+        if len(located) > 1:
+            entry["relatedLocations"] = [dict(_location(name, src), id=k, message={"text": name})
+                                         for k, (name, src) in enumerate(located[1:], start=1)]
+        if f.tasks:
+            entry["properties"] = {"tasks": list(f.tasks)}
+        results.append(entry)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rollout",
+                "version": __version__,
+                "rules": [_rule_descriptor(r, result.severities.get(r.code, r.severity)) for r in catalogue],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+
+
+def _rule_descriptor(r, severity: str) -> dict[str, Any]:
+    return {
+        "id": r.code,
+        "name": "".join(part.capitalize() for part in r.slug.split("-")),
+        "shortDescription": {"text": r.summary.replace("`", "")},
+        "fullDescription": {"text": r.doc_parts().get("What it does", r.summary).replace("\n", " ")},
+        "help": {"text": r.doc, "markdown": r.doc},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+        "properties": {"slug": r.slug, "origin": r.origin},
+    }
+
+
+def _location(name: str, src: Source) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(src.path)}
+    line = src.line
+    region: dict[str, Any] = {"startLine": line or 1}
+    if line and src.col:
+        region["startColumn"] = src.col
+    physical["region"] = region
+    return {"physicalLocation": physical, "logicalLocations": [{"name": name, "kind": "object"}]}
+
+
+def _artifact(path: str) -> dict[str, Any]:
+    p = Path(path)
+    absolute = p.resolve()
+    try:
+        rel = absolute.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": rel.as_posix(), "uriBaseId": "%SRCROOT%"}
+
+
+def _where(src: Source | None) -> str:
+    if src is None or not src.path:
+        return ""
+    path = src.path
+    try:
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            path = rel
+    except ValueError:
+        pass
+    return f"{path}:{src.line}" if src.line else path
