@@ -1,0 +1,1 @@
+"""Independent oracles for rollout's scheduler (TaskJuggler 3)."""
