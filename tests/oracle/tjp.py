@@ -107,8 +107,9 @@ def to_tjp(plan: Plan, calendar: WorkCalendar | None = None, *, report: bool = T
             out.append(f'task {anchor} "SNET {i}" {{ milestone start {t.start_no_earlier_than.isoformat()} }}')
             deps.append(anchor)
         for dep in t.depends_on:
-            # A milestone's start is its end; tj3 3.7 reports a false "dependency loop" for some graphs
-            # that depend on a milestone's start (see tests/oracle/README.md), so such links use its end.
+            # A milestone's start is its end. tj3 3.7.1 reports a false "dependency loop" for some graphs
+            # that depend on a milestone's start, e.g. milestone m; t depends m {gaplength 5d};
+            # milestone n depends m {onstart gaplength 4d}, t. So such links use the milestone's end.
             onstart = dep.type == "SS" and by_id[dep.task].duration > 0
             attrs = (["onstart"] if onstart else []) + ([f"gaplength {dep.lag}d"] if dep.lag else [])
             deps.append(ids[dep.task] + (f" {{ {' '.join(attrs)} }}" if attrs else ""))
