@@ -308,6 +308,7 @@ class _Expander:
             return
         stack = stack + (str(info.path.resolve()),)
         ctx: dict[str, Any] = {}
+        before = len(self.p.items)
         for key in values:
             if key not in info.parameters:
                 self.p.add(use_doc, use_path + ("with", key),
@@ -325,6 +326,8 @@ class _Expander:
                 ctx[name] = _coerce_param(param, raw, self.wpw)
             except ValueError as exc:
                 self.p.add(where_doc, where, f"parameter '{name}': {exc}")
+        if len(self.p.items) > before:
+            return          # with parameters wrong, the body would only repeat the same problem
         data = info.doc.data
         for k, inc in enumerate(data.get("includes") or []):
             where = ("includes", k)
@@ -669,7 +672,6 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     ex.add_body(plan_doc, {}, None)
     ex.apply_plan_tasks(plan_doc, data.get("tasks"))
     removed = _removals(plan_doc, data.get("remove"), ex, p)
-    p.raise_if_any()
 
     typer = _Typer(ex)
     people = _people(plan_doc, data.get("people"), p)

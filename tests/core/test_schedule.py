@@ -1,0 +1,77 @@
+"""SPEC 2 arithmetic on small graphs whose dates are worked out by hand."""
+
+import datetime as dt
+
+import pytest
+
+from rollout.calendar import WorkCalendar
+from rollout.errors import CycleError
+from rollout.model import CalendarSpec, Dependency, Plan, Task
+from rollout.schedule import schedule
+
+MON = dt.date(2027, 1, 4)
+
+
+def plan(*tasks, start=MON, calendar=CalendarSpec()):
+    return Plan("p", "P", start, calendar, tuple(tasks))
+
+
+def T(tid, d, *deps, **kw):
+    return Task(f"w.{tid}", tid, "w", d, depends_on=tuple(
+        Dependency(f"w.{x}") if isinstance(x, str) else Dependency(f"w.{x[0]}", x[1], x[2]) for x in deps), **kw)
+
+
+def test_chain_with_weekend():
+    s = schedule(plan(T("a", 5), T("b", 3, "a")))
+    assert (s["w.a"].start_date, s["w.a"].finish_date) == (MON, dt.date(2027, 1, 8))
+    assert (s["w.b"].start_date, s["w.b"].finish_date) == (dt.date(2027, 1, 11), dt.date(2027, 1, 13))
+    assert s.finish == 8 and s.finish_date == dt.date(2027, 1, 13)
+
+
+@pytest.mark.parametrize("typ, lag, start, end", [
+    ("FS", 0, 5, 8), ("FS", 2, 7, 10), ("FS", -2, 3, 6),
+    ("SS", 0, 0, 3), ("SS", 2, 2, 5),
+    ("FF", 0, 2, 5), ("FF", 1, 3, 6),
+    ("SF", 0, 0, 3), ("SF", 4, 1, 4),
+])
+def test_dependency_types(typ, lag, start, end):
+    s = schedule(plan(T("a", 5), T("b", 3, ("a", typ, lag))))
+    assert (s["w.b"].start, s["w.b"].end) == (start, end)
+
+
+def test_milestone_dates_and_start_no_earlier_than():
+    s = schedule(plan(T("m0", 0), T("a", 5), T("m", 0, "a"), T("b", 2, "m",
+                                                                start_no_earlier_than=dt.date(2027, 1, 16))))
+    assert s["w.m0"].start_date == MON                      # s = 0: the plan start
+    assert s["w.m"].start_date == s["w.m"].finish_date == dt.date(2027, 1, 8)   # the day its predecessor ends
+    assert s["w.b"].start_date == dt.date(2027, 1, 18)       # Saturday 16th → next working day
+
+
+def test_holidays_and_custom_workdays():
+    cal = CalendarSpec(workdays=(0, 1, 2, 3), country="US", holidays=(dt.date(2027, 1, 5),))
+    s = schedule(plan(T("a", 4), calendar=cal))
+    # Mon 4, (Tue 5 off), Wed 6, Thu 7, (Fri-Sun off), Mon 11
+    assert s["w.a"].finish_date == dt.date(2027, 1, 11)
+    s = schedule(plan(T("a", 1), start=dt.date(2027, 1, 18), calendar=CalendarSpec(country="US")))
+    assert s["w.a"].start_date == dt.date(2027, 1, 19)      # Martin Luther King Jr. Day is off
+
+
+def test_float_and_critical_path():
+    s = schedule(plan(T("a", 5), T("b", 2), T("c", 3, "a", "b"), T("end", 0, "c")))
+    assert s["w.b"].total_float == 3 and not s["w.b"].critical
+    assert s.critical_path == ("w.a", "w.c", "w.end")
+
+
+def test_cycle_is_reported_as_a_chain():
+    with pytest.raises(CycleError) as info:
+        schedule(plan(T("a", 1, "c"), T("b", 1, "a"), T("c", 1, "b"), T("d", 1)))
+    cycle = info.value.cycle
+    assert cycle[0] == cycle[-1] and set(cycle) == {"w.a", "w.b", "w.c"}
+    assert "→" in str(info.value) and info.value.exit_code == 2
+
+
+def test_calendar_round_trip():
+    cal = WorkCalendar(dt.date(2027, 1, 2), CalendarSpec(country="GB"))
+    for i in range(0, 400, 7):
+        assert cal.index_on_or_after(cal.date(i)) == i
+    assert cal.date(0) == dt.date(2027, 1, 4)
