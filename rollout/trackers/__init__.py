@@ -1,0 +1,71 @@
+"""Issue trackers: push a plan, pull progress back, keep the baseline (Jira built in, others by plugin).
+
+The functions here are what the CLI calls; each opens the plan's state store and one tracker.
+"""
+
+from __future__ import annotations
+
+from .base import NO_PROGRESS, Change, Progress, PullResult, PushResult, Tracker, available_trackers, load_tracker
+
+__all__ = [
+    "Change",
+    "Progress",
+    "PullResult",
+    "PushResult",
+    "Tracker",
+    "available_trackers",
+    "load_tracker",
+    "pull_plan",
+    "push_plan",
+    "save_baseline",
+]
+
+
+def push_plan(plan, *, tracker: str = "jira", dry_run: bool = False, force: bool = False,
+              progress: Progress = NO_PROGRESS, state_file: str | None = None) -> PushResult:
+    """Schedule the plan and push it; the first real push also stores the baseline schedule."""
+    from ..schedule import schedule
+    from ..state import StateStore
+
+    sched = schedule(plan)
+    with StateStore(plan.path, plan.id, state_file) as store:
+        result = load_tracker(tracker).push(plan, sched, store, dry_run=dry_run, force=force, progress=progress)
+        if not dry_run and store.baseline() is None:
+            result.baseline_saved = store.save_baseline(sched, replace=False)
+    result.findings = _finding_counts(plan, sched)
+    return result
+
+
+def _finding_counts(plan, sched) -> dict[str, int] | None:
+    """Check findings by severity, for push's one-line summary; a push never waits on them."""
+    from ..errors import RolloutError
+
+    try:
+        from ..checks import run_checks
+
+        return run_checks(plan, sched).counts()
+    except (ImportError, RolloutError):
+        return None
+
+
+def pull_plan(plan, *, tracker: str = "jira", progress: Progress = NO_PROGRESS,
+              state_file: str | None = None) -> PullResult:
+    """Read progress for every pushed task into a new dated snapshot."""
+    from ..state import StateStore
+
+    with StateStore(plan.path, plan.id, state_file) as store:
+        return load_tracker(tracker).pull(plan, store, progress=progress)
+
+
+def save_baseline(plan, *, replace: bool = True, state_file: str | None = None) -> dict:
+    """Store the plan's current schedule as its baseline (``rollout baseline``)."""
+    from ..schedule import schedule
+    from ..state import StateStore
+
+    sched = schedule(plan)
+    with StateStore(plan.path, plan.id, state_file) as store:
+        written = store.save_baseline(sched, replace=replace)
+        info = store.baseline_info()
+        return {"plan": plan.id, "saved": written, "tasks": info.tasks if info else 0,
+                "finish": info.finish_date.isoformat() if info and info.finish_date else None,
+                "saved_at": info.saved_at.isoformat() if info else None, "state": str(store.path)}

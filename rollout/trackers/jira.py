@@ -1,0 +1,1056 @@
+"""Jira as a tracker: push a scheduled plan as epics, issues and Blocks links; pull progress back.
+
+The only module that imports the ``jira`` package. Talks REST v3 to Jira Cloud (email + API token,
+ADF descriptions, ``/search/jql`` with ``nextPageToken``) and v2 to Server/Data Center (personal
+access token). Settings come from the environment only; credentials never reach output, logs,
+state or exception text.
+
+How a push stays cheap and safe to repeat:
+
+* one search (``labels = rollout-<plan>``, the ``rollout`` issue property in the results) finds
+  everything earlier pushes made, whether or not the local state survived;
+* owned fields are compared with what Jira holds and with what we last wrote: equal → no write,
+  changed in the plan → update, changed by people in Jira → conflict (left alone unless ``force``);
+* creation is idempotent: the intent is recorded before a bulk create, the ``rollout`` property is
+  set in the create call itself, and an uncertain outcome (dropped connection, 5xx) is reconciled by
+  searching again before anything is created a second time;
+* reads and updates are retried on 429 (Retry-After, seconds or HTTP date), 5xx and dropped
+  connections with bounded exponential backoff and jitter; the jira package's own retry is off.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import email.utils
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+from ..errors import PlanError, RemoteError, UsageError
+from ..state import TaskProgress
+from .base import NO_PROGRESS, Change, Progress, PullResult, PushResult
+
+__all__ = ["JiraConfig", "JiraSettings", "JiraTracker", "retry_after_seconds"]
+
+LOG = logging.getLogger("rollout.jira")
+
+PROPERTY_KEY = "rollout"
+REMOVED_LABEL = "rollout-removed"
+MILESTONE_LABEL = "milestone"
+BULK_LIMIT = 50
+PAGE_SIZE = 100
+_RETRY_STATUSES = {500, 502, 503, 504}
+_OWNED = ("summary", "description", "duedate", "start", "parent")
+_PLAN_KEYS = {"project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
+              "start_date_field", "labels"}
+
+
+# ---------------------------------------------------------------------------------------------
+# settings
+
+
+@dataclass(frozen=True)
+class JiraSettings:
+    """Where Jira is and how to sign in (from the environment), and how hard to retry."""
+
+    url: str
+    email: str | None = field(default=None, repr=False)
+    api_token: str | None = field(default=None, repr=False)
+    pat: str | None = field(default=None, repr=False)
+    api_version: str = "3"
+    retries: int = 6
+    backoff: float = 0.5          # seconds before the first retry; doubles each time
+    max_delay: float = 60.0       # no single wait is longer (Retry-After included)
+    timeout: float = 30.0         # connect and read timeout per call
+    link_workers: int = 4         # parallel link calls
+
+    @property
+    def cloud(self) -> bool:
+        return self.pat is None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "JiraSettings":
+        env = os.environ if env is None else env
+        url = (env.get("JIRA_URL") or "").strip().rstrip("/")
+        if not url:
+            raise UsageError("JIRA_URL is not set: export JIRA_URL=https://your-site.atlassian.net and "
+                             "JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_PAT (Server/Data Center)")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError("JIRA_URL must look like https://your-site.atlassian.net")
+        if parts.username or parts.password:
+            raise UsageError("JIRA_URL must not contain a user or password: use JIRA_EMAIL + JIRA_API_TOKEN "
+                             "or JIRA_PAT")
+        pat = env.get("JIRA_PAT") or None
+        email_, token = env.get("JIRA_EMAIL") or None, env.get("JIRA_API_TOKEN") or None
+        if pat is None and not (email_ and token):
+            raise UsageError("no Jira credentials: set JIRA_EMAIL and JIRA_API_TOKEN (Cloud) or JIRA_PAT "
+                             "(Server/Data Center)")
+        version = env.get("ROLLOUT_JIRA_API") or ("2" if pat else "3")
+        if version not in ("2", "3"):
+            raise UsageError("ROLLOUT_JIRA_API must be 2 or 3")
+        return cls(
+            url=url, email=None if pat else email_, api_token=None if pat else token, pat=pat,
+            api_version=version,
+            retries=_env_number(env, "ROLLOUT_JIRA_RETRIES", 6, int),
+            backoff=_env_number(env, "ROLLOUT_JIRA_BACKOFF", 0.5, float),
+            max_delay=_env_number(env, "ROLLOUT_JIRA_MAX_DELAY", 60.0, float),
+            timeout=_env_number(env, "ROLLOUT_JIRA_TIMEOUT", 30.0, float),
+            link_workers=max(1, _env_number(env, "ROLLOUT_JIRA_WORKERS", 4, int)),
+        )
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.api_token, self.pat) if s]
+
+
+def _env_number(env, name, default, kind):
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise UsageError(f"{name} must be a number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class JiraConfig:
+    """The plan's ``jira:`` section."""
+
+    project: str
+    issue_type: str = "Task"
+    epic_issue_type: str = "Epic"
+    milestone_issue_type: str | None = None
+    epic_per: str = "workstream"          # workstream, plan or none
+    link_type: str = "Blocks"
+    start_date_field: str = "Start date"
+    labels: tuple[str, ...] = ()
+
+    @classmethod
+    def from_plan(cls, plan) -> "JiraConfig":
+        raw = dict(plan.jira or {})
+        where = getattr(plan.source, "path", None) or plan.path
+        if not raw.get("project"):
+            raise PlanError("the plan has no Jira project: add `jira: {project: KEY}`", path=where)
+        unknown = sorted(set(raw) - _PLAN_KEYS)
+        if unknown:
+            raise PlanError(f"unknown key(s) in jira: {', '.join(unknown)} (expected: {', '.join(sorted(_PLAN_KEYS))})",
+                            path=where)
+        epic_per = str(raw.get("epic_per", "workstream"))
+        if epic_per not in ("workstream", "plan", "none"):
+            raise PlanError(f"jira.epic_per must be workstream, plan or none, not {epic_per!r}", path=where)
+        labels = raw.get("labels") or ()
+        return cls(project=str(raw["project"]), issue_type=str(raw.get("issue_type", "Task")),
+                   epic_issue_type=str(raw.get("epic_issue_type", "Epic")),
+                   milestone_issue_type=raw.get("milestone_issue_type"), epic_per=epic_per,
+                   link_type=str(raw.get("link_type", "Blocks")),
+                   start_date_field=str(raw.get("start_date_field", "Start date")),
+                   labels=tuple(str(x) for x in ([labels] if isinstance(labels, str) else labels)))
+
+
+def retry_after_seconds(value: str | None, now: _dt.datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None if absent or bad.
+
+    >>> retry_after_seconds("7")
+    7.0
+    >>> retry_after_seconds("Wed, 21 Oct 2026 07:28:05 GMT", _dt.datetime(2026, 10, 21, 7, 28, tzinfo=_dt.timezone.utc))
+    5.0
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP through the jira package's session, with our own retry policy
+
+
+class _Uncertain(Exception):
+    """A non-idempotent call may or may not have taken effect (connection dropped, 5xx)."""
+
+
+class _HttpError(RemoteError):
+    def __init__(self, message: str, status: int | None, detail: str = ""):
+        super().__init__(message)
+        self.status, self.detail = status, detail
+
+
+class _Http:
+    """One Jira connection: counts calls, retries what is safe to retry, translates errors."""
+
+    def __init__(self, settings: JiraSettings, sleep: Callable[[float], None] = time.sleep):
+        from jira import JIRA
+
+        self.settings = settings
+        self.sleep = sleep
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        auth = ({"basic_auth": (settings.email, settings.api_token)} if settings.cloud
+                else {"token_auth": settings.pat})
+        self.client = JIRA(server=settings.url, options={"rest_api_version": settings.api_version,
+                                                         "check_update": False},
+                           get_server_info=False, max_retries=0, timeout=settings.timeout, logging=False, **auth)
+        self.session = self.client._session
+        self.session.max_retries = 0   # its retry skips 503 without Retry-After and sleeps 10 s+; ours below
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # noqa: BLE001 - closing must never mask the real outcome
+            pass
+
+    def url(self, path: str) -> str:
+        return self.client._get_url(path)
+
+    def call(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
+             idempotent: bool = True, accept: tuple[int, ...] = (), kind: str | None = None) -> Any:
+        """Send one request; return its JSON (or None). Retries per the policy; raises RemoteError."""
+        import requests
+        from jira.exceptions import JIRAError
+        from jira.resilientsession import parse_error_msg
+
+        kind = kind or ("read" if method == "GET" else "write")
+        data = None if body is None else json.dumps(body)
+        url = self.url(path)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._count("http")
+            failure: str
+            resp = None
+            try:
+                resp = self.session.request(method, url, params=params, data=data)
+                self._count(kind)
+                return _json(resp)
+            except JIRAError as exc:
+                status, resp = exc.status_code, exc.response
+                _scrub(exc)
+                if status in accept and resp is not None:
+                    self._count(kind)
+                    return _json(resp)
+                if status != 429 and status not in _RETRY_STATUSES:
+                    raise self._refused(status, _safe_detail(parse_error_msg, resp), method, path) from exc
+                if status != 429 and not idempotent:
+                    raise _Uncertain(f"HTTP {status}") from exc
+                failure = f"HTTP {status}"
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                _scrub(exc)
+                if not idempotent:
+                    raise _Uncertain(type(exc).__name__) from exc
+                failure = type(exc).__name__
+                if attempt > self.settings.retries:
+                    raise RemoteError(f"cannot reach Jira at {self.settings.url} ({failure} after {attempt} "
+                                      "attempts): check JIRA_URL and the network") from exc
+            if attempt > self.settings.retries:
+                raise RemoteError(f"Jira kept failing ({failure} on {method} {path}, {attempt} attempts): "
+                                  "try again later; the next push resumes where this one stopped")
+            delay = self.delay(attempt, resp)
+            self._count("retries")
+            LOG.warning("Jira %s on %s %s; retry %d/%d in %.2fs", failure, method, path, attempt,
+                        self.settings.retries, delay)
+            self.sleep(delay)
+
+    def _count(self, kind: str) -> None:
+        with self._lock:
+            self.calls[kind] += 1
+
+    def delay(self, attempt: int, resp) -> float:
+        """Retry-After when the server gives one, otherwise exponential backoff with jitter."""
+        told = retry_after_seconds(resp.headers.get("Retry-After")) if resp is not None else None
+        if told is not None:
+            return min(self.settings.max_delay, told)
+        return min(self.settings.max_delay, self.settings.backoff * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+    def _refused(self, status: int | None, detail: str, method: str, path: str) -> _HttpError:
+        cred = ("JIRA_EMAIL and JIRA_API_TOKEN" if self.settings.cloud else "JIRA_PAT")
+        if status == 401:
+            msg = f"Jira rejected the credentials (HTTP 401): check {cred}"
+        elif status == 403:
+            msg = (f"Jira denied permission (HTTP 403) for {method} {path}: the account needs to browse, create, "
+                   "edit and link issues in the project" + (f" ({detail})" if detail else ""))
+        elif status == 404:
+            msg = f"Jira has nothing at {path} (HTTP 404)" + (f": {detail}" if detail else "")
+        else:
+            msg = f"Jira refused {method} {path} (HTTP {status})" + (f": {detail}" if detail else "")
+        return _HttpError(self._clean(msg), status, self._clean(detail))
+
+    def _clean(self, text: str) -> str:
+        for secret in self.settings.secrets():
+            text = text.replace(secret, "***")
+        return text
+
+
+def _json(resp) -> Any:
+    if resp is None or not resp.content:
+        return None
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+def _safe_detail(parse, resp) -> str:
+    if resp is None:
+        return ""
+    try:
+        text = parse(resp)
+    except Exception:  # noqa: BLE001 - a malformed error body is not worth a second error
+        return ""
+    return " ".join(str(text).split())[:300]
+
+
+def _scrub(exc: BaseException) -> None:
+    """Drop the request (and its Authorization header) from an exception before it travels further."""
+    for attr in ("request", "response", "headers"):
+        if hasattr(exc, attr):
+            try:
+                setattr(exc, attr, None)
+            except AttributeError:
+                pass
+
+
+# ---------------------------------------------------------------------------------------------
+# the site: project, issue types, fields, link type
+
+
+@dataclass
+class _Site:
+    project_id: str
+    project_key: str
+    issue_types: dict[str, str]            # lower-case name -> id
+    start_field: str | None
+    epic_link_field: str | None
+    epic_name_field: str | None
+    link_type: str
+    cloud: bool
+
+    def type_id(self, name: str) -> str:
+        return self.issue_types[name.lower()]
+
+
+def _discover(http: _Http, cfg: JiraConfig) -> _Site:
+    try:
+        project = http.call("GET", f"project/{cfg.project}")
+    except _HttpError as exc:
+        if exc.status == 404:
+            raise RemoteError(f"Jira project {cfg.project!r} does not exist or this account cannot see it: "
+                              "check jira.project in the plan and the account's Browse permission") from None
+        raise
+    types = {t["name"].lower(): str(t["id"]) for t in project.get("issueTypes", []) if not t.get("subtask")}
+    wanted = [cfg.issue_type, cfg.milestone_issue_type or cfg.issue_type]
+    if cfg.epic_per != "none":
+        wanted.append(cfg.epic_issue_type)
+    for name in wanted:
+        if name.lower() not in types:
+            raise RemoteError(f"issue type {name!r} does not exist in Jira project {cfg.project} (it has: "
+                              f"{', '.join(sorted(t['name'] for t in project.get('issueTypes', [])))}): "
+                              "set jira.issue_type / epic_issue_type / milestone_issue_type in the plan")
+    fields = http.call("GET", "field") or []
+    by_name = {f.get("name", "").lower(): f["id"] for f in fields}
+    link_types = (http.call("GET", "issueLinkType") or {}).get("issueLinkTypes", [])
+    names = {lt["name"].lower(): lt["name"] for lt in link_types}
+    if cfg.link_type.lower() not in names:
+        raise RemoteError(f"Jira has no issue link type {cfg.link_type!r} (it has: "
+                          f"{', '.join(sorted(names.values())) or 'none'}): set jira.link_type in the plan "
+                          "or ask an admin to enable issue linking")
+    cloud = http.settings.api_version == "3"
+    return _Site(project_id=str(project["id"]), project_key=project.get("key", cfg.project), issue_types=types,
+                 start_field=by_name.get(cfg.start_date_field.lower()),
+                 epic_link_field=None if cloud else by_name.get("epic link"),
+                 epic_name_field=None if cloud else by_name.get("epic name"),
+                 link_type=names[cfg.link_type.lower()], cloud=cloud)
+
+
+# ---------------------------------------------------------------------------------------------
+# what is in Jira
+
+
+@dataclass
+class _View:
+    """One of our issues as Jira holds it."""
+
+    ref: str
+    key: str
+    id: str
+    owned: dict[str, Any]
+    labels: list[str]
+    links: list[tuple[str, str, str]]      # (link id, 'outward' | 'inward', other issue key) of our link type
+    raw: dict[str, Any]
+
+
+def _search(http: _Http, jql: str, fields: list[str], expand: str | None = None,
+            progress: Progress = NO_PROGRESS) -> list[dict]:
+    """Every issue matching ``jql`` with the ``rollout`` property; one call per page of 100."""
+    issues: list[dict] = []
+    if http.settings.api_version == "3":
+        token = None
+        while True:
+            body: dict[str, Any] = {"jql": jql, "maxResults": PAGE_SIZE, "fields": fields,
+                                    "properties": [PROPERTY_KEY]}
+            if expand:
+                body["expand"] = expand
+            if token:
+                body["nextPageToken"] = token
+            page = http.call("POST", "search/jql", body=body, kind="read") or {}
+            issues += page.get("issues", [])
+            progress.advance(len(page.get("issues", [])))
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast") is True:
+                return issues
+    start = 0
+    while True:
+        body = {"jql": jql, "startAt": start, "maxResults": PAGE_SIZE, "fields": fields,
+                "properties": [PROPERTY_KEY]}
+        if expand:
+            body["expand"] = [expand]
+        page = http.call("POST", "search", body=body, kind="read") or {}
+        got = page.get("issues", [])
+        issues += got
+        progress.advance(len(got))
+        start += len(got)
+        if not got or start >= page.get("total", 0):
+            return issues
+
+
+def _jql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _plan_jql(site_key: str, plan_id: str) -> str:
+    return f"project = {_jql_string(site_key)} AND labels = {_jql_string('rollout-' + plan_id)} ORDER BY key ASC"
+
+
+def _ref_of(issue: dict, plan_id: str) -> str | None:
+    prop = (issue.get("properties") or {}).get(PROPERTY_KEY)
+    if not isinstance(prop, dict) or prop.get("plan") != plan_id:
+        return None
+    if prop.get("epic") is not None:
+        return "epic:" + str(prop["epic"])
+    task = prop.get("task")
+    return str(task) if task else None
+
+
+def _view(issue: dict, ref: str, site: _Site, link_type: str) -> _View:
+    f = issue.get("fields") or {}
+    parent = None
+    if site.epic_link_field and f.get(site.epic_link_field):
+        parent = f.get(site.epic_link_field)
+    elif isinstance(f.get("parent"), dict):
+        parent = f["parent"].get("key")
+    owned = {
+        "summary": f.get("summary") or "",
+        "description": _text_of(f.get("description")),
+        "duedate": f.get("duedate"),
+        "start": (f.get(site.start_field) if site.start_field else None),
+        "parent": parent,
+    }
+    links = []
+    for link in f.get("issuelinks") or []:
+        if (link.get("type") or {}).get("name", "").lower() != link_type.lower():
+            continue
+        if link.get("outwardIssue"):
+            links.append((str(link.get("id")), "outward", link["outwardIssue"]["key"]))
+        elif link.get("inwardIssue"):
+            links.append((str(link.get("id")), "inward", link["inwardIssue"]["key"]))
+    return _View(ref, issue["key"], str(issue.get("id")), owned, list(f.get("labels") or []), links, issue)
+
+
+# ---------------------------------------------------------------------------------------------
+# descriptions: ADF (v3) or plain text (v2), compared as plain text
+
+
+def _adf(text: str) -> dict:
+    paragraphs = [{"type": "paragraph", "content": [{"type": "text", "text": line}]}
+                  for line in text.split("\n") if line.strip()]
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "\n".join(line for line in value.replace("\r\n", "\n").split("\n") if line.strip())
+    lines: list[str] = []
+
+    def walk(node: Any, buf: list[str]) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "text":
+                buf.append(str(node.get("text", "")))
+            for child in node.get("content") or []:
+                walk(child, buf)
+
+    for block in (value.get("content") or []) if isinstance(value, dict) else []:
+        buf: list[str] = []
+        walk(block, buf)
+        if "".join(buf).strip():
+            lines.append("".join(buf))
+    return "\n".join(lines)
+
+
+def _description(plan, task) -> str:
+    lines = []
+    if task.objective:
+        lines.append(task.objective.strip())
+    if task.description:
+        lines += [ln for ln in task.description.strip().split("\n")]
+    facts = [f"{task.kind}", "milestone" if task.is_milestone else f"{task.duration} working days"]
+    if task.owner:
+        facts.append(f"owner {task.owner}")
+    lines.append(f"Rollout task {task.id} ({', '.join(facts)}) in plan {plan.id}.")
+    return "\n".join(ln.strip() for ln in lines if ln.strip())
+
+
+# ---------------------------------------------------------------------------------------------
+# push
+
+
+@dataclass
+class _Want:
+    ref: str
+    kind: str                    # task or epic
+    type_name: str
+    fields: dict[str, Any]       # owned fields; 'parent' holds an epic ref until resolved
+    labels: list[str]
+    task: Any = None
+
+
+class _Push:
+    def __init__(self, plan, sched, store, cfg: JiraConfig, http: _Http, *, force: bool, dry_run: bool,
+                 progress: Progress):
+        self.plan, self.sched, self.store, self.cfg, self.http = plan, sched, store, cfg, http
+        self.force, self.dry_run, self.progress = force, dry_run, progress
+        self.result = PushResult(plan=plan.id, dry_run=dry_run)
+        self.site: _Site
+        self.views: dict[str, _View] = {}
+        self.keys: dict[str, str] = {}
+
+    # -- the whole push ---------------------------------------------------------------------------
+
+    def run(self) -> PushResult:
+        self.site = _discover(self.http, self.cfg)
+        self.views = self._find_existing()
+        wants = self._desired()
+        self.keys = {ref: v.key for ref, v in self.views.items()}
+        records = self.store.records()
+
+        epics = [w for w in wants if w.kind == "epic"]
+        tasks = [w for w in wants if w.kind == "task"]
+        for group in (epics, tasks):
+            new = [w for w in group if w.ref not in self.views]
+            self._create(new)
+            self._update([w for w in group if w.ref in self.views], records)
+        self._label_removed({w.ref for w in wants})
+        self._links(tasks)
+        self.result.calls = dict(self.http.calls)
+        return self.result
+
+    # -- reading what exists --------------------------------------------------------------------
+
+    def _fields(self) -> list[str]:
+        out = ["summary", "description", "duedate", "labels", "parent", "issuelinks", "issuetype"]
+        for extra in (self.site.start_field, self.site.epic_link_field):
+            if extra:
+                out.append(extra)
+        return out
+
+    def _find_existing(self) -> dict[str, _View]:
+        self.progress.start("reading Jira", max(1, len(self.plan.tasks)))
+        found = _search(self.http, _plan_jql(self.site.project_key, self.plan.id), self._fields(),
+                        progress=self.progress)
+        self.progress.finish()
+        views: dict[str, _View] = {}
+        for issue in sorted(found, key=lambda i: int(i.get("id") or 0)):
+            ref = _ref_of(issue, self.plan.id)
+            if ref is None:
+                continue
+            if ref in views:     # two issues claim one task: keep the oldest, say so
+                self.result.changes.append(Change("error", ref, issue["key"],
+                                                  f"duplicate of {views[ref].key}; resolve by hand"))
+                continue
+            views[ref] = _view(issue, ref, self.site, self.site.link_type)
+        return views
+
+    # -- what the plan wants ----------------------------------------------------------------------
+
+    def _desired(self) -> list[_Want]:
+        plan, cfg = self.plan, self.cfg
+        base_labels = ["rollout", f"rollout-{plan.id}", *cfg.labels]
+        wants: list[_Want] = []
+        epic_of: dict[str, str | None] = {}
+        if cfg.epic_per == "plan":
+            wants.append(_Want("epic:", "epic", cfg.epic_issue_type, {
+                "summary": plan.title[:255] or plan.id, "description": f"Rollout plan {plan.id}.",
+                "duedate": self.sched.finish_date.isoformat(),
+                "start": plan.start.isoformat() if self.site.start_field else None, "parent": None},
+                list(base_labels)))
+        elif cfg.epic_per == "workstream":
+            names = {ws.id: ws.name for ws in plan.workstreams}
+            spans: dict[str, list] = {}
+            for t in plan.tasks:
+                spans.setdefault(t.workstream, []).append(self.sched.tasks[t.id])
+            for ws_id, sts in spans.items():
+                wants.append(_Want(f"epic:{ws_id}", "epic", cfg.epic_issue_type, {
+                    "summary": (names.get(ws_id) or ws_id)[:255],
+                    "description": f"Workstream {ws_id} of rollout plan {plan.id}.",
+                    "duedate": max(st.finish_date for st in sts).isoformat(),
+                    "start": min(st.start_date for st in sts).isoformat() if self.site.start_field else None,
+                    "parent": None}, list(base_labels)))
+        for t in plan.tasks:
+            st = self.sched.tasks[t.id]
+            parent = None if cfg.epic_per == "none" else ("epic:" if cfg.epic_per == "plan" else f"epic:{t.workstream}")
+            epic_of[t.id] = parent
+            labels = list(base_labels) + ([MILESTONE_LABEL] if t.is_milestone else [])
+            type_name = (cfg.milestone_issue_type or cfg.issue_type) if t.is_milestone else cfg.issue_type
+            wants.append(_Want(t.id, "task", type_name, {
+                "summary": (t.name or t.id)[:255],
+                "description": _description(plan, t),
+                "duedate": st.finish_date.isoformat(),
+                "start": st.start_date.isoformat() if self.site.start_field else None,
+                "parent": parent}, labels, t))
+        return wants
+
+    def _resolved(self, want: _Want) -> dict[str, Any]:
+        out = dict(want.fields)
+        if out.get("parent"):
+            out["parent"] = self.keys.get(out["parent"])
+        return out
+
+    def _jira_fields(self, values: Mapping[str, Any], want: _Want | None = None) -> dict[str, Any]:
+        """Owned values in Jira's field names and shapes."""
+        site = self.site
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "summary":
+                out["summary"] = value
+            elif name == "description":
+                out["description"] = _adf(value) if site.cloud else value
+            elif name == "duedate":
+                out["duedate"] = value
+            elif name == "start" and site.start_field:
+                out[site.start_field] = value
+            elif name == "parent":
+                if site.epic_link_field:
+                    out[site.epic_link_field] = value
+                elif value is not None or want is None:
+                    out["parent"] = {"key": value} if value else None
+        return out
+
+    # -- create -----------------------------------------------------------------------------------
+
+    def _create(self, wants: list[_Want]) -> None:
+        if not wants:
+            return
+        if self.dry_run:
+            for w in wants:
+                self.result.changes.append(Change("create", w.ref, None, f"{w.type_name}: {w.fields['summary']}"))
+            return
+        self.progress.start("creating issues", len(wants))
+        for i in range(0, len(wants), BULK_LIMIT):
+            self._create_batch(wants[i:i + BULK_LIMIT])
+        self.progress.finish()
+
+    def _payload(self, w: _Want) -> dict[str, Any]:
+        values = self._resolved(w)
+        fields = {"project": {"id": self.site.project_id}, "issuetype": {"id": self.site.type_id(w.type_name)},
+                  "labels": list(w.labels), **self._jira_fields(values, w)}
+        if w.kind == "epic" and self.site.epic_name_field:
+            fields[self.site.epic_name_field] = values["summary"]
+        prop = {"plan": self.plan.id, "task": w.ref if w.kind == "task" else None}
+        if w.kind == "epic":
+            prop["epic"] = w.ref.split(":", 1)[1]
+        return {"fields": fields, "properties": [{"key": PROPERTY_KEY, "value": prop}]}
+
+    def _create_batch(self, batch: list[_Want]) -> None:
+        self.store.record_intent([(w.ref, w.kind) for w in batch])
+        pending = list(batch)
+        for attempt in range(1, self.http.settings.retries + 2):
+            body = {"issueUpdates": [self._payload(w) for w in pending]}
+            try:
+                reply = self.http.call("POST", "issue/bulk", body=body, idempotent=False, accept=(400,),
+                                       kind="create")
+            except _Uncertain as exc:
+                LOG.warning("bulk create outcome unknown (%s); reconciling by search", exc)
+                self.http.sleep(self.http.delay(attempt, None))
+                pending = self._reconcile(pending)
+                if not pending:
+                    return
+                continue
+            self._record_created(pending, reply or {})
+            return
+        for w in pending:
+            self.store.forget_intent([w.ref])
+            self.result.changes.append(Change("error", w.ref, None, "not created: Jira kept failing"))
+
+    def _record_created(self, batch: list[_Want], reply: dict) -> None:
+        if not isinstance(reply.get("issues"), list) or not isinstance(reply.get("errors", []), list):
+            raise RemoteError("Jira answered the bulk create with something unexpected; nothing was recorded")
+        failed: dict[int, str] = {}
+        for err in reply.get("errors") or []:
+            ee = err.get("elementErrors") or {}
+            parts = [f"{k}: {v}" for k, v in (ee.get("errors") or {}).items()] + list(ee.get("errorMessages") or [])
+            failed[int(err.get("failedElementNumber", -1))] = "; ".join(parts) or f"HTTP {err.get('status')}"
+        created = iter(reply.get("issues") or [])
+        done = []
+        for index, w in enumerate(batch):
+            if index in failed:
+                self.store.forget_intent([w.ref])
+                self.result.changes.append(Change("error", w.ref, None, "not created: " + failed[index]))
+                continue
+            issue = next(created, None)
+            if issue is None:
+                raise RemoteError("Jira's bulk create answer lists fewer issues than were sent")
+            self.keys[w.ref] = issue["key"]
+            done.append((w.ref, w.kind, issue["key"], self._resolved(w)))
+            self.result.changes.append(Change("create", w.ref, issue["key"], w.fields["summary"]))
+        self.store.record_pushed(done)
+        self.progress.advance(len(batch))
+
+    def _reconcile(self, pending: list[_Want]) -> list[_Want]:
+        """After an uncertain create: record what Jira made, return what is still missing."""
+        found = _search(self.http, _plan_jql(self.site.project_key, self.plan.id), self._fields())
+        by_ref = {}
+        for issue in found:
+            ref = _ref_of(issue, self.plan.id)
+            if ref is not None and ref not in by_ref:
+                by_ref[ref] = issue
+        done, missing = [], []
+        for w in pending:
+            issue = by_ref.get(w.ref)
+            if issue is None:
+                missing.append(w)
+                continue
+            self.keys[w.ref] = issue["key"]
+            self.views[w.ref] = _view(issue, w.ref, self.site, self.site.link_type)
+            done.append((w.ref, w.kind, issue["key"], self._resolved(w)))
+            self.result.changes.append(Change("create", w.ref, issue["key"], w.fields["summary"]))
+        if done:
+            self.store.record_pushed(done)
+            self.progress.advance(len(done))
+        return missing
+
+    # -- update -----------------------------------------------------------------------------------
+
+    def _update(self, wants: list[_Want], records) -> None:
+        if not wants:
+            return
+        self.progress.start("updating issues", len(wants))
+        quiet_records = []
+        for w in wants:
+            view = self.views[w.ref]
+            want = self._resolved(w)
+            rec = records.get(w.ref)
+            last = rec.fields if rec is not None and rec.issue_key == view.key and rec.fields else None
+            if not self.site.start_field:
+                want.pop("start", None)
+            changed, conflicts = {}, []
+            for name, value in want.items():
+                cur = view.owned.get(name)
+                if cur == value:
+                    continue
+                if name == "parent" and value is None:
+                    continue                      # its epic is not (yet) there: never unset by accident
+                if last is not None and name in last and cur != last[name]:
+                    conflicts.append(name)
+                    if not self.force:
+                        continue
+                changed[name] = value
+            add = [lb for lb in w.labels if lb not in view.labels]
+            remove = [REMOVED_LABEL] if REMOVED_LABEL in view.labels else []
+            # what we now own: written or already equal → the plan's value; a conflict left alone keeps
+            # the last value we wrote, so it is reported again until someone resolves it
+            recorded = dict(last) if last else dict(view.owned)
+            for name, value in want.items():
+                if name in changed or view.owned.get(name) == value:
+                    recorded[name] = value
+            if conflicts:
+                what = ", ".join(conflicts)
+                detail = (f"{what} changed in Jira since the last push; overwritten (--force)" if self.force
+                          else f"{what} changed in Jira since the last push; left alone (use --force to overwrite)")
+                self.result.changes.append(Change("conflict", w.ref, view.key, detail))
+            if not changed and not add and not remove:
+                self.result.changes.append(Change("unchanged", w.ref, view.key))
+                if rec is None or rec.fields != recorded or rec.status != "pushed":
+                    quiet_records.append((w.ref, w.kind, view.key, recorded))
+                self.progress.advance()
+                continue
+            what = ", ".join(list(changed) + [f"+label {a}" for a in add] + [f"-label {r}" for r in remove])
+            self.result.changes.append(Change("update", w.ref, view.key, what))
+            if self.dry_run:
+                continue
+            body: dict[str, Any] = {}
+            if changed:
+                body["fields"] = self._jira_fields(changed)
+                if "parent" in changed and changed["parent"] is None:
+                    body["fields"].pop("parent", None)
+            ops = [{"add": a} for a in add] + [{"remove": r} for r in remove]
+            if ops:
+                body["update"] = {"labels": ops}
+            self.http.call("PUT", f"issue/{view.key}", body=body, kind="update")
+            self.store.record_pushed([(w.ref, w.kind, view.key, recorded)])
+            self.progress.advance()
+        if quiet_records and not self.dry_run:
+            self.store.record_pushed(quiet_records)
+        self.progress.finish()
+
+    def _label_removed(self, wanted_refs: set[str]) -> None:
+        gone = [v for ref, v in self.views.items() if ref not in wanted_refs]
+        done = []
+        for view in gone:
+            done.append(view.ref)
+            if REMOVED_LABEL in view.labels:
+                continue
+            self.result.changes.append(Change("label-removed", view.ref, view.key,
+                                              "no longer in the plan: labelled rollout-removed, not deleted"))
+            if not self.dry_run:
+                self.http.call("PUT", f"issue/{view.key}", body={"update": {"labels": [{"add": REMOVED_LABEL}]}},
+                               kind="update")
+        if done and not self.dry_run:
+            self.store.mark_removed(done)
+
+    # -- links ------------------------------------------------------------------------------------
+
+    def _links(self, tasks: list[_Want]) -> None:
+        ref_of_key = {key: ref for ref, key in self.keys.items()}
+        existing: dict[tuple[str, str], str] = {}
+        for view in self.views.values():
+            for link_id, direction, other in view.links:
+                other_ref = ref_of_key.get(other)
+                if other_ref is None:
+                    continue
+                pair = (view.ref, other_ref) if direction == "outward" else (other_ref, view.ref)
+                existing[pair] = link_id
+        wanted: list[tuple[str, str]] = []
+        seen = set()
+        for w in tasks:
+            for dep in w.task.depends_on:
+                pair = (dep.task, w.ref)
+                if pair not in seen and dep.task != w.ref:
+                    seen.add(pair)
+                    wanted.append(pair)
+        ours = self.store.links()
+        to_make = [p for p in wanted if p not in existing]
+        to_drop = [(p, existing[p]) for p in existing if p in ours and p not in seen]
+        known = [(a, b, existing[(a, b)]) for a, b in wanted if (a, b) in existing and (a, b) not in ours]
+        if self.dry_run:
+            for a, b in to_make:
+                self.result.changes.append(Change("link", b, self.keys.get(b), f"{a} blocks {b}"))
+            for (a, b), _ in to_drop:
+                self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
+            return
+        if known:
+            self.store.record_links(known)
+        for (a, b), link_id in to_drop:
+            self.http.call("DELETE", f"issueLink/{link_id}", accept=(404,), kind="unlink")
+            self.store.forget_links([(a, b)])
+            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
+        makeable = [(a, b) for a, b in to_make if a in self.keys and b in self.keys]
+        for a, b in to_make:
+            if (a, b) not in makeable:
+                self.result.changes.append(Change("error", b, self.keys.get(b),
+                                                  f"link {a} blocks {b} not made: an issue is missing"))
+        if not makeable:
+            return
+        self.progress.start("linking issues", len(makeable))
+        self._make_links(makeable)
+        self.progress.finish()
+
+    def _make_links(self, pairs: list[tuple[str, str]]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = min(self.http.settings.link_workers, len(pairs))
+        if workers <= 1:
+            outcomes = [self._make_link(p) for p in pairs]
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                outcomes = list(pool.map(self._make_link, pairs))
+        made = []
+        self.progress.advance(len(pairs))
+        for (a, b), outcome in zip(pairs, outcomes):
+            if outcome is None:
+                made.append((a, b, None))
+                self.result.changes.append(Change("link", b, self.keys[b], f"{a} blocks {b}"))
+            else:
+                self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: {outcome}"))
+        self.store.record_links(made)
+
+    def _make_link(self, pair: tuple[str, str]) -> str | None:
+        """Create one Blocks link (blocker = inwardIssue); None on success, else the reason."""
+        a, b = pair
+        blocker, blocked = self.keys[a], self.keys[b]
+        body = {"type": {"name": self.site.link_type}, "inwardIssue": {"key": blocker},
+                "outwardIssue": {"key": blocked}}
+        try:
+            for attempt in range(1, self.http.settings.retries + 2):
+                try:
+                    self.http.call("POST", "issueLink", body=body, idempotent=False, kind="link")
+                    return None
+                except _Uncertain:
+                    self.http.sleep(self.http.delay(attempt, None))
+                    if self._link_exists(blocker, blocked):
+                        return None
+            return "Jira kept failing"
+        except RemoteError as exc:
+            return str(exc)
+
+    def _link_exists(self, blocker: str, blocked: str) -> bool:
+        issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"})
+        for link in ((issue or {}).get("fields") or {}).get("issuelinks") or []:
+            if ((link.get("type") or {}).get("name", "").lower() == self.site.link_type.lower()
+                    and (link.get("outwardIssue") or {}).get("key") == blocked):
+                return True
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# pull
+
+
+def _parse_time(text: str | None) -> _dt.datetime | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            return _dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _pull(plan, store, cfg: JiraConfig, http: _Http, progress: Progress) -> PullResult:
+    site = _discover_light(http, cfg)
+    categories = {str(s["id"]): (s.get("statusCategory") or {}).get("key") for s in (http.call("GET", "status") or [])}
+    progress.start("reading progress", max(1, len(plan.tasks)))
+    fields = ["status", "assignee", "resolution", "resolutiondate", "created"]
+    found = _search(http, _plan_jql(site, plan.id), fields, expand="changelog", progress=progress)
+    progress.finish()
+    in_plan = {t.id for t in plan.tasks}
+    tasks: dict[str, TaskProgress] = {}
+    for issue in found:
+        ref = _ref_of(issue, plan.id)
+        if ref is None or ref not in in_plan or ref in tasks:
+            continue
+        f = issue.get("fields") or {}
+        status = f.get("status") or {}
+        category = (status.get("statusCategory") or {}).get("key") or categories.get(str(status.get("id")))
+        histories = _histories(http, issue)
+        start, finish = _actuals(histories, categories, category)
+        if finish is None and category == "done":
+            t = _parse_time(f.get("resolutiondate"))
+            finish = t.date() if t else None
+        if start is None and finish is not None:
+            start = finish
+        assignee = f.get("assignee") or {}
+        tasks[ref] = TaskProgress(ref, issue["key"], status.get("name"), category,
+                                  assignee.get("displayName") or assignee.get("name"),
+                                  (f.get("resolution") or {}).get("name"), start, finish)
+    missing = sorted(set(store.issue_keys()) & in_plan - set(tasks))
+    snap = store.save_snapshot([tasks[t.id] for t in plan.tasks if t.id in tasks], tracker="jira")
+    return PullResult(plan=plan.id, taken_at=snap.taken_at, tasks=snap.tasks, missing=missing,
+                      calls=dict(http.calls))
+
+
+def _discover_light(http: _Http, cfg: JiraConfig) -> str:
+    try:
+        project = http.call("GET", f"project/{cfg.project}")
+    except _HttpError as exc:
+        if exc.status == 404:
+            raise RemoteError(f"Jira project {cfg.project!r} does not exist or this account cannot see it: "
+                              "check jira.project in the plan") from None
+        raise
+    return project.get("key", cfg.project)
+
+
+def _histories(http: _Http, issue: dict) -> list[dict]:
+    log = issue.get("changelog") or {}
+    histories = list(log.get("histories") or [])
+    total = log.get("total")
+    if total is None or total <= len(histories):
+        return histories
+    histories, start = [], 0       # the search truncated the changelog: read all of it
+    while True:
+        page = http.call("GET", f"issue/{issue['key']}/changelog", params={"startAt": start, "maxResults": 100}) or {}
+        values = page.get("values") or []
+        histories += values
+        start += len(values)
+        if not values or page.get("isLast", start >= page.get("total", 0)):
+            return histories
+
+
+def _actuals(histories: list[dict], categories: dict[str, str | None], current: str | None):
+    moves = []
+    for h in histories:
+        when = _parse_time(h.get("created"))
+        if when is None:
+            continue
+        for item in h.get("items") or []:
+            if item.get("field") == "status" or item.get("fieldId") == "status":
+                moves.append((when, categories.get(str(item.get("to")))))
+    moves.sort(key=lambda m: m[0])
+    start = next((w.date() for w, cat in moves if cat in ("indeterminate", "done")), None)
+    finish = None
+    if current == "done":
+        done_moves = [w for w, cat in moves if cat == "done"]
+        finish = done_moves[-1].date() if done_moves else None
+    return start, finish
+
+
+# ---------------------------------------------------------------------------------------------
+# the tracker
+
+
+class JiraTracker:
+    """Jira Cloud or Server/Data Center, configured from JIRA_URL and JIRA_EMAIL/JIRA_API_TOKEN or JIRA_PAT."""
+
+    name = "jira"
+
+    def __init__(self, env: Mapping[str, str] | None = None, sleep: Callable[[float], None] = time.sleep):
+        self._env = env
+        self._sleep = sleep
+        self.last_calls: dict[str, int] = {}
+
+    def _connect(self) -> _Http:
+        settings = JiraSettings.from_env(self._env)
+        return _Http(settings, sleep=self._sleep)
+
+    def push(self, plan, schedule, store, *, dry_run: bool = False, force: bool = False,
+             progress: Progress = NO_PROGRESS) -> PushResult:
+        cfg = JiraConfig.from_plan(plan)
+        http = self._connect()
+        try:
+            return _Push(plan, schedule, store, cfg, http, force=force, dry_run=dry_run, progress=progress).run()
+        finally:
+            self.last_calls = dict(http.calls)
+            http.close()
+
+    def pull(self, plan, store, *, progress: Progress = NO_PROGRESS) -> PullResult:
+        cfg = JiraConfig.from_plan(plan)
+        http = self._connect()
+        try:
+            return _pull(plan, store, cfg, http, progress)
+        finally:
+            self.last_calls = dict(http.calls)
+            http.close()
+
