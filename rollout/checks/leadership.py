@@ -92,12 +92,14 @@ def executives_left_out(ctx: CheckContext):
     planning = [t for t in ctx.tasks if t.kind in ("planning", "strategy", "decision")]
     if not planning:
         yield Violation("the plan has no planning, strategy or decision task, so no executive takes part "
-                        "in planning")
+                        "in planning", source=ctx.plan.source,
+                        hint="add a planning workshop or strategy session with executives among its participants")
     elif not any(_has_role(ctx, t, execs) for t in planning):
         ids = tuple(t.id for t in planning)
         shown = ", ".join(f"'{i}'" for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
         yield Violation(f"no executive or sponsor takes part in the planning, strategy or decision tasks "
-                        f"({shown})", tasks=ids[:10])
+                        f"({shown})", tasks=ids[:10],
+                        hint="put an executive or the sponsor among the participants of the planning work")
 
     sponsor_roles = {"sponsor", "sponsors", "executive-sponsor"}
     has_sponsor = any(sponsor_roles & {slugify(r) for r in p.roles} for p in ctx.plan.people) or any(
@@ -106,11 +108,14 @@ def executives_left_out(ctx: CheckContext):
         for item in (*ctx.tasks, *ctx.plan.cadences))
     if not has_sponsor:
         yield Violation("nobody is the sponsor: no person has the sponsor role and no task or cadence "
-                        "names a sponsor", source=ctx.plan.source)
+                        "names a sponsor", source=ctx.plan.source,
+                        hint="give a person the sponsor role in `people` (roles: [executive, sponsor])")
 
     if not any(_has_role(ctx, c, execs) for c in ctx.plan.cadences):
         yield Violation("there is no steering cadence with executives (no cadence has an executive or "
-                        "sponsor participant)", source=ctx.plan.source)
+                        "sponsor participant)", source=ctx.plan.source,
+                        hint="add a steering cadence, e.g. {id: steering, every: 2w, participants: [executive, "
+                             "sponsor, pmo]}")
 
 
 def _is_mission_task(t: Task) -> bool:

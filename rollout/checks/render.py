@@ -25,7 +25,8 @@ def to_text(result) -> str:
     counts = result.counts()
     lines = []
     if not result.findings:
-        lines.append(f"{plan.id}: no findings ({len(result.rules)} rules checked)")
+        n = len(result.rules)
+        lines.append(f"{plan.id}: no findings ({n} rule{'s' if n != 1 else ''} checked)")
     else:
         summary = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n)
         lines.append(f"{plan.id}: {summary}")

@@ -139,23 +139,22 @@ def unknown_reference(ctx: CheckContext):
     def unknown(owner: str | None) -> bool:
         return bool(owner) and owner not in people and slugify(owner) not in known
 
-    choices = sorted(people | known)
     for t in ctx.tasks:
         if unknown(t.owner):
             yield Violation(f"task '{t.id}' is owned by '{t.owner}', who is neither a person in people "
-                            f"nor a known role{_suggest(t.owner, choices)}", tasks=(t.id,))
+                            f"nor a known role{_suggest(t.owner, people) or _suggest(t.owner, known)}", tasks=(t.id,))
     for c in plan.cadences:
         if unknown(c.owner):
             yield Violation(f"cadence '{c.id}' is owned by '{c.owner}', who is neither a person in people "
-                            f"nor a known role{_suggest(c.owner, choices)}", cadences=(c.id,))
+                            f"nor a known role{_suggest(c.owner, people) or _suggest(c.owner, known)}", cadences=(c.id,))
     for m in plan.measures:
         if unknown(m.owner):
             yield Violation(f"measure '{m.name}' is owned by '{m.owner}', who is neither a person in people "
-                            f"nor a known role{_suggest(m.owner, choices)}", source=m.source)
+                            f"nor a known role{_suggest(m.owner, people) or _suggest(m.owner, known)}", source=m.source)
     for r in plan.risks:
         if unknown(r.owner):
             yield Violation(f"risk '{r.id}' is owned by '{r.owner}', who is neither a person in people "
-                            f"nor a known role{_suggest(r.owner, choices)}", source=r.source)
+                            f"nor a known role{_suggest(r.owner, people) or _suggest(r.owner, known)}", source=r.source)
 
 
 @rule("S003", "no-owner", severity="info", needs_schedule=False,
@@ -267,5 +266,5 @@ def dangling_task(ctx: CheckContext):
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
