@@ -309,20 +309,30 @@ def _codes(values, rules: Mapping[str, Rule], error: Callable[[str], Exception],
 
 
 def _coerce_setting(key: str, value: Any, default: Any, error) -> Any:
+    """The setting's value in the type of its default (plan files may hand numbers over as text)."""
     if isinstance(default, bool):
-        if not isinstance(value, bool):
+        text = str(value).strip().lower()
+        if text not in ("true", "false"):
             raise error(f"setting {key} must be true or false, not {value!r}")
-        return value
-    if isinstance(default, int) and not isinstance(default, bool):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return text == "true"
+    if isinstance(default, int):
+        try:
+            number = int(str(value).strip()) if not isinstance(value, bool) else -1
+        except ValueError:
+            number = -1
+        if number < 0:
             raise error(f"setting {key} must be a whole number of at least 0, not {value!r}")
-        return value
+        return number
     if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        try:
+            number = float(str(value).strip()) if not isinstance(value, bool) else -1.0
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 1:
             raise error(f"setting {key} must be a number between 0 and 1, not {value!r}")
-        return float(value)
+        return number
     if isinstance(default, (list, tuple)):
-        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
             raise error(f"setting {key} must be a list, not {value!r}")
         return tuple(str(v) for v in value)
     return value
