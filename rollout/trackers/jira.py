@@ -863,11 +863,8 @@ class _Push:
             self.http.call("DELETE", f"issueLink/{link_id}", accept=(404,), kind="unlink")
             self.store.forget_links([(a, b)])
             self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
+        # a link whose issue could not be created waits for the next push (the create error says why)
         makeable = [(a, b) for a, b in to_make if a in self.keys and b in self.keys]
-        for a, b in to_make:
-            if (a, b) not in makeable:
-                self.result.changes.append(Change("error", b, self.keys.get(b),
-                                                  f"link {a} blocks {b} not made: an issue is missing"))
         if not makeable:
             return
         self.progress.start("linking issues", len(makeable))
