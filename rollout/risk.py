@@ -561,20 +561,12 @@ def findings_as_risks(findings: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def _run_checks(plan: Plan, base: Schedule) -> list[Any]:
-    """Findings of ``rollout.checks`` when that package is present; none otherwise."""
+    """Findings of ``rollout.checks`` on the scheduled plan, when that package is present."""
     try:
-        from . import checks
+        from .checks import run_checks
     except ImportError:
         return []
-    for name in ("run_checks", "run", "check_plan", "check"):
-        fn = getattr(checks, name, None)
-        if callable(fn):
-            try:
-                result = fn(plan)
-            except TypeError:
-                continue
-            return list(getattr(result, "findings", result))
-    return []
+    return list(run_checks(plan, base).findings)
 
 
 # -- HTML ---------------------------------------------------------------------------------------

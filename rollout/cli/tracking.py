@@ -1,0 +1,121 @@
+"""Tracking commands: status (progress against the baseline, forecast, RAG) and risk (Monte Carlo)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import click
+
+from ._common import PLAN_ARG, emit, format_option, is_terminal, load, output_option, to_json
+
+
+def _iso_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+@click.command("status")
+@PLAN_ARG
+@click.option("--as-of", "as_of", callback=_iso_date, metavar="DATE",
+              help="Status date (YYYY-MM-DD): work before it is reported, remaining work starts on it. "
+                   "Default: the latest pull snapshot's date, else today.")
+@click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Progress CSV (task,status,actual_start,actual_finish,percent_complete) instead of "
+                   "the pull snapshots in the state store.")
+@format_option("text", "json", "html")
+@output_option()
+def status_cmd(plan_path, as_of, actuals, fmt, output):
+    """Progress, schedule variance, forecast finish and RAG per workstream and milestone.
+
+    Actuals come from --actuals FILE, or else from the latest `rollout pull` snapshot in the
+    state store. The baseline is the one stored at the first push, or else the plan's current
+    schedule. The forecast re-plans the remaining work from the as-of date with actual dates fixed.
+
+    Example:
+
+    \b
+        rollout status acme.yaml --actuals progress.csv --as-of 2027-03-01
+        rollout status acme.yaml --format json
+        rollout status acme.yaml --format html -o status.html
+    """
+    from ..tracking import status_report
+
+    report = status_report(load(plan_path), as_of=as_of, actuals_path=actuals)
+    if fmt == "json":
+        emit(to_json(report.to_dict()), output)
+    elif fmt == "html":
+        from ..tracking import status_html
+
+        emit(status_html(report), output)
+    else:
+        emit(report.to_text(), output)
+
+
+@click.command("risk")
+@PLAN_ARG
+@click.option("--iterations", "-n", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Number of simulated schedules.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Random seed for a reproducible run (one is drawn and reported when omitted).")
+@click.option("--distribution", type=click.Choice(["pert", "triangular"]), default="pert", show_default=True,
+              help="Shape of each task's duration between its optimistic and pessimistic estimates.")
+@format_option("text", "json", "html")
+@output_option()
+def risk_cmd(plan_path, iterations, seed, distribution, fmt, output):
+    """Monte Carlo schedule risk, the risk register and check findings as risks.
+
+    Durations are drawn from each task's three-point `estimate`, or from a default range for its
+    kind, rounded to whole working days. Reports P50/P80/P95 dates for the finish and every
+    milestone, the chance of meeting each deadline, how often each task is critical, the top
+    drivers of the finish date and the risk register as a probability x impact heatmap.
+
+    Example:
+
+    \b
+        rollout risk acme.yaml
+        rollout risk acme.yaml --iterations 20000 --seed 7 --format json
+        rollout risk acme.yaml --format html -o risk.html
+    """
+    from ..risk import risk_html, simulate
+
+    plan = load(plan_path)
+    with _progress(iterations, len(plan.tasks)) as progress:
+        result = simulate(plan, iterations=iterations, seed=seed, distribution=distribution, progress=progress)
+    if fmt == "json":
+        emit(to_json(result.to_dict()), output)
+    elif fmt == "html":
+        emit(risk_html(result), output)
+    else:
+        emit(result.to_text(), output)
+
+
+class _progress:
+    """A click progress bar on stderr for long simulations on a terminal; nothing otherwise."""
+
+    def __init__(self, total: int, tasks: int):
+        self.total, self.tasks, self.bar, self.shown = total, tasks, None, 0
+
+    def __enter__(self):
+        import sys
+
+        # about a second of work or more: 10 million task-iterations
+        if self.total * self.tasks >= 10_000_000 and is_terminal() and sys.stderr.isatty():
+            self.bar = click.progressbar(length=self.total, label="simulating", file=sys.stderr)
+            self.bar.__enter__()
+            return self.update
+        return None
+
+    def update(self, done: int, total: int) -> None:
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+COMMANDS = [status_cmd, risk_cmd]

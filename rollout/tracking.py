@@ -1,0 +1,699 @@
+"""Tracking a plan against its baseline: actuals, percent complete, variance, forecast, RAG, burn-up.
+
+Actuals come from a progress CSV or from the state store's pull snapshots. The forecast re-plans the
+remaining work with ``schedule()`` itself, so it follows exactly the arithmetic of SPEC 2.
+
+The as-of date is a status date: work on days before it is reported, remaining work starts on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as _dt
+import difflib
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from .calendar import WorkCalendar
+from .errors import PlanError, Problem
+from .model import Plan, Source, Task
+from .schedule import Schedule, schedule
+
+__all__ = [
+    "ACTUALS_COLUMNS",
+    "RAG_RULES",
+    "STATUSES",
+    "Actual",
+    "StatusReport",
+    "actuals_from_snapshot",
+    "forecast",
+    "parse_actuals_csv",
+    "read_actuals_csv",
+    "status",
+    "status_html",
+    "status_html_section",
+    "status_report",
+]
+
+ACTUALS_COLUMNS = ("task", "status", "actual_start", "actual_finish", "percent_complete")
+STATUSES = ("todo", "in-progress", "done")
+
+#: Thresholds of the RAG rules (docs/tracking-and-risk.md). Days are working days of slip against the
+#: baseline; points are percentage points of duration-weighted progress behind the baseline's plan.
+RAG_RULES = {
+    "amber_days": 1,        # amber from one working day late …
+    "red_days": 10,         # … red beyond two working weeks
+    "amber_points": 10,     # amber when 10 points or more behind plan …
+    "red_points": 25,       # … red from 25 points behind
+    "deadline_margin": 5,   # a milestone forecast within this many working days of its deadline is amber
+}
+
+
+# -- actuals ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Actual:
+    """What is known of one task's progress. ``percent_complete`` is None when not reported."""
+
+    task: str
+    status: str
+    actual_start: _dt.date | None = None
+    actual_finish: _dt.date | None = None
+    percent_complete: float | None = None
+    source: Source | None = field(default=None, compare=False)
+
+
+def read_actuals_csv(path: str, plan: Plan) -> dict[str, Actual]:
+    """Read a progress CSV (SPEC 3); every bad row is reported, as ``file.csv:N`` (header = line 1)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise PlanError(f"cannot read actuals: {exc.strerror or exc}", path) from exc
+    except UnicodeDecodeError:
+        raise PlanError("actuals must be a UTF-8 CSV file", path) from None
+    return parse_actuals_csv(text, plan, path)
+
+
+def parse_actuals_csv(text: str, plan: Plan, path: str = "<actuals>") -> dict[str, Actual]:
+    """Parse progress CSV text; see :func:`read_actuals_csv`."""
+    problems: list[Problem] = []
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise PlanError("empty actuals file: expected the header " + ",".join(ACTUALS_COLUMNS), path, 1) from None
+    header = [h.strip().lower() for h in header]
+    missing = [c for c in ACTUALS_COLUMNS if c not in header]
+    unknown = [h for h in header if h not in ACTUALS_COLUMNS]
+    if missing or unknown:
+        what = []
+        if missing:
+            what.append("missing column(s) " + ", ".join(missing))
+        for h in unknown:
+            what.append(f"unknown column '{h}'" + _did_you_mean(h, ACTUALS_COLUMNS))
+        raise PlanError("; ".join(what) + "; expected header " + ",".join(ACTUALS_COLUMNS), path, 1)
+    col = {name: header.index(name) for name in ACTUALS_COLUMNS}
+    tasks = plan.task_index()
+    out: dict[str, Actual] = {}
+    first_line: dict[str, int] = {}
+    line = 1
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(f"expected {len(header)} cells, found {len(row)}", path, line))
+            continue
+        cells = {name: row[k].strip() for name, k in col.items()}
+        errors: list[str] = []
+        tid = cells["task"]
+        if not tid:
+            errors.append("empty task id")
+        elif tid not in tasks:
+            errors.append(f"unknown task '{tid}'" + _did_you_mean(tid, list(tasks)))
+        elif tid in first_line:
+            errors.append(f"task '{tid}' already given on line {first_line[tid]}")
+        start = _parse_date(cells["actual_start"], "actual_start", errors)
+        finish = _parse_date(cells["actual_finish"], "actual_finish", errors)
+        pct = _parse_percent(cells["percent_complete"], errors)
+        state = cells["status"].lower()
+        if state and state not in STATUSES:
+            errors.append(f"unknown status '{cells['status']}' (expected one of {', '.join(STATUSES)})"
+                          + _did_you_mean(state, STATUSES))
+        elif not state:         # an empty status is inferred from the other cells
+            state = ("done" if finish or pct == 100 else
+                     "in-progress" if start or (pct or 0) > 0 else "todo")
+        if start and finish and finish < start:
+            errors.append(f"actual_finish {finish} is before actual_start {start}")
+        if state == "todo" and (start or finish or (pct or 0) > 0):
+            errors.append("status todo, yet an actual date or progress is given")
+        if state == "in-progress" and finish:
+            errors.append("status in-progress, yet actual_finish is given (use done)")
+        if state == "done" and pct is not None and pct < 100:
+            errors.append(f"status done, yet percent_complete is {pct:g}")
+        if errors:
+            problems.extend(Problem(e, path, line) for e in errors)
+            continue
+        first_line[tid] = line
+        if state == "done":
+            pct = 100.0
+        elif state == "todo":
+            pct = 0.0
+        out[tid] = Actual(tid, state, start, finish, pct, Source(path, line))
+    if problems:
+        raise PlanError(problems=problems)
+    return out
+
+
+def actuals_from_snapshot(snapshot, plan: Plan) -> dict[str, Actual]:
+    """Actuals from a state-store ``Snapshot`` (tasks no longer in the plan are left out)."""
+    tasks = plan.task_index()
+    out = {}
+    for tid, p in snapshot.tasks.items():
+        if tid not in tasks:
+            continue
+        state = p.state
+        start, finish = p.actual_start, p.actual_finish if state == "done" else None
+        if start and finish and finish < start:
+            start = finish
+        out[tid] = Actual(tid, state, start if state != "todo" else None, finish,
+                          100.0 if state == "done" else 0.0 if state == "todo" else None)
+    return out
+
+
+def _parse_date(text: str, name: str, errors: list[str]) -> _dt.date | None:
+    if not text:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"bad {name} '{text}' (expected a date as YYYY-MM-DD)")
+        return None
+
+
+def _parse_percent(text: str, errors: list[str]) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text.rstrip("%").strip())
+    except ValueError:
+        errors.append(f"bad percent_complete '{text}' (expected a number from 0 to 100)")
+        return None
+    if not 0 <= value <= 100 or value != value:
+        errors.append(f"percent_complete {text} is outside 0–100")
+        return None
+    return value
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# -- baseline and forecast ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Edges:
+    start: int
+    end: int
+
+
+def _edge_of_finish(cal: WorkCalendar, plan: Plan, day: _dt.date, milestone: bool) -> int:
+    """The end edge whose reported finish date is ``day`` (SPEC 2 dates, read backwards)."""
+    if milestone and day <= plan.start:
+        return 0
+    return max(0, cal.index_on_or_before(day) + 1)
+
+
+def _baseline_edges(plan: Plan, cal: WorkCalendar, current: Schedule,
+                    stored: Mapping[str, tuple[_dt.date, _dt.date]] | None) -> dict[str, _Edges]:
+    """Baseline edges per task: the stored baseline's dates where there is one, else the current schedule.
+
+    Tasks added since the baseline was stored take their current schedule.
+    """
+    out = {}
+    for tid, st in current.tasks.items():
+        if stored and tid in stored:
+            start_day, finish_day = stored[tid]
+            if st.task.is_milestone:
+                e = _edge_of_finish(cal, plan, finish_day, True)
+                # a milestone dated on day 0 may sit on edge 0 or 1: keep the scheduled one when it agrees
+                if current.edge_finish_date(st.end) == finish_day:
+                    e = st.end
+                out[tid] = _Edges(e, e)
+            else:
+                out[tid] = _Edges(cal.index_on_or_after(start_day), _edge_of_finish(cal, plan, finish_day, False))
+        else:
+            out[tid] = _Edges(st.start, st.end)
+    return out
+
+
+def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
+             calendar: WorkCalendar | None = None,
+             baseline: Mapping[str, tuple[int, int]] | None = None) -> Schedule:
+    """Re-plan the remaining work from ``as_of`` with actual dates fixed (SPEC 3).
+
+    Done and in-progress tasks are pinned where they happened: a done task to its actual start and
+    finish, an in-progress task to its actual start with its remaining work (duration × (1 − percent),
+    to the nearest day, at least one) running from the as-of date. Tasks not started keep their planned
+    durations and dependencies and start no earlier than the as-of date; a milestone not yet reported
+    falls where its predecessors put it. Missing actual dates are taken from the baseline.
+    """
+    cal = calendar or WorkCalendar(plan.start, plan.calendar)
+    current = schedule(plan, cal)
+    base = {tid: _Edges(*baseline[tid]) if baseline and tid in baseline else _Edges(st.start, st.end)
+            for tid, st in current.tasks.items()}
+    a = cal.index_on_or_after(as_of)
+    replaced = []
+    for t in plan.tasks:
+        act = actuals.get(t.id)
+        state = act.status if act else "todo"
+        if state == "todo":
+            if t.is_milestone:
+                replaced.append(t)
+            else:
+                floor = as_of if t.start_no_earlier_than is None else max(as_of, t.start_no_earlier_than)
+                replaced.append(dataclasses.replace(t, start_no_earlier_than=floor))
+            continue
+        s, e = _pinned_edges(plan, cal, t, act, base[t.id], a, current)
+        replaced.append(dataclasses.replace(t, duration=e - s, depends_on=(), estimate=None,
+                                            start_no_earlier_than=cal.date(s)))
+    return schedule(dataclasses.replace(plan, tasks=tuple(replaced)), cal)
+
+
+def _pinned_edges(plan: Plan, cal: WorkCalendar, t: Task, act: Actual, base: _Edges, a: int,
+                  current: Schedule) -> tuple[int, int]:
+    d = t.duration
+    if act.status == "done":
+        if act.actual_finish is not None:
+            e = _edge_of_finish(cal, plan, act.actual_finish, t.is_milestone)
+            if t.is_milestone and current.edge_finish_date(base.end) == act.actual_finish:
+                e = base.end
+        elif act.actual_start is not None:
+            e = min(cal.index_on_or_after(act.actual_start) + d, max(a, 1))
+        else:
+            e = min(base.end, a)
+        if t.is_milestone:
+            return e, e
+        s = cal.index_on_or_after(act.actual_start) if act.actual_start else max(0, min(base.start, e - d))
+        return min(s, e - 1) if e > 0 else 0, max(e, s + 1)
+    # in progress
+    s = cal.index_on_or_after(act.actual_start) if act.actual_start else min(base.start, a)
+    if t.is_milestone:
+        return s, s
+    if act.percent_complete is not None:
+        remaining = math.floor(d * (1 - act.percent_complete / 100) + 0.5)
+    else:
+        remaining = s + d - a
+    return s, max(a, s) + max(remaining, 1)
+
+
+# -- status ------------------------------------------------------------------------------------------
+
+@dataclass
+class StatusReport:
+    """Progress of a plan at a status date, against its baseline, with the forecast."""
+
+    plan: Plan
+    as_of: _dt.date
+    baseline: Schedule                       # the current schedule (dates of tasks not in a stored baseline)
+    baseline_edges: dict[str, tuple[int, int]]
+    forecast: Schedule
+    actuals: dict[str, Actual]
+    actuals_source: str | None
+    baseline_source: str
+    percent: dict[str, float]                # task id → percent complete (0–100)
+    burnup: list[dict[str, Any]] = field(default_factory=list)
+
+    # -- figures
+    def _weighted(self, ids: Sequence[str], planned: bool = False) -> float:
+        tasks = self.plan.task_index()
+        total = sum(tasks[i].duration for i in ids)
+        if not total:
+            return 100.0 if all(self._is_done(i) for i in ids) and ids else 0.0
+        if planned:
+            a = self._as_of_index
+            done = sum(_planned_share(*self.baseline_edges[i], a) * tasks[i].duration for i in ids)
+        else:
+            done = sum(self.percent[i] / 100 * tasks[i].duration for i in ids)
+        return round(100 * done / total, 1)
+
+    def _is_done(self, tid: str) -> bool:
+        act = self.actuals.get(tid)
+        return act is not None and act.status == "done"
+
+    @property
+    def _as_of_index(self) -> int:
+        return self.baseline.calendar.index_on_or_after(self.as_of)
+
+    @property
+    def baseline_finish(self) -> int:
+        return max((e for _, e in self.baseline_edges.values()), default=0)
+
+    def date(self, edge: int) -> _dt.date:
+        return self.baseline.edge_finish_date(edge)
+
+    def variance(self, ids: Sequence[str]) -> int:
+        """Forecast minus baseline finish of a set of tasks, in working days (positive = late)."""
+        if not ids:
+            return 0
+        return (max(self.forecast.tasks[i].end for i in ids)
+                - max(self.baseline_edges[i][1] for i in ids))
+
+    def late(self) -> list[str]:
+        """Tasks whose forecast finish is after their baseline finish, in plan order."""
+        return [tid for tid, st in self.forecast.tasks.items() if st.end > self.baseline_edges[tid][1]]
+
+    def workstreams(self) -> list[dict[str, Any]]:
+        names = {w.id: w.name for w in self.plan.workstreams}
+        groups: dict[str, list[str]] = {}
+        for t in self.plan.tasks:
+            groups.setdefault(t.workstream, []).append(t.id)
+        late = set(self.late())
+        out = []
+        for ws, ids in groups.items():
+            pct, planned = self._weighted(ids), self._weighted(ids, planned=True)
+            var = self.variance(ids)
+            missed = [i for i in ids if self._misses_deadline(i)]
+            out.append({"id": ws, "name": names.get(ws, ws), "percent_complete": pct,
+                        "planned_percent": planned, "variance_days": var,
+                        "rag": _rag(var, planned - pct, bool(missed)),
+                        "late": [i for i in ids if i in late], "deadlines_missed": missed,
+                        "tasks": len(ids)})
+        return out
+
+    def _misses_deadline(self, tid: str) -> bool:
+        st = self.forecast.tasks[tid]
+        return st.task.deadline is not None and st.finish_date > st.task.deadline
+
+    def milestones(self) -> list[dict[str, Any]]:
+        out = []
+        rules = RAG_RULES
+        cal = self.baseline.calendar
+        for tid, st in self.forecast.tasks.items():
+            t = st.task
+            if not (t.is_milestone or t.deadline is not None):
+                continue
+            base_end = self.baseline_edges[tid][1]
+            var = st.end - base_end
+            missed = self._misses_deadline(tid)
+            rag = _rag(var, 0, missed)
+            if rag == "green" and t.deadline is not None:
+                margin = cal.index_on_or_before(t.deadline) + 1 - st.end
+                if margin < rules["deadline_margin"]:
+                    rag = "amber"
+            act = self.actuals.get(tid)
+            out.append({"id": tid, "name": t.name, "milestone": t.is_milestone,
+                        "status": act.status if act else "todo",
+                        "baseline": self.date(base_end).isoformat() if t.is_milestone
+                        else self.baseline.edge_finish_date(base_end).isoformat(),
+                        "forecast": st.finish_date.isoformat(), "variance_days": var,
+                        "deadline": None if t.deadline is None else t.deadline.isoformat(), "rag": rag})
+        return out
+
+    def tasks(self) -> list[dict[str, Any]]:
+        rows = []
+        cal = self.baseline.calendar
+        for tid, st in self.forecast.tasks.items():
+            bs, be = self.baseline_edges[tid]
+            act = self.actuals.get(tid)
+            milestone = st.task.is_milestone
+            rows.append({
+                "id": tid, "workstream": st.task.workstream,
+                "status": act.status if act else "todo", "percent_complete": round(self.percent[tid], 1),
+                "baseline_start": (self.date(bs) if milestone else cal.date(bs)).isoformat(),
+                "baseline_finish": self.date(be).isoformat(),
+                "forecast_start": st.start_date.isoformat(), "forecast_finish": st.finish_date.isoformat(),
+                "variance_days": st.end - be,
+            })
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``rollout status --format json`` (SPEC 3)."""
+        ids = [t.id for t in self.plan.tasks]
+        pct, planned = self._weighted(ids), self._weighted(ids, planned=True)
+        var = self.forecast.finish - self.baseline_finish
+        missed = any(self._misses_deadline(i) for i in ids)
+        return {
+            "plan": self.plan.id, "as_of": self.as_of.isoformat(),
+            "percent_complete": pct, "planned_percent": planned,
+            "baseline_finish": self.date(self.baseline_finish).isoformat(),
+            "forecast_finish": self.forecast.finish_date.isoformat(),
+            "variance_days": var, "rag": _rag(var, planned - pct, missed),
+            "actuals": self.actuals_source, "baseline": self.baseline_source,
+            "workstreams": self.workstreams(), "milestones": self.milestones(),
+            "late": self.late(), "burnup": self.burnup, "tasks": self.tasks(),
+        }
+
+    def _actuals_label(self) -> str:
+        if self.actuals_source:
+            return f"{self.actuals_source} ({len(self.actuals)} tasks reported)"
+        if self.actuals:
+            return f"{len(self.actuals)} tasks reported"
+        return "none reported (every task counted as not started)"
+
+    def to_text(self) -> str:
+        d = self.to_dict()
+        lines = [f"Plan {self.plan.id} as of {d['as_of']}: {d['percent_complete']}% complete "
+                 f"(plan {d['planned_percent']}%), {d['rag'].upper()}",
+                 f"Baseline finish {d['baseline_finish']} ({self.baseline_source}); forecast finish "
+                 f"{d['forecast_finish']}; variance {d['variance_days']:+d} working days",
+                 f"Actuals: {self._actuals_label()}", ""]
+        lines.append("Workstreams")
+        lines.append(_table(("workstream", "done %", "plan %", "variance", "RAG", "late tasks"),
+                            [(w["id"], w["percent_complete"], w["planned_percent"], f"{w['variance_days']:+d}",
+                              w["rag"].upper(), len(w["late"])) for w in d["workstreams"]]))
+        if d["milestones"]:
+            lines.append("Milestones and deadlines")
+            lines.append(_table(("task", "status", "baseline", "forecast", "deadline", "variance", "RAG"),
+                                [(m["id"], m["status"], m["baseline"], m["forecast"], m["deadline"] or "",
+                                  f"{m['variance_days']:+d}", m["rag"].upper()) for m in d["milestones"]]))
+        late = [r for r in d["tasks"] if r["variance_days"] > 0]
+        if late:
+            lines.append(f"Late against the baseline ({len(late)})")
+            late.sort(key=lambda r: -r["variance_days"])
+            lines.append(_table(("task", "status", "baseline finish", "forecast finish", "variance"),
+                                [(r["id"], r["status"], r["baseline_finish"], r["forecast_finish"],
+                                  f"{r['variance_days']:+d}") for r in late[:20]]))
+            if len(late) > 20:
+                lines.append(f"  … and {len(late) - 20} more (--format json lists all)\n")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _planned_share(start: int, end: int, a: int) -> float:
+    """Share of a task the baseline expects done before working day ``a``."""
+    if end <= a:
+        return 1.0
+    if start >= a or end == start:
+        return 0.0
+    return (a - start) / (end - start)
+
+
+def _rag(variance_days: int, points_behind: float, deadline_missed: bool) -> str:
+    r = RAG_RULES
+    if deadline_missed or variance_days > r["red_days"] or points_behind >= r["red_points"]:
+        return "red"
+    if variance_days >= r["amber_days"] or points_behind >= r["amber_points"]:
+        return "amber"
+    return "green"
+
+
+def _percents(plan: Plan, actuals: Mapping[str, Actual], fc: Schedule, a: int) -> dict[str, float]:
+    """Percent complete per task: reported, or for work in progress without a figure, the elapsed share."""
+    out = {}
+    for t in plan.tasks:
+        act = actuals.get(t.id)
+        if act is None or act.status == "todo":
+            out[t.id] = 0.0
+        elif act.status == "done":
+            out[t.id] = 100.0
+        elif act.percent_complete is not None:
+            out[t.id] = act.percent_complete
+        else:
+            s = fc.tasks[t.id].start
+            out[t.id] = min(99.0, 100.0 * max(0, a - s) / t.duration) if t.duration else 0.0
+    return out
+
+
+def status(plan: Plan, as_of: _dt.date, actuals: Mapping[str, Actual] | None = None, *,
+           baseline: Mapping[str, tuple[_dt.date, _dt.date]] | None = None,
+           snapshots: Sequence[Any] = (), actuals_source: str | None = None,
+           calendar: WorkCalendar | None = None) -> StatusReport:
+    """The status of a plan at ``as_of``: percent complete, variance, forecast, RAG and burn-up.
+
+    ``baseline`` is a stored baseline (task id → (start date, finish date)); without one the plan's
+    current schedule is the baseline. ``snapshots`` (state-store snapshots) feed the burn-up.
+    """
+    cal = calendar or WorkCalendar(plan.start, plan.calendar)
+    actuals = dict(actuals or {})
+    _check_actual_dates(actuals, as_of)
+    current = schedule(plan, cal)
+    edges = _baseline_edges(plan, cal, current, baseline)
+    plain = {tid: (e.start, e.end) for tid, e in edges.items()}
+    fc = forecast(plan, actuals, as_of, cal, plain)
+    a = cal.index_on_or_after(as_of)
+    report = StatusReport(plan, as_of, current, plain, fc, actuals, actuals_source,
+                          "stored baseline" if baseline else "current schedule", _percents(plan, actuals, fc, a))
+    report.burnup = _burnup(report, snapshots, cal)
+    return report
+
+
+def _check_actual_dates(actuals: Mapping[str, Actual], as_of: _dt.date) -> None:
+    problems = []
+    for act in actuals.values():
+        if act.source is None:      # snapshots are dated by the tracker itself
+            continue
+        for name in ("actual_start", "actual_finish"):
+            day = getattr(act, name)
+            if day is not None and day > as_of:
+                src = act.source
+                problems.append(Problem(f"task '{act.task}': {name} {day} is after the as-of date {as_of}",
+                                        src.path if src else None, src.line if src else None))
+    if problems:
+        raise PlanError(problems=problems)
+
+
+def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar) -> list[dict[str, Any]]:
+    """Percent complete at each snapshot and at the as-of date, beside the baseline's plan."""
+    plan = report.plan
+    ids = [t.id for t in plan.tasks]
+    points = []
+    for snap in snapshots:
+        if snap.as_of > report.as_of:
+            continue
+        acts = actuals_from_snapshot(snap, plan)
+        a = cal.index_on_or_after(snap.as_of)
+        try:
+            fc = forecast(plan, acts, snap.as_of, cal, report.baseline_edges)
+        except PlanError:
+            continue
+        pct = _percents(plan, acts, fc, a)
+        total = sum(t.duration for t in plan.tasks) or 1
+        earned = round(100 * sum(pct[t.id] / 100 * t.duration for t in plan.tasks) / total, 1)
+        points.append({"date": snap.as_of.isoformat(), "percent_complete": earned,
+                       "planned_percent": _planned_at(report, a, ids), "source": f"snapshot {snap.id}"})
+    if not points or points[-1]["date"] != report.as_of.isoformat():
+        points.append({"date": report.as_of.isoformat(), "percent_complete": report._weighted(ids),
+                       "planned_percent": report._weighted(ids, planned=True), "source": "as of"})
+    return points
+
+
+def _planned_at(report: StatusReport, a: int, ids: Sequence[str]) -> float:
+    tasks = report.plan.task_index()
+    total = sum(tasks[i].duration for i in ids) or 1
+    return round(100 * sum(_planned_share(*report.baseline_edges[i], a) * tasks[i].duration for i in ids)
+                 / total, 1)
+
+
+def status_report(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None,
+                  use_state: bool = True) -> StatusReport:
+    """Status from the usual sources: a CSV if given, else the state store's latest pull snapshot;
+    the stored baseline if there is one. The as-of date defaults to the snapshot's, else today."""
+    store_baseline, snapshots = None, []
+    if use_state and plan.path:
+        store_baseline, snapshots = _from_state(plan)
+    source = None
+    if actuals_path:
+        actuals = read_actuals_csv(actuals_path, plan)
+        source = f"{actuals_path}"
+        as_of = as_of or _dt.date.today()
+    elif snapshots and any(as_of is None or s.as_of <= as_of for s in snapshots):
+        latest = [s for s in snapshots if as_of is None or s.as_of <= as_of][-1]
+        as_of = as_of or latest.as_of
+        actuals = actuals_from_snapshot(latest, plan)
+        source = f"pull snapshot of {latest.as_of.isoformat()} ({latest.tracker})"
+    else:
+        actuals = {}
+        as_of = as_of or _dt.date.today()
+    return status(plan, as_of, actuals, baseline=store_baseline, snapshots=snapshots, actuals_source=source)
+
+
+def _from_state(plan: Plan):
+    try:
+        from .state import StateStore
+    except ImportError:
+        return None, []
+    with StateStore(plan.path, plan.id) as store:     # reading never creates the file
+        return store.baseline(), store.snapshots()
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 48) -> str:
+    def clip(v):
+        s = "" if v is None else str(v).replace("\n", " ")
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    body = [[clip(v) for v in r] for r in rows]
+    widths = [max([len(h)] + [len(r[k]) for r in body]) for k, h in enumerate(headers)]
+    out = ["  " + "  ".join(h.ljust(widths[k]) for k, h in enumerate(headers)).rstrip()]
+    out += ["  " + "  ".join(c.ljust(widths[k]) for k, c in enumerate(r)).rstrip() for r in body]
+    return "\n".join(out) + "\n"
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+_RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
+
+
+def status_html_section(report: StatusReport, include_plotlyjs: bool | str = False) -> str:
+    """Status charts and tables as an HTML fragment (for the dashboard; plotly.js not included)."""
+    import plotly.graph_objects as go
+
+    esc = html.escape
+    d = report.to_dict()
+
+    def badge(rag: str) -> str:
+        return (f'<span style="background:{_RAG_COLOURS[rag]};color:#fff;padding:1px 8px;'
+                f'border-radius:8px">{rag.upper()}</span>')
+
+    parts = [f'<section class="rollout-status"><h2>Status: {esc(report.plan.title)}</h2>',
+             f"<p>As of {d['as_of']}: {d['percent_complete']}% complete against {d['planned_percent']}% "
+             f"planned. Baseline finish {d['baseline_finish']}, forecast {d['forecast_finish']} "
+             f"({d['variance_days']:+d} working days) {badge(d['rag'])}</p>",
+             f"<p>Actuals: {esc(report._actuals_label())}; baseline: "
+             f"{esc(report.baseline_source)}.</p>"]
+
+    ws = d["workstreams"]
+    bars = go.Figure()
+    bars.add_bar(y=[esc(w["id"]) for w in ws], x=[w["planned_percent"] for w in ws], name="planned",
+                 orientation="h", marker_color="#bbbbbb")
+    bars.add_bar(y=[esc(w["id"]) for w in ws], x=[w["percent_complete"] for w in ws], name="done",
+                 orientation="h", marker_color=[_RAG_COLOURS[w["rag"]] for w in ws])
+    bars.update_layout(title="Percent complete by workstream (colour = RAG)", barmode="group",
+                       xaxis={"range": [0, 100], "title": "%"}, height=160 + 40 * len(ws),
+                       margin={"l": 160, "t": 50})
+    parts.append(bars.to_html(full_html=False, include_plotlyjs=include_plotlyjs,
+                              config={"displaylogo": False}))
+
+    burn = go.Figure()
+    curve = _planned_curve(report)
+    burn.add_scatter(x=[p[0] for p in curve], y=[p[1] for p in curve], name="baseline plan", mode="lines")
+    pts = d["burnup"]
+    burn.add_scatter(x=[p["date"] for p in pts], y=[p["percent_complete"] for p in pts], name="done",
+                     mode="lines+markers")
+    burn.update_layout(title="Burn-up: duration-weighted percent complete", yaxis={"range": [0, 100]},
+                       height=360, margin={"t": 50})
+    parts.append(burn.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+
+    rows = "".join(f"<tr><td>{esc(w['id'])}</td><td>{esc(w['name'])}</td><td>{w['percent_complete']}</td>"
+                   f"<td>{w['planned_percent']}</td><td>{w['variance_days']:+d}</td><td>{badge(w['rag'])}</td>"
+                   f"<td>{len(w['late'])}</td></tr>" for w in ws)
+    parts.append("<h3>Workstreams</h3><table><tr><th>id</th><th>workstream</th><th>done %</th><th>plan %</th>"
+                 f"<th>variance (days)</th><th>RAG</th><th>late tasks</th></tr>{rows}</table>")
+    if d["milestones"]:
+        rows = "".join(f"<tr><td>{esc(m['id'])}</td><td>{esc(m['name'])}</td><td>{m['status']}</td>"
+                       f"<td>{m['baseline']}</td><td>{m['forecast']}</td><td>{m['deadline'] or ''}</td>"
+                       f"<td>{m['variance_days']:+d}</td><td>{badge(m['rag'])}</td></tr>" for m in d["milestones"])
+        parts.append("<h3>Milestones and deadlines</h3><table><tr><th>id</th><th>name</th><th>status</th>"
+                     "<th>baseline</th><th>forecast</th><th>deadline</th><th>variance</th><th>RAG</th></tr>"
+                     f"{rows}</table>")
+    late = [r for r in d["tasks"] if r["variance_days"] > 0]
+    if late:
+        rows = "".join(f"<tr><td>{esc(r['id'])}</td><td>{r['status']}</td><td>{r['baseline_finish']}</td>"
+                       f"<td>{r['forecast_finish']}</td><td>{r['variance_days']:+d}</td></tr>" for r in late)
+        parts.append(f"<h3>Late against the baseline ({len(late)})</h3><table><tr><th>task</th><th>status</th>"
+                     f"<th>baseline finish</th><th>forecast finish</th><th>variance</th></tr>{rows}</table>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _planned_curve(report: StatusReport) -> list[tuple[str, float]]:
+    """The baseline's planned percent complete, about weekly from day 0 to the baseline finish."""
+    ids = [t.id for t in report.plan.tasks]
+    finish = report.baseline_finish
+    step = max(1, report.baseline.calendar.workdays_per_week)
+    days = list(range(0, finish + 1, step))
+    if not days or days[-1] != finish:
+        days.append(finish)
+    cal = report.baseline.calendar
+    return [(cal.date(a).isoformat(), _planned_at(report, a, ids)) for a in days]
+
+
+def status_html(report: StatusReport) -> str:
+    """A self-contained HTML page (plotly.js inline) with the status section."""
+    from .risk import _page
+
+    return _page(html.escape(f"Status — {report.plan.title}"), status_html_section(report, include_plotlyjs=True))
