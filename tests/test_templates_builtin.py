@@ -260,3 +260,48 @@ def test_schedule_and_check_as_a_subprocess(tmp_path):
                            capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
     assert [f for f in json.loads(check.stdout)["findings"] if f["severity"] != "info"] == []
+
+
+# ------------------------------------------------------------------ the authoring guide's example
+
+def _doc_blocks(heading_file: str) -> str:
+    """The ```yaml block that follows the line naming ``heading_file`` in docs/templates.md."""
+    text = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    start = text.index("```yaml", text.index(f"`{heading_file}`"))
+    body = text[start + len("```yaml"):]
+    return body[:body.index("```")].lstrip("\n")
+
+
+def test_the_worked_example_in_the_guide_expands_as_described(tmp_path):
+    for name in ("store-openings.yaml", "launch.yaml", "plan.yaml"):
+        (tmp_path / name).write_text(_doc_blocks(name), encoding="utf-8")
+    plan = load_plan(tmp_path / "plan.yaml")
+    index = plan.task_index()
+    assert len(plan.tasks) == 22 and len(plan.cadences) == 4
+    assert {d.task for d in index["stores.train-york"].depends_on} == {"launch.process-signed-off",
+                                                                       "stores.open-leeds"}
+    assert index["stores.train-leeds"].participants == ("frontline", "hr")
+    assert index["stores.train-leeds"].duration == 5
+    assert index["stores.brief-leeds"].name == "Brief LEEDS staff on opening day"
+    assert [d.task for d in index["stores.open-selby"].depends_on] == ["stores.train-selby"]
+    assert sum(1 for t in plan.tasks if t.id.startswith("stores.survey-")) == 8
+    assert index["launch.process-signed-off"].duration == 3
+    schedule(plan)
+
+
+def test_the_guide_documents_every_builtin_template_and_parameter():
+    text = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    for name in ALL:
+        assert f"### {name}" in text
+        params = yaml.safe_load((BUILTIN_TEMPLATES / f"{name}.yaml").read_text(encoding="utf-8"))["parameters"]
+        section = text.split(f"### {name}", 1)[1].split("\n### ", 1)[0]
+        for param in params:
+            assert f"| `{param}` |" in section, f"docs/templates.md: {name} does not document {param}"
+
+
+@pytest.mark.parametrize("units,segments", [(1, 1), (4, 3)])
+def test_the_size_formula_in_the_guide_holds(tmp_path, units, segments):
+    """docs/templates.md: 69 + 12·U + 9·S + U·S tasks for U business units and S segments."""
+    plan = expand(tmp_path, business_units=[f"Unit {i}" for i in range(units)], pilot_unit="Unit 0",
+                  segments=[f"Segment {i}" for i in range(segments)])
+    assert len(plan.tasks) == 69 + 12 * units + 9 * segments + units * segments
