@@ -227,6 +227,14 @@ def test_waves_go_unit_by_unit_and_each_unit_is_briefed_just_before_go_live(tmp_
     assert all(result[f"rollout.golive-{u}"].start > pilot_run.end for u in slugs)
 
 
+def test_unit_names_that_share_a_prefix_do_not_cross_link(tmp_path):
+    plan = expand(tmp_path, business_units=["North", "North East"], pilot_unit="North")
+    for t in plan.tasks:
+        if t.id.endswith("-north"):
+            assert not [d.task for d in t.depends_on if "north-east" in d.task], t.id
+    schedule(plan)
+
+
 def test_optional_steps_can_be_switched_off(tmp_path):
     plan = expand(tmp_path, surveys=False, vendor_demos=False, cost_of_poor_quality=False)
     ids = {t.id for t in plan.tasks}
