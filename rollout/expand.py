@@ -18,8 +18,9 @@ from . import model
 from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
 from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
-                    Measure, Person, Plan, Risk, Task, Workstream)
+                    Measure, Person, Plan, Risk, Task, Workstream, fast_builder)
 from .templating import RenderError, for_each_contexts, render, truthy
+from .util import no_gc
 
 __all__ = [
     "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
@@ -168,6 +169,15 @@ class _Problems:
     def add(self, doc: YamlDoc | None, docpath: tuple, message: str) -> None:
         self.items.append(doc.problem(docpath, message) if doc is not None else Problem(message))
 
+    def refer(self, exc: PlanError, doc: YamlDoc, docpath: tuple) -> None:
+        """A template could not be used: problems inside its file keep their own file:line; a
+        template that cannot be found is reported where it is named."""
+        for problem in exc.problems:
+            if problem.path:
+                self.items.append(problem)
+            else:
+                self.add(doc, docpath, problem.message)
+
     def keys(self, doc: YamlDoc, docpath: tuple, mapping: dict, allowed: Iterable[str], what: str) -> None:
         allowed = tuple(allowed)
         for key in mapping:
@@ -240,15 +250,15 @@ def _coerce_param(p: Parameter, value: Any, workdays_per_week: int) -> Any:
     if p.type == "list":
         if value is None:
             return []
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
-        if isinstance(value, list) and all(isinstance(v, str) or v is None for v in value):
-            return [v for v in value if v is not None]
+        if isinstance(value, (str, bool)):
+            return [v.strip() for v in _plain_text(value).split(",") if v.strip()]
+        if isinstance(value, list) and all(isinstance(v, (str, bool)) or v is None for v in value):
+            return [_plain_text(v) for v in value if v is not None]
         raise ValueError(f"expected a list of plain values, found {value!r}")
     if isinstance(value, (list, dict)):
         raise ValueError(f"expected a {p.type}, found a {'list' if isinstance(value, list) else 'mapping'}")
     if p.type == "str":
-        return "" if value is None else str(value)
+        return "" if value is None else _plain_text(value)
     if p.type == "int":
         try:
             return int(str(value))
@@ -270,6 +280,12 @@ def _coerce_param(p: Parameter, value: Any, workdays_per_week: int) -> Any:
         parse_duration(value, workdays_per_week)
         return str(value)
     raise ValueError(f"unknown type {p.type}")  # pragma: no cover - types are checked on read
+
+
+def _plain_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 # ------------------------------------------------------------------------------------------ expansion
@@ -338,7 +354,7 @@ class _Expander:
             try:
                 child = find_template(inc["template"], info.path.parent)
             except PlanError as exc:
-                self.p.add(info.doc, where + ("template",), exc.problems[0].message)
+                self.p.refer(exc, info.doc, where + ("template",))
                 continue
             child_values = {n: ctx[n] for n in child.parameters if n in ctx}
             given = inc.get("with") or {}
@@ -516,6 +532,10 @@ class _Typer:
         value = raw.fields.get(key)
         if value is None:
             return default
+        if type(value) is str:
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
         if isinstance(value, (list, dict)):
             self.p.add(*raw.where(key), f"'{key}' must be text, not a {type(value).__name__}")
             return default
@@ -525,10 +545,12 @@ class _Typer:
         value = raw.fields.get(key)
         if value is None:
             return ()
-        if isinstance(value, str):
+        if type(value) is str:
             return (value,)
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
+        if type(value) is list:
+            out = tuple(value)
+            if all(type(v) is str for v in out):
+                return out
         self.p.add(*raw.where(key), f"'{key}' must be a list of names")
         return ()
 
@@ -662,7 +684,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         try:
             info = find_template(use["template"], base_dir)
         except PlanError as exc:
-            p.add(plan_doc, where + ("template",), exc.problems[0].message)
+            p.refer(exc, plan_doc, where + ("template",))
             continue
         values = use.get("with") or {}
         if not isinstance(values, dict):
@@ -766,31 +788,33 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
                             new.append(r)
                 resolved[tid] = new
     tasks = []
+    make_task = fast_builder(Task)
+    text, strings, choice, date = typer.text, typer.strings, typer.choice, typer.date
     for raw in kept:
         t = typed[raw.id]
         if t["duration"] is None:
             continue
         f = raw.fields
-        tasks.append(Task(
-            id=raw.id,
-            name=typer.text(raw, "name", raw.id.split(".", 1)[1]),
-            workstream=raw.workstream,
-            duration=t["duration"],
-            kind=t["kind"],
-            phase=typer.choice(raw, "phase", PHASES, None),
-            objective=typer.text(raw, "objective", "") or "",
-            description=typer.text(raw, "description", "") or "",
-            element=typer.choice(raw, "element", ELEMENTS, None),
-            estimate=t["estimate"],
-            depends_on=tuple(resolved[raw.id]),
-            participants=typer.strings(raw, "participants"),
-            audience=typer.strings(raw, "audience"),
-            owner=typer.text(raw, "owner") if f.get("owner") is not None else None,
-            produces=typer.strings(raw, "produces"),
-            consumes=typer.strings(raw, "consumes"),
-            start_no_earlier_than=typer.date(raw, "start_no_earlier_than"),
-            deadline=typer.date(raw, "deadline"),
-            source=raw.doc.source(raw.docpath),
+        tasks.append(make_task(               # positional, in model.Task's field order
+            raw.id,
+            text(raw, "name", raw.id.split(".", 1)[1]),
+            raw.workstream,
+            t["duration"],
+            t["kind"],
+            choice(raw, "phase", PHASES, None),
+            text(raw, "objective", "") or "",
+            text(raw, "description", "") or "",
+            choice(raw, "element", ELEMENTS, None),
+            t["estimate"],
+            tuple(resolved[raw.id]),
+            strings(raw, "participants"),
+            strings(raw, "audience"),
+            text(raw, "owner") if f.get("owner") is not None else None,
+            strings(raw, "produces"),
+            strings(raw, "consumes"),
+            date(raw, "start_no_earlier_than"),
+            date(raw, "deadline"),
+            raw.doc.source(raw.docpath),
         ))
     return tasks, unresolved
 
@@ -991,8 +1015,9 @@ def load_plan(path: str | Path, strict: bool = True) -> Plan:
     ``plan.unresolved`` instead of failing the load (``rollout check`` reports it as S002).
     """
     path = Path(path)
-    doc = load_yaml(path, _display(path))
-    return _expand(doc, strict)
+    with no_gc():
+        doc = load_yaml(path, _display(path))
+        return _expand(doc, strict)
 
 
 def expand_text(text: str, path: str = "<plan>", strict: bool = True) -> Plan:

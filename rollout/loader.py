@@ -1,7 +1,8 @@
 """YAML files to plain data that remembers where each value came from (file:line:col).
 
-Scalars load as strings (``None`` for null): the schema, not YAML's implicit typing, decides what a
-value means, so ``NO`` stays a country code and ``2027-01-11`` a date whether quoted or not.
+Scalars load as strings (``None`` for null, and plain ``true``/``false`` as booleans): the schema, not
+YAML's implicit typing, decides what a value means, so ``NO`` stays a country code, ``007`` keeps its
+zeros and ``2027-01-11`` is a date whether quoted or not.
 
 Two paths give the same data:
 - fast: rapidyaml parses, emits JSON, and the C ``json`` module builds the objects (a 100k-task plan in
@@ -30,6 +31,7 @@ __all__ = ["MAX_BYTES", "MAX_NODES", "YamlDoc", "load_yaml", "load_yaml_text"]
 MAX_BYTES = 64 * 1024 * 1024      # a 100,000-task plan is about 17 MB
 MAX_NODES = 20_000_000            # values after alias expansion: refuses "billion laughs"
 
+_PLAIN_TILDE = re.compile(rb"(?:^|[:\-\[,])[ \t]*~[ \t]*(?:$|[,\]\}#])", re.M)
 # Anything that needs the precise path: anchors, aliases, tags, merge keys.
 _RYML_NONE = 2**64 - 1          # rapidyaml's NONE: "no such node"
 _NEEDS_PRECISE = re.compile(rb"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]|<<\s*:", re.M)
@@ -52,7 +54,16 @@ class YamlDoc:
             return None, None
 
     def source(self, docpath: tuple) -> Source:
-        return Source(self.path, resolve=lambda: self.locate(docpath))
+        # the closure holds the small locator, not the document: sources outlive the parsed data
+        locator = self._locator
+
+        def resolve() -> tuple[int | None, int | None]:
+            try:
+                return locator(docpath)
+            except Exception:
+                return None, None
+
+        return Source(self.path, resolve=resolve)
 
     def problem(self, docpath: tuple, message: str) -> Problem:
         line, col = self.locate(docpath)
@@ -142,8 +153,8 @@ def _fast(raw: bytes, text: str, path: str) -> YamlDoc | None:
         return None                               # JSON the emitter got wrong (e.g. +3): be precise
     if isinstance(data, list) and tree.is_stream(root):
         data = data[0] if data else None
-    data = _normalise(data)
-    return YamlDoc(path, text, data, _RymlLocator(tree, buf, text))
+    if _PLAIN_TILDE.search(raw):
+        return YamlDoc(path, text, data, _RymlLocator(raw))
 
 
 class _DuplicateKey(Exception):
@@ -158,31 +169,39 @@ def _unique_pairs(pairs):
 
 
 def _normalise(value):
-    """JSON true/false/null and '~' to the loader's string-and-None scalars."""
+    """Plain '~' to None: YAML's null, which rapidyaml's JSON kept as text."""
     if isinstance(value, dict):
         for k, v in value.items():
-            if not isinstance(v, str):
-                value[k] = _normalise(v)
-            elif v == "~":
+            if v == "~":
                 value[k] = None
+            elif isinstance(v, (dict, list)):
+                _normalise(v)
         return value
     if isinstance(value, list):
-        return [v if isinstance(v, str) and v != "~" else _normalise(v) for v in value]
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value == "~":
-        return None
-    return value
+        for k, v in enumerate(value):
+            if v == "~":
+                value[k] = None
+            elif isinstance(v, (dict, list)):
+                _normalise(v)
+    return None if value == "~" else value
 
 
 class _RymlLocator:
-    def __init__(self, tree, buf: bytearray, text: str):
-        self.tree, self.buf = tree, buf
+    """Finds the line of a value by re-parsing the raw bytes on first use (the tree is not kept)."""
+
+    def __init__(self, raw: bytes):
+        self._raw = raw
+        self.tree = None
+        self.buf: bytearray | None = None
         self._newlines: list[int] | None = None
-        self._raw = bytes(buf)
         self._kids: dict[int, list[int]] = {}
+
+    def _parse(self) -> None:
+        import ryml
+
+        self.buf = bytearray(self._raw)
+        with _quiet_stderr():
+            self.tree = ryml.parse_in_place(self.buf)
 
     def _children(self, node: int) -> list[int]:
         kids = self._kids.get(node)
@@ -196,6 +215,8 @@ class _RymlLocator:
         return kids
 
     def __call__(self, docpath: tuple) -> tuple[int | None, int | None]:
+        if self.tree is None:
+            self._parse()
         t = self.tree
         node = t.root_id()
         if t.is_stream(node):
@@ -238,7 +259,8 @@ def ryml_child_offset(tree, node, k, buf) -> int | None:
     c = tree.first_child(node)
     for _ in range(k):
         c = tree.next_sibling(c)
-    loc = _RymlLocator(tree, buf, "")
+    loc = _RymlLocator(bytes(buf))
+    loc.tree, loc.buf = tree, buf
     return loc._offset(c)
 
 
@@ -311,7 +333,8 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge",
     "tag:yaml.org,2002:binary", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:set",
 }
-_RESOLVED_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+# The plain scalars that are not text, exactly as the fast path's JSON has them.
+_PLAIN_CONSTANTS = {"": None, "~": None, "null": None, "true": True, "false": False}
 
 
 class _NodeBuilder:
@@ -365,10 +388,9 @@ class _NodeBuilder:
         if tag.startswith("!") or (tag.startswith("tag:") and tag not in _CORE_TAGS):
             self._fail(node, f"YAML tags are not allowed here (found {tag.replace('tag:yaml.org,2002:', '!!')})")
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and _RESOLVED_NULL.match(node.value):
-                value = None
-            else:
-                value = node.value
+            value = node.value
+            if not node.style:                       # plain (the C loader says '', the Python one None)
+                value = _PLAIN_CONSTANTS.get(value, value)
             self.memo[key] = value
             return value
         if isinstance(node, yaml.SequenceNode):

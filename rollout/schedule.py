@@ -11,7 +11,8 @@ from typing import Any, Iterable, Mapping
 
 from .calendar import WorkCalendar
 from .errors import CycleError, PlanError
-from .model import Plan, Task
+from .model import Plan, Task, fast_builder
+from .util import no_gc
 
 __all__ = ["Schedule", "ScheduledTask", "find_cycle", "schedule", "topological_order"]
 
@@ -159,7 +160,11 @@ def schedule(plan: Plan, calendar: WorkCalendar | None = None,
     >>> s["w.b"].start, s["w.b"].end, s.finish_date.isoformat()
     (5, 8, '2027-01-13')
     """
-    cal = calendar or WorkCalendar(plan.start, plan.calendar)
+    with no_gc():
+        return _schedule(plan, calendar or WorkCalendar(plan.start, plan.calendar), durations)
+
+
+def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None) -> Schedule:
     tasks = list(plan.tasks)
     n = len(tasks)
     index = {t.id: i for i, t in enumerate(tasks)}
@@ -211,6 +216,7 @@ def schedule(plan: Plan, calendar: WorkCalendar | None = None,
     cal.date(top)
     cdate = cal.date
     result: dict[str, ScheduledTask] = {}
+    make = fast_builder(ScheduledTask)
     for i, t in enumerate(tasks):
         s, d = es[i], dur[i]
         if d == 0:
@@ -218,7 +224,7 @@ def schedule(plan: Plan, calendar: WorkCalendar | None = None,
             sd = fd = day
         else:
             sd, fd = cdate(s), cdate(s + d - 1)
-        result[t.id] = ScheduledTask(t, s, s + d, le[i] - d, le[i], sd, fd)
+        result[t.id] = make(t, s, s + d, le[i] - d, le[i], sd, fd)
     path = _critical_chain(tasks, preds, es, le, dur, finish, order)
     return Schedule(plan, cal, result, finish, path)
 

@@ -41,7 +41,22 @@ def emit(text: str, output: str | None = None) -> None:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    """Readable JSON that stays fast for 100,000 tasks.
+
+    ``json.dumps`` with ``indent`` runs the pure-Python encoder; here the top-level keys are indented
+    and each item of a top-level list is one compact line written by the C encoder.
+    """
+    if not isinstance(data, dict):
+        return json.dumps(data, ensure_ascii=False, default=str) + "\n"
+    dumps = json.JSONEncoder(ensure_ascii=False, default=str, separators=(", ", ": ")).encode
+    parts = []
+    for key, value in data.items():
+        head = f"  {dumps(key)}: "
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            parts.append(head + "[\n    " + ",\n    ".join(map(dumps, value)) + "\n  ]")
+        else:
+            parts.append(head + dumps(value))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def csv_safe(value: Any) -> str:

@@ -1,5 +1,7 @@
 """Templates, parameters, for_each, includes, overrides and removals expand as documented."""
 
+from pathlib import Path
+
 import pytest
 
 from rollout.errors import PlanError
@@ -169,3 +171,17 @@ def test_lenient_load_records_unknown_dependencies(write):
     plan = load_plan(path, strict=False)
     assert plan.unresolved[0][:2] == ("w.a", "w.ghost")
     assert plan.tasks[0].depends_on == ()
+
+
+def test_problems_inside_a_template_keep_the_template_line(write):
+    write("t.yaml", "template: t\nworkstreams:\n  - id: w\n    colour: red\n    tasks: []\n")
+    write("u.yaml", "template: u\nincludes: [{template: t.yaml}]\n")
+    with pytest.raises(PlanError) as info:
+        load_plan(write("plan.yaml", plan_text("uses: [{template: t.yaml}]\n")))
+    assert (Path(info.value.path).name, info.value.line) == ("t.yaml", 4)
+    with pytest.raises(PlanError) as info:
+        load_plan(write("plan2.yaml", plan_text("uses: [{template: u.yaml}]\n")))
+    assert (Path(info.value.path).name, info.value.line) == ("t.yaml", 4)
+    with pytest.raises(PlanError) as info:
+        load_plan(write("plan3.yaml", plan_text("uses: [{template: missing.yaml}]\n")))
+    assert (Path(info.value.path).name, info.value.line) == ("plan3.yaml", 4)
