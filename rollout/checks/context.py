@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import deque
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from ..model import Cadence, Plan, Task
@@ -34,6 +34,9 @@ EMPLOYEE_ROLES = frozenset({
 })
 DESIGN_KINDS = frozenset({"strategy", "measurement", "process-design", "technology-selection", "org-design",
                           "job-design"})
+
+#: slugify, remembered: role names repeat across thousands of tasks.
+slug = lru_cache(maxsize=8192)(slugify)
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z0-9]+)*")
 
@@ -73,6 +76,7 @@ class CheckContext:
         self.tasks: list[Task] = list(plan.tasks)
         self.index: dict[str, int] = {t.id: i for i, t in enumerate(self.tasks)}
         self.by_id: dict[str, Task] = {t.id: t for t in self.tasks}
+        self._roles_cache: dict[tuple[str, ...], frozenset[str]] = {}
 
     # ------------------------------------------------------------ graph
     @cached_property
@@ -157,20 +161,25 @@ class CheckContext:
     # ------------------------------------------------------------ roles
     @cached_property
     def people(self) -> dict[str, tuple[str, ...]]:
-        return {p.id: tuple(slugify(r) for r in p.roles) for p in self.plan.people}
+        return {p.id: tuple(slug(r) for r in p.roles) for p in self.plan.people}
 
-    def _roles_of(self, names: Iterable[str]) -> set[str]:
-        out: set[str] = set()
-        for name in names:
-            slug = slugify(name)
-            out.add(slug)
-            out.update(self.people.get(name, ()))
-            out.update(self.people.get(slug, ()))
-        return out
+    def _roles_of(self, names: tuple[str, ...]) -> frozenset[str]:
+        """The role slugs a list of participants stands for (person ids count by their roles)."""
+        cache = self._roles_cache
+        found = cache.get(names)
+        if found is None:
+            out: set[str] = set()
+            for name in names:
+                s = slug(name)
+                out.add(s)
+                out.update(self.people.get(name, ()))
+                out.update(self.people.get(s, ()))
+            found = cache[names] = frozenset(out)
+        return found
 
     def _group(self, base: frozenset[str], setting: str) -> frozenset[str]:
         extra = self.settings.get(setting) or ()
-        return base | {slugify(x) for x in extra}
+        return base | {slug(x) for x in extra}
 
     @cached_property
     def executive_roles(self) -> frozenset[str]:
@@ -187,14 +196,13 @@ class CheckContext:
     def involves(self, item: Task | Cadence, group: frozenset[str], audience: bool = False) -> bool:
         """True when a task or cadence has one of ``group`` among its participants (a person id counts
         by the person's roles); with ``audience``, its audience counts too."""
-        names = list(item.participants)
-        if audience:
-            names += list(item.audience)
-        return bool(self._roles_of(names) & group)
+        if not self._roles_of(tuple(item.participants)).isdisjoint(group):
+            return True
+        return audience and not self._roles_of(tuple(item.audience)).isdisjoint(group)
 
     def involves_audience(self, item: Task | Cadence, group: frozenset[str]) -> bool:
         """True when one of ``group`` is in the audience of a task or cadence."""
-        return bool(self._roles_of(item.audience) & group)
+        return not self._roles_of(tuple(item.audience)).isdisjoint(group)
 
     # ------------------------------------------------------------ time
     @cached_property

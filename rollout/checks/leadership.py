@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ..model import Source, Task
-from ..util import slugify
-from .context import CheckContext, mentions, words
+from .context import CheckContext, mentions, slug, words
 from .registry import Violation, rule
 
 __all__ = ["BUZZWORDS", "CUSTOMER_WORDS", "drab_mission", "executives_left_out"]
@@ -102,9 +101,9 @@ def executives_left_out(ctx: CheckContext):
                         hint="put an executive or the sponsor among the participants of the planning work")
 
     sponsor_roles = {"sponsor", "sponsors", "executive-sponsor"}
-    has_sponsor = any(sponsor_roles & {slugify(r) for r in p.roles} for p in ctx.plan.people) or any(
-        sponsor_roles & ({slugify(x) for x in (*item.participants, *item.audience)}
-                         | ({slugify(item.owner)} if item.owner else set()))
+    has_sponsor = any(sponsor_roles & {slug(r) for r in p.roles} for p in ctx.plan.people) or any(
+        sponsor_roles & ({slug(x) for x in (*item.participants, *item.audience)}
+                         | ({slug(item.owner)} if item.owner else set()))
         for item in (*ctx.tasks, *ctx.plan.cadences))
     if not has_sponsor:
         yield Violation("nobody is the sponsor: no person has the sponsor role and no task or cadence "

@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import deque
 
-from ..util import slugify
-from .context import CUSTOMER_ROLES, EMPLOYEE_ROLES, EXECUTIVE_ROLES, CheckContext
+from .context import CUSTOMER_ROLES, EMPLOYEE_ROLES, EXECUTIVE_ROLES, CheckContext, slug
 from .registry import Violation, rule
 
 __all__ = ["COMMON_ROLES", "cycle", "dangling_task", "deadline_missed", "no_owner", "unknown_reference"]
@@ -129,15 +128,19 @@ def unknown_reference(ctx: CheckContext):
 
     if not plan.people:
         return
-    known = set(COMMON_ROLES) | {slugify(x) for x in ctx.settings.get("extra_roles", ())}
+    known = set(COMMON_ROLES) | {slug(x) for x in ctx.settings.get("extra_roles", ())}
     people = {p.id for p in plan.people}
     for p in plan.people:
-        known.update(slugify(r) for r in p.roles)
+        known.update(slug(r) for r in p.roles)
+    seen: set[tuple[str, ...]] = set()
     for item in (*ctx.tasks, *plan.cadences):
-        known.update(slugify(r) for r in (*item.participants, *item.audience))
+        for names in (item.participants, item.audience):
+            if names not in seen:
+                seen.add(names)
+                known.update(slug(r) for r in names)
 
     def unknown(owner: str | None) -> bool:
-        return bool(owner) and owner not in people and slugify(owner) not in known
+        return bool(owner) and owner not in people and slug(owner) not in known
 
     for t in ctx.tasks:
         if unknown(t.owner):
