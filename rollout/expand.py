@@ -49,7 +49,7 @@ RISK_KEYS = ("id", "title", "probability", "impact", "owner", "mitigation")
 USE_KEYS = ("template", "with")
 CHECKS_KEYS = ("select", "ignore", "severity", "settings")
 JIRA_KEYS = ("project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
-             "start_date_field", "labels", "components")
+             "start_date_field", "labels")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Fields whose substituted values are slugified: they hold ids, not prose.
 SLUG_FIELDS = frozenset(("id", "depends_on", "produces", "consumes", "owner", "from", "until", "workstream"))
