@@ -71,7 +71,7 @@ DEFAULT_UNCERTAINTY: dict[str, tuple[float, float]] = {
 # weakness of the plan, not a chance event, so errors are rated as likely and serious.
 _FINDING_RATING = {"error": (0.8, 4), "warning": (0.5, 3), "info": (0.2, 1)}
 
-_CHUNK_CELLS = 4_000_000     # tasks × iterations per chunk: bounds memory at about 100 MB
+_CHUNK_CELLS = 8_000_000     # tasks × iterations per chunk: bounds memory at about 250 MB
 _GRID = 4097                 # points for the numeric CDF of a PERT-beta
 
 
@@ -153,10 +153,10 @@ class _Level:
     pred: Any = None              # (E,) predecessor row per edge
     succ: Any = None              # (E,) successor row per edge
     lag: Any = None               # (E, 1)
-    from_end: Any = None          # edges counting from the predecessor's end (FS, FF)
-    from_start: Any = None        # SS, SF
-    to_end: Any = None            # edges binding the successor's end (FF, SF)
-    to_start: Any = None          # FS, SS
+    fwd_rows: Any = None          # row of [starts; ends] each edge counts from: FS, FF the end, SS, SF the start
+    bwd_rows: Any = None          # row of [late ends; late starts] each edge binds: FS, SS the late start
+    to_end: Any = None            # edges binding the successor's end (FF, SF): minus its duration
+    from_start: Any = None        # edges from the predecessor's start (SS, SF): plus its duration
     fwd_slots: list = field(default_factory=list)   # [(edge idx, successor row − lo)]
     bwd_slots: list = field(default_factory=list)   # [(edge idx, predecessor row)]
 
@@ -209,8 +209,10 @@ def _network(plan: Plan, cal: WorkCalendar) -> _Network:
             pred, succ, lag, from_end, to_end = (np.array(c) for c in zip(*edges))
             level.pred, level.succ = pred.astype(np.intp), succ.astype(np.intp)
             level.lag = lag.astype(np.int32)[:, None]
-            level.from_end, level.from_start = np.flatnonzero(from_end), np.flatnonzero(~from_end)
-            level.to_end, level.to_start = np.flatnonzero(to_end), np.flatnonzero(~to_end)
+            n = len(ordered)
+            level.fwd_rows = level.pred + n * from_end.astype(np.intp)
+            level.bwd_rows = level.succ + n * (~to_end).astype(np.intp)
+            level.to_end, level.from_start = np.flatnonzero(to_end), np.flatnonzero(~from_end)
             level.fwd_slots = [(idx, level.succ[idx] - lo) for idx in _slots(level.succ)]
             level.bwd_slots = [(idx, level.pred[idx]) for idx in _slots(level.pred)]
         levels.append(level)
@@ -218,58 +220,51 @@ def _network(plan: Plan, cal: WorkCalendar) -> _Network:
 
 
 def _run(net: _Network, dur) -> tuple[Any, Any, Any]:
-    """Early start edges, late end edges and the finish edge for durations ``dur`` (n × iterations).
+    """Early start edges, late start edges and the finish edge for durations ``dur`` (n × iterations).
 
     The same arithmetic as ``schedule()`` (SPEC 2), one level of the dependency graph at a time.
+    Starts and ends share one buffer (late ends and late starts another), so that each level's
+    constraints come from a single gather whatever the mix of dependency types.
     """
     import numpy as np
 
     n, width = dur.shape
-    es = np.empty_like(dur)
+    early = np.empty((2 * n, width), dtype=dur.dtype)
+    es, ends = early[:n], early[n:]
     for lv in net.levels:
         if lv.pred is None:
             es[lv.lo:lv.hi] = net.snet[lv.lo:lv.hi, None]
-            continue
-        cand = es[lv.pred] + lv.lag
-        _add_rows(cand, lv.from_end, dur, lv.pred)
-        _add_rows(cand, lv.to_end, dur, lv.succ, sign=-1)
-        # every task past level 0 has a predecessor, so slot 0 covers the whole level in order
-        (idx0, _), *rest = lv.fwd_slots
-        best = np.maximum(cand[idx0], net.snet[lv.lo:lv.hi, None])
-        for idx, local in rest:
-            best[local] = np.maximum(best[local], cand[idx])
-        es[lv.lo:lv.hi] = best
-    ends = es + dur
+        else:
+            cand = early[lv.fwd_rows]
+            cand += lv.lag
+            if len(lv.to_end):
+                cand[lv.to_end] -= dur[lv.succ[lv.to_end]]
+            # every task past level 0 has a predecessor, so slot 0 covers the whole level in order
+            (idx0, _), *rest = lv.fwd_slots
+            best = np.maximum(cand[idx0], net.snet[lv.lo:lv.hi, None])
+            for idx, local in rest:
+                best[local] = np.maximum(best[local], cand[idx])
+            es[lv.lo:lv.hi] = best
+        np.add(es[lv.lo:lv.hi], dur[lv.lo:lv.hi], out=ends[lv.lo:lv.hi])
     finish = np.maximum(ends.max(axis=0), 0) if n else np.zeros(width, dtype=dur.dtype)
 
-    le = np.broadcast_to(finish, dur.shape).copy()
+    late = np.empty_like(early)
+    le, ls = late[:n], late[n:]
+    le[:] = finish
     for lv in reversed(net.levels):
+        # this level's late ends are final: all of its tasks' successors sit in later levels
+        np.subtract(le[lv.lo:lv.hi], dur[lv.lo:lv.hi], out=ls[lv.lo:lv.hi])
         if lv.pred is None:
             continue
-        # each successor's late end is final here: all of its own successors sit in later levels.
-        # FS, SS bind the successor's late start (late end − duration); FF, SF its late end;
-        # SS, SF bind the predecessor's start, so its late end is that plus its own duration.
-        lat = le[lv.succ] - lv.lag
-        _add_rows(lat, lv.to_start, dur, lv.succ, sign=-1)
-        _add_rows(lat, lv.from_start, dur, lv.pred)
+        # FS, SS bind the successor's late start, FF, SF its late end; SS, SF bind the
+        # predecessor's start, so its late end is that plus its own duration
+        lat = late[lv.bwd_rows]
+        lat -= lv.lag
+        if len(lv.from_start):
+            lat[lv.from_start] += dur[lv.pred[lv.from_start]]
         for idx, preds in lv.bwd_slots:
             le[preds] = np.minimum(le[preds], lat[idx])
-    return es, le, finish
-
-
-def _add_rows(target, idx, dur, rows, sign: int = 1) -> None:
-    """target[idx] += sign × dur[rows[idx]], skipping the fancy indexing when idx is everything."""
-    if not len(idx):
-        return
-    if len(idx) == len(target):
-        if sign > 0:
-            target += dur[rows]
-        else:
-            target -= dur[rows]
-    elif sign > 0:
-        target[idx] += dur[rows[idx]]
-    else:
-        target[idx] -= dur[rows[idx]]
+    return es, ls, finish
 
 
 # -- the result --------------------------------------------------------------------------------
@@ -433,6 +428,10 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
 
     tracked = [r for r, t in enumerate(net.tasks) if t.is_milestone or t.deadline is not None]
     chunk = max(1, min(iterations, _CHUNK_CELLS // max(n, 1)))
+    # 16-bit day counts halve the memory traffic when no schedule can reach 16,000 working days
+    bound = int(net.snet.max(initial=0)) + sum(three_point(t)[2] for t in net.tasks) + sum(
+        abs(d.lag) for t in net.tasks for d in t.depends_on)
+    dtype = np.int16 if bound < 16_000 else np.int32
     finish_parts, tracked_parts = [], []
     crit = np.zeros(n, dtype=np.int64)
     s_d = np.zeros(n, dtype=np.int64)
@@ -441,9 +440,9 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     done = 0
     while done < iterations:
         width = min(chunk, iterations - done)
-        dur = sampler.draw(rng, width)
-        es, le, finish = _run(net, dur)
-        crit += ((le - dur) == es).sum(axis=1)
+        dur = sampler.draw(rng, width, dtype)
+        es, ls, finish = _run(net, dur)
+        crit += (ls == es).sum(axis=1)
         # exact integer sums for the correlations (no BLAS: it thrashes on a busy machine)
         s_d += dur.sum(axis=1, dtype=np.int64)
         s_dd += np.einsum("ij,ij->i", dur, dur, dtype=np.int64)
@@ -455,7 +454,7 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
         if progress is not None:
             progress(done, iterations)
 
-    finish_days = np.concatenate(finish_parts)
+    finish_days = np.concatenate(finish_parts).astype(np.int32)
     f = finish_days.astype(float)
     mean_f, var_f = f.mean(), f.var()
     mean_d = s_d / iterations
@@ -466,7 +465,7 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     corr = np.clip(corr, -1.0, 1.0)
     task_days = {}
     if tracked:
-        joined = np.concatenate(tracked_parts, axis=1)
+        joined = np.concatenate(tracked_parts, axis=1).astype(np.int32)
         task_days = {net.tasks[r].id: joined[k] for k, r in enumerate(tracked)}
     plan_order = [t.id for t in plan.tasks]
     criticality = {tid: float(crit[net.rows[tid]]) / iterations for tid in plan_order}
@@ -479,7 +478,14 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
 
 
 class _Sampler:
-    """Draws whole-day durations for every task by inverse CDF, one lookup table per distinct estimate."""
+    """Draws whole-day durations for every task by inverse CDF, exactly and without a search per draw.
+
+    Each draw is a uniform 32-bit integer r; the duration is o + #{k : r ≥ T_k}, T_k = CDF(o + k) × 2³².
+    A 4,096-bucket table on r's top 12 bits answers directly, except in the few buckets a threshold
+    falls inside, where the thresholds are compared.
+    """
+
+    _BITS = 12
 
     def __init__(self, tasks: Sequence[Task], distribution: str):
         import numpy as np
@@ -493,32 +499,40 @@ class _Sampler:
                 self.fixed[r] = o
             else:
                 groups.setdefault((o, m, p), []).append(r)
+        buckets = 1 << self._BITS
+        shift = 32 - self._BITS
         self.groups = []
         at = 0
         for (o, m, p), members in groups.items():
             cdf = np.cumsum(duration_distribution(o, m, p, distribution))[:-1]
-            self.groups.append((at, at + len(members), o, cdf.astype(np.float32)))
+            thresholds = np.minimum(np.round(cdf * 2.0 ** 32), 2.0 ** 32 - 1).astype(np.uint32)
+            low = np.arange(buckets, dtype=np.uint64) << shift            # first r of each bucket
+            high = low + (1 << shift) - 1                                  # last r of each bucket
+            table = (o + np.searchsorted(thresholds, low, side="right")).astype(np.int32)
+            mixed = np.searchsorted(thresholds, high, side="right") != np.searchsorted(thresholds, low, side="right")
+            self.groups.append((at, at + len(members), o, thresholds, table, mixed))
             at += len(members)
+        self.shift = shift
         self.varying = np.array([r for members in groups.values() for r in members], dtype=np.intp)
 
-    def draw(self, rng, width: int):
+    def draw(self, rng, width: int, dtype=None):
         import numpy as np
 
-        dur = np.empty((self.n, width), dtype=np.int32)
+        dur = np.empty((self.n, width), dtype=dtype or np.int32)
         dur[:] = self.fixed[:, None]
         if not self.groups:
             return dur
-        u = rng.random((len(self.varying), width), dtype=np.float32)
-        drawn = np.empty(u.shape, dtype=np.int32)
-        for lo, hi, o, cdf in self.groups:
-            block = u[lo:hi]
-            if len(cdf) <= 32:      # a few comparisons beat a binary search on short tables
-                acc = np.full(block.shape, o, dtype=np.int32)
-                for c in cdf:
-                    acc += block >= c
-                drawn[lo:hi] = acc
-            else:
-                drawn[lo:hi] = o + np.searchsorted(cdf, block, side="right")
+        r = rng.integers(0, 2 ** 32, size=(len(self.varying), width), dtype=np.uint32)
+        drawn = np.empty(r.shape, dtype=np.int32)
+        for lo, hi, o, thresholds, table, mixed in self.groups:
+            block = r[lo:hi]
+            bucket = block >> self.shift
+            out = table[bucket]
+            exact = np.flatnonzero(mixed[bucket])
+            if len(exact):
+                flat = out.reshape(-1)
+                flat[exact] = o + np.searchsorted(thresholds, block.reshape(-1)[exact], side="right")
+            drawn[lo:hi] = out
         dur[self.varying] = drawn
         return dur
 

@@ -184,6 +184,19 @@ def test_drivers_rank_the_task_that_moves_the_finish():
     assert "w.tail" not in dict(drivers)          # a fixed duration drives nothing
 
 
+def test_wide_day_counts_give_the_same_result_as_narrow_ones():
+    """Plans that could run past 16,000 working days use 32-bit arrays; the results must not change."""
+    tasks = [uncertain("w.a", 2, 4, 9), uncertain("w.b", 1, 3, 8, Dependency("w.a", "SS", 1)),
+             fixed("w.m", 0, Dependency("w.b"), Dependency("w.a"))]
+    # an unconnected pair whose huge negative lag constrains nothing but raises the bound
+    far = [fixed("x.y", 1), fixed("x.z", 1, Dependency("x.y", "FS", -20_000))]
+    narrow = simulate(make_plan(*tasks), iterations=3000, seed=6, findings=[])
+    wide = simulate(make_plan(*tasks, *far), iterations=3000, seed=6, findings=[])
+    assert (narrow.finish_days == wide.finish_days).all()
+    assert (narrow.task_days["w.m"] == wide.task_days["w.m"]).all()
+    assert narrow.criticality == {k: v for k, v in wide.criticality.items() if k.startswith("w.")}
+
+
 # -- reproducibility --------------------------------------------------------------------------------
 
 def test_same_seed_same_result_other_seed_other_result():
