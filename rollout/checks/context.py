@@ -39,6 +39,7 @@ DESIGN_KINDS = frozenset({"strategy", "measurement", "process-design", "technolo
 slug = lru_cache(maxsize=8192)(slugify)
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z0-9]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def words(text: str) -> list[str]:
@@ -47,7 +48,7 @@ def words(text: str) -> list[str]:
     >>> words("Exec.mission-statement: World-class")
     ['exec', 'mission', 'statement', 'world', 'class']
     """
-    return _WORD.findall(text.lower())
+    return [_POSSESSIVE.sub("", w) for w in _WORD.findall(text.lower())]
 
 
 def mentions(text: str, phrases: Iterable[str]) -> bool:
@@ -58,9 +59,9 @@ def mentions(text: str, phrases: Iterable[str]) -> bool:
     >>> mentions("Reduce costs", ["cost"])
     False
     """
-    tokens = " " + " ".join(_WORD.findall(text.lower())) + " "
+    tokens = " " + " ".join(words(text)) + " "
     for w in phrases:
-        phrase = " " + " ".join(_WORD.findall(w.lower())) + " "
+        phrase = " " + " ".join(words(w)) + " "
         if phrase.strip() and phrase in tokens:
             return True
     return False
@@ -220,9 +221,14 @@ class CheckContext:
     def cadence_days(self, cadence: Cadence) -> list[int]:
         """Working-day indices of a cadence's meetings (a meeting on a day off counts for the next one)."""
         from ..cadence import occurrences
+        from ..errors import PlanError
 
         cal = self.schedule.calendar
-        return [cal.index_on_or_after(d) for d in occurrences(cadence, self.schedule)]
+        try:
+            dates = occurrences(cadence, self.schedule)
+        except PlanError:      # from/until names an unknown task: S002 reports it
+            return []
+        return [cal.index_on_or_after(d) for d in dates]
 
     def coverage(self, tasks: Iterable[Task], cadences: Iterable[Cadence]) -> list[tuple[int, int, str]]:
         """Half-open working-day intervals covered by these tasks and cadence meetings, with their ids."""
