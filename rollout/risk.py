@@ -428,10 +428,7 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
 
     tracked = [r for r, t in enumerate(net.tasks) if t.is_milestone or t.deadline is not None]
     chunk = max(1, min(iterations, _CHUNK_CELLS // max(n, 1)))
-    # 16-bit day counts halve the memory traffic when no schedule can reach 16,000 working days
-    bound = int(net.snet.max(initial=0)) + sum(three_point(t)[2] for t in net.tasks) + sum(
-        abs(d.lag) for t in net.tasks for d in t.depends_on)
-    dtype = np.int16 if bound < 16_000 else np.int32
+    dtype = np.int16 if _longest_path_bound(net) < 15_000 else np.int32
     finish_parts, tracked_parts = [], []
     crit = np.zeros(n, dtype=np.int64)
     s_d = np.zeros(n, dtype=np.int64)
@@ -475,6 +472,21 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     risks = _register(plan, base) + findings_as_risks(findings)
     return RiskResult(plan, base, iterations, seed, distribution, finish_days, task_days,
                       criticality, correlation, risks)
+
+
+def _longest_path_bound(net: _Network) -> int:
+    """An upper bound on any edge of any iteration: the longest chain of pessimistic durations and
+    absolute lags. Late edges go no further below zero, so 16-bit arrays are safe below ~16,000."""
+    top = [0] * len(net.tasks)
+    longest = 0
+    for r, t in enumerate(net.tasks):          # rows are in dependency order
+        start = int(net.snet[r])
+        for d in t.depends_on:
+            j = net.rows[d.task]
+            start = max(start, top[j] + abs(d.lag))
+        top[r] = start + three_point(t)[2]
+        longest = max(longest, top[r])
+    return longest
 
 
 class _Sampler:
