@@ -31,10 +31,14 @@ __all__ = ["MAX_BYTES", "MAX_NODES", "YamlDoc", "load_yaml", "load_yaml_text"]
 MAX_BYTES = 64 * 1024 * 1024      # a 100,000-task plan is about 17 MB
 MAX_NODES = 20_000_000            # values after alias expansion: refuses "billion laughs"
 
-_PLAIN_TILDE = re.compile(rb"(?:^|[:\-\[,])[ \t]*~[ \t]*(?:$|[,\]\}#])", re.M)
-# Anything that needs the precise path: anchors, aliases, tags, merge keys.
 _RYML_NONE = 2**64 - 1          # rapidyaml's NONE: "no such node"
-_NEEDS_PRECISE = re.compile(rb"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]|<<\s*:", re.M)
+_PLAIN_TILDE = re.compile(rb"(?:^|[:\-\[,])[ \t]*~[ \t]*(?:$|[,\]\}#])", re.M)
+# Anything that needs the precise path: anchors, aliases, tags, merge keys, and the plain scalars whose
+# text rapidyaml's JSON emitter rewrites (nan → .nan, inf → .inf, 1. → 1.0, .5 → 0.5).
+_NEEDS_PRECISE = re.compile(
+    rb"(?:^|[\s\[\{,:-])[&*!][^\s,\]\}]|<<\s*:"
+    rb"|(?:^|[\s\[\{,:])[-+]?(?:nan|inf)(?=[\s,\]\}#:]|$)"
+    rb"|(?:^|[\s\[\{,:-])[-+]?\.\d|\d\.(?=[\s,\]\}#:]|$)", re.M | re.I)
 
 
 class YamlDoc:
@@ -154,7 +158,8 @@ def _fast(raw: bytes, text: str, path: str) -> YamlDoc | None:
     if isinstance(data, list) and tree.is_stream(root):
         data = data[0] if data else None
     if _PLAIN_TILDE.search(raw):
-        return YamlDoc(path, text, data, _RymlLocator(raw))
+        data = _normalise(data)        # plain ~ is null in YAML; JSON kept it as text
+    return YamlDoc(path, text, data, _RymlLocator(raw))
 
 
 class _DuplicateKey(Exception):
@@ -413,8 +418,7 @@ class _NodeBuilder:
                 continue
             if not isinstance(k, yaml.ScalarNode):
                 self._fail(k, "keys must be plain text, not lists or mappings")
-            name = self._build(k)
-            name = "" if name is None else str(name)
+            name = k.value                       # keys are always text, as in JSON
             if name in seen:
                 first = seen[name]
                 self._fail(k, f"duplicate key '{name}' (first defined on line {first.start_mark.line + 1})")

@@ -146,3 +146,14 @@ def test_norway_stays_norway(write):
     path = write("no.yaml", "plan: demo\ntitle: T\nstart: 2027-01-11\ncalendar: {country: NO}\n"
                             "workstreams: [{id: w, tasks: [{id: a, duration: 1d}]}]\n")
     assert load_plan(path).calendar.country == "NO"
+
+
+def test_ordinary_files_take_the_fast_path(monkeypatch):
+    import rollout.loader as loader
+
+    def refuse(*args):
+        raise AssertionError("the precise path was used for an ordinary file")
+
+    monkeypatch.setattr(loader, "_precise", refuse)
+    doc = load_yaml_text(GOOD, "x.yaml")
+    assert doc.data["workstreams"][0]["tasks"][1]["depends_on"][0]["lag"] == "2d"
