@@ -72,11 +72,7 @@ def to_tjp(plan: Plan, calendar: WorkCalendar | None = None, *, report: bool = T
         if t.duration < 0:
             raise UnsupportedByTaskJuggler(f"{t.id}: negative duration")
 
-    # An upper bound on the plan's length in working days, so that the project interval holds every task.
-    snet_days = [cal.index_on_or_after(t.start_no_earlier_than) for t in tasks if t.start_no_earlier_than]
-    bound = (sum(t.duration for t in tasks) + sum(d.lag for t in tasks for d in t.depends_on)
-             + max(snet_days, default=0) + 10)
-    end = cal.date(bound) + _dt.timedelta(days=14)
+    end = cal.date(_finish_upper_bound(tasks, cal) + 10) + _dt.timedelta(days=14)
     workdays = frozenset(plan.calendar.workdays)
     leaves = []
     day = plan.start
@@ -199,6 +195,35 @@ def run_tj3(plan: Plan, workdir: str | Path, calendar: WorkCalendar | None = Non
     if proc.returncode != 0:
         raise RuntimeError(f"tj3 failed on {tjp} ({proc.returncode}): {proc.stderr.strip()[:2000]}")
     return tj_dates(export, plan, parse_csv(workdir / f"{REPORT}.csv"))
+
+
+def _finish_upper_bound(tasks, cal: WorkCalendar) -> int:
+    """A finish edge no schedule can pass (every link counted as FS), so the project interval holds every task.
+
+    Deliberately cruder than the scheduler: it only sizes the project; TaskJuggler rejects years after 2035.
+    """
+    by_id = {t.id: t for t in tasks}
+    indegree = {t.id: len(t.depends_on) for t in tasks}
+    succs: dict[str, list[str]] = {t.id: [] for t in tasks}
+    for t in tasks:
+        for d in t.depends_on:
+            succs[d.task].append(t.id)
+    start = {t.id: cal.index_on_or_after(t.start_no_earlier_than) if t.start_no_earlier_than else 0 for t in tasks}
+    ready = [i for i, k in indegree.items() if k == 0]
+    finish = 0
+    while ready:
+        i = ready.pop()
+        end = start[i] + by_id[i].duration
+        finish = max(finish, end)
+        for k in succs[i]:
+            lag = max(d.lag for d in by_id[k].depends_on if d.task == i)
+            start[k] = max(start[k], end + lag)
+            indegree[k] -= 1
+            if indegree[k] == 0:
+                ready.append(k)
+    if any(indegree.values()):
+        raise ValueError("the dependencies form a cycle")
+    return finish
 
 
 def _quote(text: str) -> str:
