@@ -46,7 +46,9 @@ def to_text(result) -> str:
                 c = cadences.get(cid)
                 where = _where(c.source if c is not None else None)
                 lines.append(f"      cadence {cid}  {c.name if c else ''}" + (f"  ({where})" if where else ""))
-            if not f.tasks and not f.cadences and f.source is not None:
+            shown = {_where(t.source) for t in map(tasks.get, f.tasks) if t is not None}
+            shown |= {_where(c.source) for c in map(cadences.get, f.cadences) if c is not None}
+            if f.source is not None and _where(f.source) not in shown:
                 lines.append(f"      at {_where(f.source)}")
             if f.hint:
                 lines.append(f"      hint: {f.hint}")
@@ -81,9 +83,9 @@ def sarif(result) -> dict[str, Any]:
                                                     for tid in f.tasks]
         sources += [(cid, cadences[cid].source if cid in cadences else None) for cid in f.cadences]
         located = [(name, src) for name, src in sources if src is not None and src.path]
-        if not located:
-            src = f.source or plan_source
-            located = [(plan.id, src)] if src is not None and src.path else []
+        primary = f.source or plan_source
+        if primary is not None and primary.path and str(primary) not in {str(src) for _, src in located}:
+            located.insert(0, ((f.tasks + f.cadences + (plan.id,))[0], primary))
         entry: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": rule_index[f.code],

@@ -116,6 +116,9 @@ def unknown_reference(ctx: CheckContext):
             if d.task not in ids:
                 yield Violation(f"task '{t.id}' depends on unknown task '{d.task}'{_suggest(d.task, ids)}",
                                 tasks=(t.id,))
+    for task_id, ref, where in getattr(plan, "unresolved", ()):     # kept by a lenient load
+        yield Violation(f"task '{task_id}' depends on unknown task '{ref}'{_suggest(ref, ids)}",
+                        tasks=(task_id,), source=where)
     for c in plan.cadences:
         for what, ref in (("starts after", c.from_task), ("runs until", c.until)):
             if isinstance(ref, str) and ref != "end" and ref not in ids:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import PLAN_ARG, emit, format_option, load, output_option, to_json, to_table
+from ._common import PLAN_ARG, emit, format_option, output_option, to_json, to_table
 
 
 def _codes(values: tuple[str, ...]) -> list[str] | None:
@@ -37,8 +37,11 @@ def check_cmd(plan_path, fmt, select, ignore, fail_on, output):
         rollout check acme.yaml --format sarif -o rollout.sarif
     """
     from ..checks import check_plan
+    from ..expand import load_plan
 
-    result = check_plan(load(plan_path), select=_codes(select), ignore=_codes(ignore), fail_on=fail_on)
+    # lenient load: a dependency on a missing task becomes finding S002 instead of stopping the run
+    result = check_plan(load_plan(plan_path, strict=False), select=_codes(select), ignore=_codes(ignore),
+                        fail_on=fail_on)
     emit(result.render(fmt), output)
     if result.failed:
         click.get_current_context().exit(1)

@@ -43,7 +43,7 @@ def expected(path: Path) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
 def test_fixture_emits_what_its_header_says(path, monkeypatch):
     monkeypatch.chdir(FIXTURES)          # paths in the rendered text are relative to here
-    result = check_plan(load_plan(path.name), select=[code_of(path)], fail_on="info")
+    result = check_plan(load_plan(path.name, strict=False), select=[code_of(path)], fail_on="info")
     got = sorted((f.code, f.tasks, f.cadences) for f in result.findings)
     assert got == expected(path)
     assert result.failed == bool(got)
@@ -64,7 +64,7 @@ def test_near_misses_are_clean_under_every_rule_that_their_rule_family_shares(mo
         if ".ok" not in path.suffixes:
             continue
         family = code_of(path)[:2] if code_of(path).startswith("S") else code_of(path)
-        result = check_plan(load_plan(path.name), select=[family])
+        result = check_plan(load_plan(path.name, strict=False), select=[family])
         assert not result.failed, (path.name, [f.message for f in result.findings])
 
 
