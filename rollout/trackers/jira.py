@@ -270,6 +270,11 @@ class _Http:
                         self.settings.retries, delay)
             self.sleep(delay)
 
+    def settle(self, attempt: int) -> None:
+        """Before looking at the outcome of an uncertain write: two client timeouts plus backoff, so that
+        a request the server was still working on when we gave up has finished."""
+        self.sleep(2 * self.settings.timeout + self.delay(attempt, None))
+
     def _count(self, kind: str) -> None:
         with self._lock:
             self.calls[kind] += 1
@@ -690,7 +695,7 @@ class _Push:
                                        kind="create")
             except _Uncertain as exc:
                 LOG.warning("bulk create outcome unknown (%s); reconciling by search", exc)
-                self.http.sleep(self.http.delay(attempt, None))
+                self.http.settle(attempt)
                 pending = self._reconcile(pending)
                 if not pending:
                     return
@@ -709,6 +714,12 @@ class _Push:
             ee = err.get("elementErrors") or {}
             parts = [f"{k}: {v}" for k, v in (ee.get("errors") or {}).items()] + list(ee.get("errorMessages") or [])
             failed[int(err.get("failedElementNumber", -1))] = "; ".join(parts) or f"HTTP {err.get('status')}"
+        if failed and len(failed) == len(batch) and all(
+                int(e.get("status") or 0) == 403 for e in reply.get("errors") or []):
+            self.store.forget_intent([w.ref for w in batch])
+            reason = next(iter(failed.values()))
+            raise RemoteError(f"Jira denied permission (HTTP 403) to create issues in project {self.site.project_key}: "
+                              f"{reason}; the account needs the Create issues permission")
         created = iter(reply.get("issues") or [])
         done = []
         for index, w in enumerate(batch):
@@ -832,13 +843,15 @@ class _Push:
     def _links(self, tasks: list[_Want]) -> None:
         ref_of_key = {key: ref for ref, key in self.keys.items()}
         existing: dict[tuple[str, str], str] = {}
+        duplicates: set[tuple[tuple[str, str], str]] = set()
         for view in self.views.values():
             for link_id, direction, other in view.links:
                 other_ref = ref_of_key.get(other)
                 if other_ref is None:
                     continue
                 pair = (view.ref, other_ref) if direction == "outward" else (other_ref, view.ref)
-                existing[pair] = link_id
+                if existing.setdefault(pair, link_id) != link_id:
+                    duplicates.add((pair, link_id))     # the same link twice (an earlier uncertain call)
         wanted: list[tuple[str, str]] = []
         seen = set()
         for w in tasks:
@@ -850,11 +863,12 @@ class _Push:
         ours = self.store.links()
         to_make = [p for p in wanted if p not in existing]
         to_drop = [(p, existing[p]) for p in existing if p in ours and p not in seen]
+        extra = sorted((p, link_id) for p, link_id in duplicates if p in seen)
         known = [(a, b, existing[(a, b)]) for a, b in wanted if (a, b) in existing and (a, b) not in ours]
         if self.dry_run:
             for a, b in to_make:
                 self.result.changes.append(Change("link", b, self.keys.get(b), f"{a} blocks {b}"))
-            for (a, b), _ in to_drop:
+            for (a, b), _ in to_drop + extra:
                 self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
             return
         if known:
@@ -863,6 +877,9 @@ class _Push:
             self.http.call("DELETE", f"issueLink/{link_id}", accept=(404,), kind="unlink")
             self.store.forget_links([(a, b)])
             self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
+        for (a, b), link_id in extra:
+            self.http.call("DELETE", f"issueLink/{link_id}", accept=(404,), kind="unlink")
+            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"duplicate link {a} blocks {b}"))
         # a link whose issue could not be created waits for the next push (the create error says why)
         makeable = [(a, b) for a, b in to_make if a in self.keys and b in self.keys]
         if not makeable:
@@ -872,51 +889,68 @@ class _Push:
         self.progress.finish()
 
     def _make_links(self, pairs: list[tuple[str, str]]) -> None:
+        """Create links in parallel; those with an uncertain outcome are checked, then retried, in rounds."""
         from concurrent.futures import ThreadPoolExecutor
 
+        pending = list(pairs)
         workers = min(self.http.settings.link_workers, len(pairs))
-        if workers <= 1:
-            outcomes = [self._make_link(p) for p in pairs]
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                outcomes = list(pool.map(self._make_link, pairs))
-        made = []
-        self.progress.advance(len(pairs))
-        for (a, b), outcome in zip(pairs, outcomes):
-            if outcome is None:
-                made.append((a, b, None))
-                self.result.changes.append(Change("link", b, self.keys[b], f"{a} blocks {b}"))
-            else:
-                self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: {outcome}"))
-        self.store.record_links(made)
-
-    def _make_link(self, pair: tuple[str, str]) -> str | None:
-        """Create one Blocks link (blocker = inwardIssue); None on success, else the reason."""
-        a, b = pair
-        blocker, blocked = self.keys[a], self.keys[b]
-        body = {"type": {"name": self.site.link_type}, "inwardIssue": {"key": blocker},
-                "outwardIssue": {"key": blocked}}
+        pool = ThreadPoolExecutor(workers) if workers > 1 else None
         try:
             for attempt in range(1, self.http.settings.retries + 2):
-                try:
-                    self.http.call("POST", "issueLink", body=body, idempotent=False, kind="link")
-                    return None
-                except _Uncertain:
-                    self.http.sleep(self.http.delay(attempt, None))
-                    if self._link_exists(blocker, blocked):
-                        return None
-            return "Jira kept failing"
+                outcomes = list(pool.map(self._make_link, pending) if pool else map(self._make_link, pending))
+                made, uncertain = [], []
+                for (a, b), outcome in zip(pending, outcomes):
+                    if outcome is None:
+                        made.append((a, b))
+                    elif outcome is _Uncertain:
+                        uncertain.append((a, b))
+                    else:
+                        self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: {outcome}"))
+                self._made_links(made)
+                if not uncertain:
+                    return
+                # a call that timed out may still be carried out: wait, then look before trying again
+                self.http.settle(attempt)
+                present = self._links_present({self.keys[a] for a, _ in uncertain})
+                self._made_links([(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) in present])
+                pending = [(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) not in present]
+                if not pending:
+                    return
+            for a, b in pending:
+                self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: Jira kept failing"))
+        finally:
+            if pool:
+                pool.shutdown()
+
+    def _made_links(self, made: list[tuple[str, str]]) -> None:
+        self.progress.advance(len(made))
+        for a, b in made:
+            self.result.changes.append(Change("link", b, self.keys[b], f"{a} blocks {b}"))
+        self.store.record_links([(a, b, None) for a, b in made])
+
+    def _make_link(self, pair: tuple[str, str]):
+        """Create one Blocks link (blocker = inwardIssue): None when made, _Uncertain, or why it failed."""
+        a, b = pair
+        body = {"type": {"name": self.site.link_type}, "inwardIssue": {"key": self.keys[a]},
+                "outwardIssue": {"key": self.keys[b]}}
+        try:
+            self.http.call("POST", "issueLink", body=body, idempotent=False, kind="link")
+            return None
+        except _Uncertain:
+            return _Uncertain
         except RemoteError as exc:
             return str(exc)
 
-    def _link_exists(self, blocker: str, blocked: str) -> bool:
-        issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"})
-        for link in ((issue or {}).get("fields") or {}).get("issuelinks") or []:
-            if ((link.get("type") or {}).get("name", "").lower() == self.site.link_type.lower()
-                    and (link.get("outwardIssue") or {}).get("key") == blocked):
-                return True
-        return False
-
+    def _links_present(self, blockers: set[str]) -> set[tuple[str, str]]:
+        """(blocker key, blocked key) of our link type, read from the blockers' issue links."""
+        present = set()
+        for blocker in sorted(blockers):
+            issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"})
+            for link in ((issue or {}).get("fields") or {}).get("issuelinks") or []:
+                if ((link.get("type") or {}).get("name", "").lower() == self.site.link_type.lower()
+                        and link.get("outwardIssue")):
+                    present.add((blocker, link["outwardIssue"]["key"]))
+        return present
 
 # ---------------------------------------------------------------------------------------------
 # pull

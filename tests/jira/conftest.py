@@ -30,7 +30,7 @@ def openapi_checker():
 
 @pytest.fixture
 def standin(openapi_checker, monkeypatch):
-    server = JiraStandIn(checker=openapi_checker, timeout_sleep=0.8).start()
+    server = JiraStandIn(checker=openapi_checker, timeout_sleep=0.6).start()   # just past the 0.5 s timeout
     for name in ("JIRA_PAT", "JIRA_EMAIL", "JIRA_API_TOKEN", "ROLLOUT_JIRA_API", "ROLLOUT_JIRA_WORKERS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in {**server.env(), **FAST}.items():

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 API = "/rest/api/3/"
+API_V2 = "/rest/api/2/"
 STATUSES = {
     "1": ("To Do", {"id": 2, "key": "new", "name": "To Do", "colorName": "blue-gray"}),
     "3": ("In Progress", {"id": 4, "key": "indeterminate", "name": "In Progress", "colorName": "yellow"}),
@@ -46,6 +47,7 @@ class Fault:
     kind: str                      # 429, 429-date, 500, 502, 503, slow, timeout, drop, reset
     match: str = ""                # substring of "METHOD /path"; empty matches every call
     count: int = 1
+    retry_after: str | None = None # for 429: the Retry-After header (default "0")
 
 
 @dataclass
@@ -93,6 +95,7 @@ class JiraStandIn:
         self._next_id = 10001
         self._next_link = 20001
         self.server: ThreadingHTTPServer | None = None
+        self._v2 = False
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -209,18 +212,19 @@ class JiraStandIn:
                     authorization=h.headers.get("Authorization"))
         with self.lock:
             self.seen.append(seen)
-        if self.checker is not None:
-            self._check(self.checker.check_request(h.command, parts.path, parts.query, dict(h.headers), raw),
+        checker = self.checker if parts.path.startswith(API) else None   # the document is REST v3
+        if checker is not None:
+            self._check(checker.check_request(h.command, parts.path, parts.query, dict(h.headers), raw),
                         h.command, parts.path, "request")
         if self.latency:
             time.sleep(self.latency)
-        fault = self._pick_fault(f"{h.command} {parts.path}")
+        fault, retry_after = self._pick_fault(f"{h.command} {parts.path}")
         seen.fault = fault
         if fault in ("429", "429-date", "500", "502", "503"):
             status = int(fault[:3])
             headers = {}
             if fault == "429":
-                headers["Retry-After"] = "0"
+                headers["Retry-After"] = retry_after or "0"
             elif fault == "429-date":
                 headers["Retry-After"] = email.utils.formatdate(time.time() - 5, usegmt=True)
             payload = {"errorMessages": ["Rate limit exceeded."] if status == 429 else ["Internal server error"]}
@@ -236,8 +240,8 @@ class JiraStandIn:
         status, payload = self._answer(h.command, parts.path, parse_qs(parts.query), body, h.headers)
         seen.status = status
         data = b"" if payload is None else json.dumps(payload).encode()
-        if self.checker is not None and status < 500:
-            self._check(self.checker.check_response(h.command, parts.path, parts.query, dict(h.headers), raw,
+        if checker is not None and status < 500:
+            self._check(checker.check_response(h.command, parts.path, parts.query, dict(h.headers), raw,
                                                     status, data), h.command, parts.path, "response")
         if fault == "drop":
             return self._cut(h, data, status)
@@ -251,15 +255,15 @@ class JiraStandIn:
             with self.lock:
                 self.violations += [f"{what} {method} {path}: {p}" for p in problems]
 
-    def _pick_fault(self, call: str) -> str | None:
+    def _pick_fault(self, call: str) -> tuple[str | None, str | None]:
         with self.lock:
             for fault in self.faults:
                 if fault.count > 0 and fault.match in call:
                     fault.count -= 1
-                    return fault.kind
+                    return fault.kind, fault.retry_after
             if self.fault_rate and self.rng.random() < self.fault_rate:
-                return self.rng.choice(self.fault_kinds)
-        return None
+                return self.rng.choice(self.fault_kinds), None
+        return None, None
 
     def _send(self, h, status: int, payload: Any, headers: dict | None = None) -> None:
         data = b"" if payload is None else json.dumps(payload).encode()
@@ -298,43 +302,51 @@ class JiraStandIn:
     def _answer(self, method: str, path: str, query: dict, body: Any, headers) -> tuple[int, Any]:
         if not self._authorised(headers):
             return 401, {"errorMessages": ["Client must be authenticated to access this resource."], "errors": {}}
-        if not path.startswith(API):
+        with self.lock:       # one call at a time, like a transaction
+            return self._route(method, path, query, body)
+
+    def _route(self, method: str, path: str, query: dict, body: Any) -> tuple[int, Any]:
+        if path.startswith(API):
+            route, self._v2 = path[len(API):], False
+        elif path.startswith(API_V2):
+            route, self._v2 = path[len(API_V2):], True     # Server/DC: same operations, plain-text bodies
+        else:
             return 404, {"errorMessages": ["Not found"], "errors": {}}
-        route = path[len(API):]
-        with self.lock:
-            if method == "GET" and route.startswith("project/"):
-                return self._project(route.split("/", 1)[1])
-            if method == "GET" and route == "field":
-                return 200, copy.deepcopy(self.fields)
-            if method == "GET" and route == "issueLinkType":
-                return 200, {"issueLinkTypes": [dict(lt, self=f"{self.url}{API}issueLinkType/{lt['id']}")
-                                                for lt in self.link_types]}
-            if method == "GET" and route == "status":
-                return 200, [dict(_status(sid), self=f"{self.url}{API}status/{sid}") for sid in STATUSES]
-            if method == "POST" and route == "search/jql":
-                return self._search(body or {})
-            if method == "POST" and route == "issue/bulk":
-                return self._bulk(body or {})
-            if method == "POST" and route == "issueLink":
-                return self._link(body or {})
-            m = re.fullmatch(r"issueLink/(\d+)", route)
-            if m and method == "DELETE":
-                if "link" in self.denied:
-                    return 403, {"errorMessages": ["You do not have the permission to delete links."], "errors": {}}
-                return (204, None) if self.links.pop(m.group(1), None) else (404, {"errorMessages": ["No issue link with id"], "errors": {}})
-            m = re.fullmatch(r"issue/([A-Z][A-Z0-9]*-\d+)(/changelog)?", route)
-            if m:
-                key = m.group(1)
-                if key not in self.issues:
-                    return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
-                                 "errors": {}}
-                if method == "GET" and m.group(2):
-                    return self._changelog(key, query)
-                if method == "GET":
-                    wanted = (query.get("fields") or ["*all"])[0].split(",")
-                    return 200, self._bean(key, wanted, [], "")
-                if method == "PUT":
-                    return self._edit(key, body or {})
+        if method == "POST" and route == "search" and self._v2:
+            return self._search_v2(body or {})
+        if method == "GET" and route.startswith("project/"):
+            return self._project(route.split("/", 1)[1])
+        if method == "GET" and route == "field":
+            return 200, copy.deepcopy(self.fields)
+        if method == "GET" and route == "issueLinkType":
+            return 200, {"issueLinkTypes": [dict(lt, self=f"{self.url}{API}issueLinkType/{lt['id']}")
+                                            for lt in self.link_types]}
+        if method == "GET" and route == "status":
+            return 200, [dict(_status(sid), self=f"{self.url}{API}status/{sid}") for sid in STATUSES]
+        if method == "POST" and route == "search/jql":
+            return self._search(body or {})
+        if method == "POST" and route == "issue/bulk":
+            return self._bulk(body or {})
+        if method == "POST" and route == "issueLink":
+            return self._link(body or {})
+        m = re.fullmatch(r"issueLink/(\d+)", route)
+        if m and method == "DELETE":
+            if "link" in self.denied:
+                return 403, {"errorMessages": ["You do not have the permission to delete links."], "errors": {}}
+            return (204, None) if self.links.pop(m.group(1), None) else (404, {"errorMessages": ["No issue link with id"], "errors": {}})
+        m = re.fullmatch(r"issue/([A-Z][A-Z0-9]*-\d+)(/changelog)?", route)
+        if m:
+            key = m.group(1)
+            if key not in self.issues:
+                return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."],
+                             "errors": {}}
+            if method == "GET" and m.group(2):
+                return self._changelog(key, query)
+            if method == "GET":
+                wanted = (query.get("fields") or ["*all"])[0].split(",")
+                return 200, self._bean(key, wanted, [], "")
+            if method == "PUT":
+                return self._edit(key, body or {})
         return 404, {"errorMessages": [f"No route for {method} {path}"], "errors": {}}
 
     def _project(self, key: str):
@@ -363,6 +375,18 @@ class JiraStandIn:
         if not out["isLast"]:
             out["nextPageToken"] = str(start + size)
         return 200, out
+
+    def _search_v2(self, body: dict):
+        try:
+            match = _jql_filter(body.get("jql", ""))
+        except ValueError as exc:
+            return 400, {"errorMessages": [str(exc)], "errors": {}}
+        keys = sorted((k for k, i in self.issues.items() if match(i)), key=lambda k: self.issues[k]["id"])
+        start, size = int(body.get("startAt") or 0), int(body.get("maxResults") or 50)
+        expand = ",".join(body.get("expand") or [])
+        beans = [self._bean(k, body.get("fields") or ["*navigable"], body.get("properties") or [], expand)
+                 for k in keys[start:start + size]]
+        return 200, {"startAt": start, "maxResults": size, "total": len(keys), "issues": beans}
 
     def _bean(self, key: str, fields: list[str], properties: list[str], expand: str) -> dict:
         issue = self.issues[key]
@@ -402,11 +426,12 @@ class JiraStandIn:
         updates = body.get("issueUpdates") or []
         if len(updates) > 50:
             return 400, {"errorMessages": ["The number of issues exceeds the limit of 50."], "errors": {}}
-        if "create" in self.denied:
-            return 403, {"errorMessages": ["You do not have permission to create issues in this project."],
-                         "errors": {}}
         created, errors = [], []
         for index, upd in enumerate(updates):
+            if "create" in self.denied:     # bulk create reports permission per element (403 is not documented)
+                errors.append({"status": 403, "failedElementNumber": index, "elementErrors": {
+                    "errorMessages": ["You do not have permission to create issues in this project."], "errors": {}}})
+                continue
             problems = self._validate_create(upd)
             if problems:
                 errors.append({"status": 400, "failedElementNumber": index,
@@ -434,7 +459,9 @@ class JiraStandIn:
 
     def _validate_values(self, f: dict) -> dict[str, str]:
         problems = {}
-        if "description" in f and f["description"] is not None and not (
+        if self._v2 and f.get("description") is not None and not isinstance(f["description"], str):
+            problems["description"] = "Operation value must be a string"
+        elif not self._v2 and "description" in f and f["description"] is not None and not (
                 isinstance(f["description"], dict) and f["description"].get("type") == "doc"):
             problems["description"] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)."
         for name in ("duedate", START_FIELD):
