@@ -141,3 +141,76 @@ def test_risk_as_a_subprocess(plan_file):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["seed"] == 2
     assert proc.stderr == ""        # no progress bar when not on a terminal
+
+
+def test_status_reads_baseline_and_snapshots_from_the_state_store(plan_file):
+    import datetime as dt
+
+    from rollout.expand import load_plan
+    from rollout.schedule import schedule
+    from rollout.state import StateStore, TaskProgress
+
+    plan = load_plan(plan_file)
+    with StateStore(plan.path, plan.id) as store:
+        store.save_baseline(schedule(plan))
+        store.save_snapshot([TaskProgress("disc.interviews", status_category="indeterminate",
+                                          actual_start=dt.date(2027, 1, 4))],
+                            taken_at=dt.datetime(2027, 1, 8, 17, tzinfo=dt.timezone.utc), as_of=dt.date(2027, 1, 8))
+        store.save_snapshot([TaskProgress("disc.interviews", status_category="done",
+                                          actual_start=dt.date(2027, 1, 4), actual_finish=dt.date(2027, 1, 8)),
+                             TaskProgress("design.maps", status_category="indeterminate",
+                                          actual_start=dt.date(2027, 1, 6))],
+                            taken_at=dt.datetime(2027, 1, 11, 9, tzinfo=dt.timezone.utc), as_of=dt.date(2027, 1, 11))
+    # the plan then grows: synthesis takes a week longer than when the baseline was stored
+    plan_file.write_text(PLAN.replace("kind: analysis, duration: 5d", "kind: analysis, duration: 10d"))
+    result = run("status", plan_file, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["as_of"] == "2027-01-11"                     # the latest snapshot's date
+    assert data["baseline"] == "stored baseline"
+    assert data["actuals"].startswith("pull snapshot of 2027-01-11")
+    # against the stored baseline (tool 12..16) the forecast slips three days: synthesis now runs
+    # 5..15 and the tool 15..19; against the current schedule there would be no variance at all
+    assert data["variance_days"] == 3
+    assert data["baseline_finish"] == "2027-01-25" and data["forecast_finish"] == "2027-01-28"
+    assert [p["date"] for p in data["burnup"]] == ["2027-01-08", "2027-01-11"]
+    # design.maps: 10 days, started day 2, no percent from Jira: 3 of 10 days elapsed by day 5
+    maps = next(t for t in data["tasks"] if t["id"] == "design.maps")
+    assert maps["status"] == "in-progress" and maps["percent_complete"] == 30.0
+    # an earlier as-of date picks the earlier snapshot
+    early = json.loads(run("status", plan_file, "-f", "json", "--as-of", "2027-01-08").output)
+    assert early["actuals"].startswith("pull snapshot of 2027-01-08")
+    assert [p["date"] for p in early["burnup"]] == ["2027-01-08"]
+
+
+def test_check_findings_are_folded_into_the_register(plan_file):
+    checked = run("check", plan_file, "--format", "json")
+    findings = json.loads(checked.output)["findings"]
+    assert findings, "the pilot plan is expected to draw some findings"
+    data = json.loads(run("risk", plan_file, "--seed", 1, "--iterations", 200, "-f", "json").output)
+    folded = [r for r in data["risks"] if r["source"] == "check"]
+    assert [r["title"] for r in folded] == [f["message"] for f in findings]
+    assert [r["id"].split("#")[0] for r in folded] == [f["code"] for f in findings]
+    assert data["risks"][0]["source"] == "plan"          # the plan's own register comes first
+
+
+def test_progress_bar_only_for_large_runs_on_a_terminal(monkeypatch):
+    import io
+
+    import rollout.cli.tracking as tracking_cli
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    with tracking_cli._progress(20_000, 1_000) as update:
+        assert update is None                           # pytest's output is not a terminal
+    monkeypatch.setattr(tracking_cli, "is_terminal", lambda: True)
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    with tracking_cli._progress(100, 10) as update:
+        assert update is None                           # too small to bother
+    with tracking_cli._progress(20_000, 1_000) as update:
+        update(10_000, 20_000)
+        update(20_000, 20_000)
+    assert "simulating" in err.getvalue() and "100%" in err.getvalue()
