@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable, Mapping
 
 from ..errors import RolloutError, UsageError
@@ -39,9 +40,30 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``rollout check --format json`` (SPEC 3)."""
-        return {"plan": self.plan.id, "findings": [f.to_dict() for f in self.findings],
+        return {"plan": self.plan.id, "findings": [dict(f.to_dict(), locations=self.locations(f))
+                                                   for f in self.findings],
                 "counts": self.counts(), "fail_on": self.fail_on, "failed": self.failed,
                 "rules": [r.code for r in self.rules], "skipped": [r.code for r in self.skipped]}
+
+    def locations(self, finding: Finding) -> list[dict[str, Any]]:
+        """Where the finding points: each task's and cadence's definition, then its own place (the
+        plan, a measure, a dependency line) when that is somewhere else."""
+        tasks = self._tasks
+        cadences = {c.id: c for c in self.plan.cadences}
+        out, seen = [], set()
+        items = [(t, tasks[t].source if t in tasks else None) for t in finding.tasks]
+        items += [(c, cadences[c].source if c in cadences else None) for c in finding.cadences]
+        items.append((None, finding.source))
+        for ident, src in items:
+            if src is None or not src.path or str(src) in seen:
+                continue
+            seen.add(str(src))
+            out.append({"id": ident, "path": src.path, "line": src.line})
+        return out
+
+    @cached_property
+    def _tasks(self):
+        return self.plan.task_index()
 
     def render(self, fmt: str = "text") -> str:
         """The result as ``text``, ``json`` or ``sarif``."""

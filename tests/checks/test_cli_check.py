@@ -42,6 +42,8 @@ def test_json_has_the_spec_shape():
     assert [(f["code"], f["severity"], f["tasks"]) for f in data["findings"]] == [
         ("FM004", "warning", ["data.survey"]), ("FM004", "warning", ["data.churn-review"])]
     assert all({"code", "severity", "message", "tasks", "hint"} <= set(f) for f in data["findings"])
+    assert data["findings"][0]["locations"] == [
+        {"id": "data.survey", "path": str(FIXTURES / "FM004.yaml"), "line": 9}]
     assert r.exit_code == 0                                # warnings do not fail by default
 
 
