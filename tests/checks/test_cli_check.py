@@ -42,8 +42,9 @@ def test_json_has_the_spec_shape():
     assert [(f["code"], f["severity"], f["tasks"]) for f in data["findings"]] == [
         ("FM004", "warning", ["data.survey"]), ("FM004", "warning", ["data.churn-review"])]
     assert all({"code", "severity", "message", "tasks", "hint"} <= set(f) for f in data["findings"])
-    assert data["findings"][0]["locations"] == [
-        {"id": "data.survey", "path": str(FIXTURES / "FM004.yaml"), "line": 9}]
+    (where,) = data["findings"][0]["locations"]
+    assert (where["id"], Path(where["path"]).resolve(), where["line"]) == (
+        "data.survey", (FIXTURES / "FM004.yaml").resolve(), 9)
     assert r.exit_code == 0                                # warnings do not fail by default
 
 
