@@ -24,9 +24,9 @@ from .schedule import Schedule, schedule
 
 __all__ = [
     "ACTUALS_COLUMNS",
+    "Actual",
     "RAG_RULES",
     "STATUSES",
-    "Actual",
     "StatusReport",
     "actuals_from_snapshot",
     "forecast",

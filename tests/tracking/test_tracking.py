@@ -248,3 +248,12 @@ def test_status_html_escapes_plan_text():
     page = status_html(status(plan, day(1), {}))
     assert "<img src=x" not in page
     assert "&lt;img src=x" in page
+
+
+def test_public_names_are_listed_sorted_and_exist():
+    import rollout.risk
+    import rollout.tracking
+
+    for module in (rollout.risk, rollout.tracking):
+        assert list(module.__all__) == sorted(module.__all__)
+        assert all(hasattr(module, name) for name in module.__all__)
