@@ -575,7 +575,8 @@ def _status(sid: str) -> dict:
 
 
 def _ts(when: dt.datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}" + when.strftime("%z")
+    # Jira itself writes "+0000"; Atlassian's document says RFC 3339 date-time ("+00:00"): follow the document
+    return when.isoformat(timespec="milliseconds")
 
 
 def _str(value: Any) -> str | None:

@@ -77,11 +77,12 @@ class OpenAPIChecker:
 
 
 def _describe(exc: BaseException) -> str:
-    parts = [f"{type(exc).__name__}: {exc}"]
-    cause = exc.__cause__
+    """The schema errors first (they say what is wrong and where), then the exception chain."""
+    details, chain = [], []
+    cause: BaseException | None = exc
     while cause is not None:
-        parts.append(f"{type(cause).__name__}: {cause}")
+        chain.append(f"{type(cause).__name__}: {str(cause)[:200]}")
         for sub in getattr(cause, "schema_errors", ()) or ():
-            parts.append(f"  - {getattr(sub, 'message', sub)} at {list(getattr(sub, 'absolute_path', []))}")
+            details.append(f"{str(getattr(sub, 'message', sub))[:300]} at {list(getattr(sub, 'absolute_path', []))}")
         cause = cause.__cause__
-    return " / ".join(parts)[:2000]
+    return "; ".join(details + chain)[:3000]
