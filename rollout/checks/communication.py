@@ -8,12 +8,18 @@ from .registry import Violation, rule
 
 __all__ = ["employees_in_the_dark", "is_go_live"]
 
-_GO_LIVE_WORDS = ("go live", "go-live", "golive", "launch", "cutover", "cut over", "switch over")
+_GO_LIVE_WORDS = ("go live", "go-live", "golive", "goes live", "cutover", "cut over", "switch over")
 
 
 def is_go_live(t: Task) -> bool:
-    """A rollout task, or a milestone named as a go-live, launch or cutover."""
-    return t.kind == "rollout" or (t.duration == 0 and mentions(f"{t.id} {t.name}", _GO_LIVE_WORDS))
+    """A rollout task, or a milestone named as a go-live or cutover (or as a launch in the pilot or
+    rollout phase: a "launch" elsewhere is as likely a newsletter as a change reaching people)."""
+    if t.kind == "rollout":
+        return True
+    if t.duration != 0:
+        return False
+    text = f"{t.id} {t.name}"
+    return mentions(text, _GO_LIVE_WORDS) or (t.phase in ("pilot", "rollout") and mentions(text, ("launch",)))
 
 
 @rule("FM005", "employees-in-the-dark", severity="warning",
@@ -28,8 +34,8 @@ def employees_in_the_dark(ctx: CheckContext):
     (employees, staff, frontline, … plus `extra_employee_roles`), or a communication task in
     which they take part. The rule reports each stretch of more than `comms_gap_days` (20)
     working days without one between the plan's start and its finish, and each rollout task (or
-    milestone named go-live, launch or cutover) with no employee communication in the
-    `golive_notice_days` (10) working days before it starts.
+    milestone named go-live or cutover, or launch in the pilot or rollout phase) with no employee
+    communication in the `golive_notice_days` (10) working days before it starts.
 
     ## Why is this bad?
     Silence fills with rumour. Employees who hear nothing for a month assume the worst, and a

@@ -89,6 +89,16 @@ def test_a_milestone_named_go_live_counts_and_a_briefing_the_same_day_is_in_time
     assert [f.tasks for f in found(p2, "FM005")] == [("r.go-live",)]
 
 
+def test_what_counts_as_a_go_live():
+    from rollout.checks.communication import is_go_live
+
+    assert is_go_live(T("r.wave-1", kind="rollout"))
+    assert is_go_live(T("r.north-goes-live", 0, kind="milestone"))
+    assert is_go_live(T("r.launch-north", 0, kind="milestone", phase="rollout"))
+    assert not is_go_live(T("c.newsletter-launched", 0, kind="milestone", phase="design"))
+    assert not is_go_live(T("d.go-live-plan", 5, kind="planning"))
+
+
 # ---------------------------------------------------------------- FM010 through gates only
 
 def test_misaligned_order_follows_design_work_but_not_a_pilot_in_between():
@@ -143,6 +153,12 @@ def test_longest_selector_wins_and_ties_go_to_ignore():
     assert run_checks(p, schedule(p), select=["FM006"]).findings[0].code == "FM006"
     p2 = plan(T("t.crm", kind="technology-selection"), checks={"ignore": ["FM006"]})
     assert run_checks(p2, schedule(p2), select=["FM006"]).findings == ()
+
+
+def test_severity_can_be_set_for_a_whole_prefix_in_the_plan():
+    p = plan(T("t.crm", kind="technology-selection"), checks={"severity": {"FM": "info"}})
+    result = run_checks(p, schedule(p), select=["FM006"])
+    assert [f.severity for f in result.findings] == ["info"] and not result.failed
 
 
 def test_bad_plan_configuration_is_a_plan_error_and_bad_cli_selector_a_usage_error():
