@@ -157,6 +157,8 @@ class _Level:
     bwd_rows: Any = None          # row of [late ends; late starts] each edge binds: FS, SS the late start
     to_end: Any = None            # edges binding the successor's end (FF, SF): minus its duration
     from_start: Any = None        # edges from the predecessor's start (SS, SF): plus its duration
+    has_lag: bool = False
+    needs_floor: bool = True      # a start-no-earlier-than, or a constraint that may fall below day 0
     fwd_slots: list = field(default_factory=list)   # [(edge idx, successor row − lo)]
     bwd_slots: list = field(default_factory=list)   # [(edge idx, predecessor row)]
 
@@ -213,6 +215,8 @@ def _network(plan: Plan, cal: WorkCalendar) -> _Network:
             level.fwd_rows = level.pred + n * from_end.astype(np.intp)
             level.bwd_rows = level.succ + n * (~to_end).astype(np.intp)
             level.to_end, level.from_start = np.flatnonzero(to_end), np.flatnonzero(~from_end)
+            level.has_lag = bool(lag.any())
+            level.needs_floor = bool(snet[lo:r].any() or (lag < 0).any() or to_end.any())
             level.fwd_slots = [(idx, level.succ[idx] - lo) for idx in _slots(level.succ)]
             level.bwd_slots = [(idx, level.pred[idx]) for idx in _slots(level.pred)]
         levels.append(level)
@@ -236,12 +240,16 @@ def _run(net: _Network, dur) -> tuple[Any, Any, Any]:
             es[lv.lo:lv.hi] = net.snet[lv.lo:lv.hi, None]
         else:
             cand = early[lv.fwd_rows]
-            cand += lv.lag
+            if lv.has_lag:
+                cand += lv.lag
             if len(lv.to_end):
                 cand[lv.to_end] -= dur[lv.succ[lv.to_end]]
             # every task past level 0 has a predecessor, so slot 0 covers the whole level in order
             (idx0, _), *rest = lv.fwd_slots
-            best = np.maximum(cand[idx0], net.snet[lv.lo:lv.hi, None])
+            if lv.needs_floor:
+                best = np.maximum(cand[idx0], net.snet[lv.lo:lv.hi, None])
+            else:                   # constraints from non-negative edges cannot fall below day 0
+                best = cand[idx0] if len(idx0) < len(cand) else cand
             for idx, local in rest:
                 best[local] = np.maximum(best[local], cand[idx])
             es[lv.lo:lv.hi] = best
@@ -259,7 +267,8 @@ def _run(net: _Network, dur) -> tuple[Any, Any, Any]:
         # FS, SS bind the successor's late start, FF, SF its late end; SS, SF bind the
         # predecessor's start, so its late end is that plus its own duration
         lat = late[lv.bwd_rows]
-        lat -= lv.lag
+        if lv.has_lag:
+            lat -= lv.lag
         if len(lv.from_start):
             lat[lv.from_start] += dur[lv.pred[lv.from_start]]
         for idx, preds in lv.bwd_slots:
