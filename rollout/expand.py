@@ -719,20 +719,44 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
 
 
 def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
+    """Type every raw task. The common case (plain strings and lists) is handled inline; anything
+    else goes through the typer's helpers, which word the problem. 100,000 tasks take about a second."""
     p = ex.p
-    kept = [r for r in ex.tasks.values() if r.id not in removed]
     all_ids = list(ex.tasks)
-    kept_ids = [r.id for r in kept]
     glob_cache: dict[str, list[str]] = {}
-    resolved: dict[str, list[Dependency]] = {}
     unresolved: list[tuple[str, str, model.Source]] = []
-    typed: dict[str, dict[str, Any]] = {}
+    durations: dict[Any, int] = {}
+    make_dep = fast_builder(Dependency)
+    kinds, phases, elements = frozenset(KINDS), frozenset(PHASES), frozenset(ELEMENTS)
+    text, strings, choice, date = typer.text, typer.strings, typer.choice, typer.date
+    typed: dict[str, list] = {}       # task id → positional fields of model.Task
+
+    def plain_list(raw: _Raw, key: str) -> tuple[str, ...]:
+        value = raw.fields.get(key)
+        if value is None:
+            return ()
+        if type(value) is list:
+            out = tuple(value)
+            for v in out:
+                if type(v) is not str:
+                    return strings(raw, key)
+            return out
+        return strings(raw, key)
+
     for raw in ex.tasks.values():
         f = raw.fields
-        kind = typer.choice(raw, "kind", KINDS, "other")
-        estimate = typer.estimate(raw)
-        if f.get("duration") is not None:
-            duration = typer.duration(raw, "duration", f["duration"])
+        get = f.get
+        kind = get("kind", "other")
+        if kind not in kinds:
+            kind = choice(raw, "kind", KINDS, "other")
+        estimate = typer.estimate(raw) if "estimate" in f else None
+        value = get("duration")
+        if value is not None:
+            duration = durations.get(value) if type(value) is str else None
+            if duration is None:
+                duration = typer.duration(raw, "duration", value)
+                if duration is not None and type(value) is str:
+                    durations[value] = duration
             if estimate is not None and duration is not None and estimate.likely != duration:
                 p.add(*raw.where("duration"), f"duration {duration}d differs from estimate likely "
                       f"{estimate.likely}d; make them agree or give only the estimate")
@@ -748,75 +772,79 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
         if duration == 0 and estimate is not None and estimate.pessimistic:
             p.add(*raw.where("estimate"), f"milestone '{raw.id}' cannot have a non-zero estimate")
         deps = []
-        for ref, typ, lag, optional, at in typer.dependencies(raw):
-            targets = _resolve_ref(ref, raw, all_ids, ex.tasks, glob_cache)
-            if not targets:
-                if optional or _GLOB.search(ref):
+        if get("depends_on") is not None:
+            for ref, typ, lag, optional, at in typer.dependencies(raw):
+                targets = _resolve_ref(ref, raw, all_ids, ex.tasks, glob_cache)
+                if not targets:
+                    if optional or _GLOB.search(ref):
+                        continue
+                    doc = raw.where("depends_on")[0]
+                    if strict:
+                        hint = _suggest_task(ref, raw.workstream, all_ids)
+                        p.add(doc, at, f"task '{raw.id}' depends on unknown task '{ref}'{hint}")
+                    else:
+                        unresolved.append((raw.id, ref, doc.source(at)))
                     continue
-                doc = raw.where("depends_on")[0]
-                src = doc.source(at)
-                if strict:
-                    hint = _suggest_task(ref, raw.workstream, all_ids)
-                    p.add(doc, at, f"task '{raw.id}' depends on unknown task '{ref}'{hint}")
-                else:
-                    unresolved.append((raw.id, ref, src))
-                continue
-            for target in targets:
-                if target != raw.id:
-                    deps.append(Dependency(target, typ, lag))
-        resolved[raw.id] = deps
-        typed[raw.id] = {
-            "kind": kind, "duration": duration, "estimate": estimate,
-        }
-    # removed tasks: their dependents inherit the removed task's own dependencies
-    if removed:
-        def relink(dep: Dependency, seen: frozenset) -> list[Dependency]:
-            if dep.task not in removed:
-                return [dep]
-            if dep.task in seen:
-                return []
-            out = []
-            for inner in resolved.get(dep.task, []):
-                out.extend(relink(inner, seen | {dep.task}))
-            return out
-        for tid in kept_ids:
-            if any(d.task in removed for d in resolved[tid]):
-                new: list[Dependency] = []
-                for d in resolved[tid]:
-                    for r in relink(d, frozenset()):
-                        if r not in new and r.task != tid:
-                            new.append(r)
-                resolved[tid] = new
-    tasks = []
-    make_task = fast_builder(Task)
-    text, strings, choice, date = typer.text, typer.strings, typer.choice, typer.date
-    for raw in kept:
-        t = typed[raw.id]
-        if t["duration"] is None:
-            continue
-        f = raw.fields
-        tasks.append(make_task(               # positional, in model.Task's field order
-            raw.id,
-            text(raw, "name", raw.id.split(".", 1)[1]),
-            raw.workstream,
-            t["duration"],
-            t["kind"],
-            choice(raw, "phase", PHASES, None),
-            text(raw, "objective", "") or "",
-            text(raw, "description", "") or "",
-            choice(raw, "element", ELEMENTS, None),
-            t["estimate"],
-            tuple(resolved[raw.id]),
-            strings(raw, "participants"),
-            strings(raw, "audience"),
-            text(raw, "owner") if f.get("owner") is not None else None,
-            strings(raw, "produces"),
-            strings(raw, "consumes"),
-            date(raw, "start_no_earlier_than"),
-            date(raw, "deadline"),
+                for target in targets:
+                    if target != raw.id:
+                        deps.append(make_dep(target, typ, lag))
+        name = get("name")
+        if type(name) is not str:
+            name = text(raw, "name", raw.id.split(".", 1)[1])
+        phase = get("phase")
+        if phase is not None and phase not in phases:
+            phase = choice(raw, "phase", PHASES, None)
+        element = get("element")
+        if element is not None and element not in elements:
+            element = choice(raw, "element", ELEMENTS, None)
+        owner = get("owner")
+        if owner is not None and type(owner) is not str:
+            owner = text(raw, "owner")
+        objective, description = get("objective"), get("description")
+        typed[raw.id] = [
+            raw.id, name, raw.workstream, duration, kind, phase,
+            objective if type(objective) is str else (text(raw, "objective", "") or ""),
+            description if type(description) is str else (text(raw, "description", "") or ""),
+            element, estimate, deps,
+            plain_list(raw, "participants"), plain_list(raw, "audience"), owner,
+            plain_list(raw, "produces"), plain_list(raw, "consumes"),
+            date(raw, "start_no_earlier_than") if "start_no_earlier_than" in f else None,
+            date(raw, "deadline") if "deadline" in f else None,
             raw.doc.source(raw.docpath),
-        ))
+        ]
+    if removed:
+        _relink(typed, removed)
+    make_task = fast_builder(Task)
+    tasks = []
+    for tid, fields in typed.items():
+        if tid in removed or fields[3] is None:
+            continue
+        fields[10] = tuple(fields[10])
+        tasks.append(make_task(*fields))
     return tasks, unresolved
+
+
+def _relink(typed: dict[str, list], removed: set[str]) -> None:
+    """Dependents of removed tasks inherit the removed task's own dependencies (types and lags kept)."""
+    def relink(dep: Dependency, seen: frozenset) -> list[Dependency]:
+        if dep.task not in removed:
+            return [dep]
+        if dep.task in seen:
+            return []
+        out = []
+        for inner in typed[dep.task][10]:
+            out.extend(relink(inner, seen | {dep.task}))
+        return out
+
+    for tid, fields in typed.items():
+        if tid in removed or not any(d.task in removed for d in fields[10]):
+            continue
+        new: list[Dependency] = []
+        for d in fields[10]:
+            for r in relink(d, frozenset()):
+                if r not in new and r.task != tid:
+                    new.append(r)
+        fields[10] = new
 
 
 def _resolve_ref(ref: str, raw: _Raw, all_ids: list[str], index: dict, cache: dict) -> list[str]:
