@@ -626,8 +626,16 @@ def risk_html_section(result: RiskResult, include_plotlyjs: bool | str = False) 
     hist.add_bar(x=dates, y=counts, name="iterations")
     hist.add_scatter(x=dates, y=cum, name="cumulative", yaxis="y2", mode="lines")
     hist.update_layout(title="Finish date distribution", yaxis={"title": "iterations"},
-                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%"},
-                       height=380, margin={"t": 50, "b": 40})
+                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%",
+                               "tickvals": [0, 0.25, 0.5, 0.8, 0.95, 1], "showgrid": False},
+                       height=380, margin={"t": 50, "b": 40}, legend={"orientation": "h", "y": -0.15})
+    marks = [("plan", f["deterministic"], "#555555"), ("P50", f["p50"], "#1565c0"),
+             ("P80", f["p80"], "#ef6c00"), ("P95", f["p95"], "#c62828")]
+    for label, when, colour in marks:
+        hist.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
+                       line={"color": colour, "dash": "dot", "width": 1.5})
+        hist.add_annotation(x=when, y=1, yref="paper", text=label, showarrow=False, yanchor="bottom",
+                            font={"color": colour, "size": 11})
     parts.append(_fig(hist, include_plotlyjs))
 
     drivers = d["drivers"]
@@ -641,16 +649,17 @@ def risk_html_section(result: RiskResult, include_plotlyjs: bool | str = False) 
 
     risks = result.risks
     if risks:
-        grid = [[0] * 5 for _ in range(5)]
+        # cells are coloured by their own exposure (band × impact); each names the risks in it
+        grid = [[(pb + 1) * (im + 1) for im in range(5)] for pb in range(5)]
         names = [[[] for _ in range(5)] for _ in range(5)]
         for r in risks:
             pb, im = heatmap_cell(r["probability"], r["impact"])
-            grid[pb - 1][im - 1] += 1
             names[pb - 1][im - 1].append(esc(r["id"]))
         heat = go.Figure(go.Heatmap(
             z=grid, x=[1, 2, 3, 4, 5], y=["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"],
-            text=[["<br>".join(c) for c in row] for row in names], texttemplate="%{text}",
-            colorscale="YlOrRd", showscale=False))
+            text=[["<br>".join(c[:6] + (["…"] if len(c) > 6 else [])) for c in row] for row in names],
+            texttemplate="%{text}", colorscale=[[0, "#e8f5e9"], [0.35, "#fff59d"], [1, "#ef9a9a"]],
+            showscale=False, hoverinfo="skip", xgap=2, ygap=2))
         heat.update_layout(title="Risk register: probability × impact", xaxis={"title": "impact"},
                            yaxis={"title": "probability"}, height=380, margin={"t": 50})
         parts.append(_fig(heat, False))

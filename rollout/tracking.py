@@ -643,8 +643,8 @@ def status_html_section(report: StatusReport, include_plotlyjs: bool | str = Fal
     bars.add_bar(y=[esc(w["id"]) for w in ws], x=[w["percent_complete"] for w in ws], name="done",
                  orientation="h", marker_color=[_RAG_COLOURS[w["rag"]] for w in ws])
     bars.update_layout(title="Percent complete by workstream (colour = RAG)", barmode="group",
-                       xaxis={"range": [0, 100], "title": "%"}, height=160 + 40 * len(ws),
-                       margin={"l": 160, "t": 50})
+                       xaxis={"range": [0, 100], "title": "%"}, yaxis={"autorange": "reversed"},
+                       height=160 + 40 * len(ws), margin={"l": 160, "t": 50})
     parts.append(bars.to_html(full_html=False, include_plotlyjs=include_plotlyjs,
                               config={"displaylogo": False}))
 
@@ -654,8 +654,11 @@ def status_html_section(report: StatusReport, include_plotlyjs: bool | str = Fal
     pts = d["burnup"]
     burn.add_scatter(x=[p["date"] for p in pts], y=[p["percent_complete"] for p in pts], name="done",
                      mode="lines+markers")
-    burn.update_layout(title="Burn-up: duration-weighted percent complete", yaxis={"range": [0, 100]},
+    burn.update_layout(title="Burn-up: duration-weighted percent complete", yaxis={"range": [0, 101]},
                        height=360, margin={"t": 50})
+    burn.add_shape(type="line", x0=d["as_of"], x1=d["as_of"], y0=0, y1=1, yref="paper",
+                   line={"color": "#555555", "dash": "dot", "width": 1.5})
+    burn.add_annotation(x=d["as_of"], y=1, yref="paper", text="as of", showarrow=False, yanchor="bottom")
     parts.append(burn.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
 
     rows = "".join(f"<tr><td>{esc(w['id'])}</td><td>{esc(w['name'])}</td><td>{w['percent_complete']}</td>"
