@@ -116,3 +116,43 @@ def test_random_graphs_match_taskjuggler(tmp_path):
     assert not mismatches, (f"ROLLOUT_TJ3_SEED={base}: {len(mismatches)} of {compared} tasks differ "
                             f"({tolerated} known SNET-milestone cases tolerated):\n" + "\n".join(mismatches[:20]))
 
+
+
+def _generator():
+    """benchmarks/generate.py, which writes realistic plan files and the same graph as .tjp."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("rollout_bench_generate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rollout_schedule_command_matches_taskjuggler_on_a_plan_file(tmp_path):
+    """Loader, scheduler and CLI end to end: `python -m rollout schedule plan.yaml --format json` vs tj3."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gen = _generator()
+    plan = gen.build(300, seed=7)
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(gen.to_yaml(plan), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+    proc = subprocess.run([sys.executable, "-m", "rollout", "schedule", str(plan_file), "--format", "json"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["id"]: r for r in json.loads(proc.stdout)["tasks"]}
+    assert set(rows) == {t.id for t in plan.tasks}
+    tj = run_tj3(plan, tmp_path / "tj3")
+    tolerate = _snet_milestone_bug_present()
+    tasks = plan.task_index()
+    differ = [f"{tid}: rollout {r['start']}..{r['finish']}, tj3 {tj[tid].start}..{tj[tid].finish}"
+              for tid, r in rows.items()
+              if (r["start"], r["finish"]) != (tj[tid].start.isoformat(), tj[tid].finish.isoformat())
+              and not (tolerate and _is_snet_milestone_case(tasks[tid], tj[tid], plan))]
+    assert not differ, "\n".join(differ[:20])
