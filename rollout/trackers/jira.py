@@ -290,9 +290,9 @@ class _Http:
         cred = ("JIRA_EMAIL and JIRA_API_TOKEN" if self.settings.cloud else "JIRA_PAT")
         if status == 401:
             msg = f"Jira rejected the credentials (HTTP 401): check {cred}"
-        elif status == 403:
-            msg = (f"Jira denied permission (HTTP 403) for {method} {path}: the account needs to browse, create, "
-                   "edit and link issues in the project" + (f" ({detail})" if detail else ""))
+        elif status == 403 or (status in (400, 404) and "permission" in detail.lower()):
+            msg = (f"Jira denied permission (HTTP {status}) for {method} {path}: the account needs to browse, "
+                   "create, edit and link issues in the project" + (f" ({detail})" if detail else ""))
         elif status == 404:
             msg = f"Jira has nothing at {path} (HTTP 404)" + (f": {detail}" if detail else "")
         else:
@@ -874,11 +874,11 @@ class _Push:
         if known:
             self.store.record_links(known)
         for (a, b), link_id in to_drop:
-            self.http.call("DELETE", f"issueLink/{link_id}", accept=(404,), kind="unlink")
+            self._unlink(link_id)
             self.store.forget_links([(a, b)])
             self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
         for (a, b), link_id in extra:
-            self.http.call("DELETE", f"issueLink/{link_id}", accept=(404,), kind="unlink")
+            self._unlink(link_id)
             self.result.changes.append(Change("unlink", b, self.keys.get(b), f"duplicate link {a} blocks {b}"))
         # a link whose issue could not be created waits for the next push (the create error says why)
         makeable = [(a, b) for a, b in to_make if a in self.keys and b in self.keys]
@@ -887,6 +887,14 @@ class _Push:
         self.progress.start("linking issues", len(makeable))
         self._make_links(makeable)
         self.progress.finish()
+
+    def _unlink(self, link_id: str) -> None:
+        # 404 means gone already (e.g. a retried delete) -- or, in Jira's words, no permission to link
+        reply = self.http.call("DELETE", f"issueLink/{link_id}", accept=(404,), kind="unlink")
+        detail = " ".join((reply or {}).get("errorMessages") or []) if isinstance(reply, dict) else ""
+        if "permission" in detail.lower():
+            raise RemoteError(f"Jira denied permission (HTTP 404) to delete issue link {link_id}: {detail}; "
+                              "the account needs the Link issues permission")
 
     def _make_links(self, pairs: list[tuple[str, str]]) -> None:
         """Create links in parallel; those with an uncertain outcome are checked, then retried, in rounds."""
@@ -938,7 +946,9 @@ class _Push:
             return None
         except _Uncertain:
             return _Uncertain
-        except RemoteError as exc:
+        except _HttpError as exc:
+            if exc.status == 401 or "permission" in str(exc):
+                raise                   # every other link would fail the same way: stop here
             return str(exc)
 
     def _links_present(self, blockers: set[str]) -> set[tuple[str, str]]:

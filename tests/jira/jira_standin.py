@@ -91,7 +91,7 @@ class JiraStandIn:
         self.fault_kinds: tuple[str, ...] = ()
         self.rng = random.Random(7)
         self.reject_summaries: set[str] = set()             # bulk create: per-item error for these summaries
-        self.denied: set[str] = set()                       # "create", "edit", "link": answer 403
+        self.denied: set[str] = set()                       # "create", "edit", "link": answer as the document says (400, 404, per-item 403)
         self._next_id = 10001
         self._next_link = 20001
         self.server: ThreadingHTTPServer | None = None
@@ -332,7 +332,7 @@ class JiraStandIn:
         m = re.fullmatch(r"issueLink/(\d+)", route)
         if m and method == "DELETE":
             if "link" in self.denied:
-                return 403, {"errorMessages": ["You do not have the permission to delete links."], "errors": {}}
+                return 404, {"errorMessages": ["You do not have the permission to link issues."], "errors": {}}   # the document: 404 covers no permission
             return (204, None) if self.links.pop(m.group(1), None) else (404, {"errorMessages": ["No issue link with id"], "errors": {}})
         m = re.fullmatch(r"issue/([A-Z][A-Z0-9]*-\d+)(/changelog)?", route)
         if m:
@@ -513,7 +513,7 @@ class JiraStandIn:
 
     def _edit(self, key: str, body: dict):
         if "edit" in self.denied:
-            return 403, {"errorMessages": ["You do not have permission to edit issues in this project."], "errors": {}}
+            return 400, {"errorMessages": ["You do not have permission to edit issues in this project."], "errors": {}}
         issue = self.issues[key]
         fields = body.get("fields") or {}
         problems = self._validate_values(fields)
@@ -538,7 +538,7 @@ class JiraStandIn:
 
     def _link(self, body: dict):
         if "link" in self.denied:
-            return 403, {"errorMessages": ["You do not have the permission to link issues."], "errors": {}}
+            return 404, {"errorMessages": ["You do not have the permission to link issues."], "errors": {}}
         name = (body.get("type") or {}).get("name")
         lt = next((x for x in self.link_types if x["name"] == name or x["id"] == (body.get("type") or {}).get("id")), None)
         if lt is None:

@@ -164,3 +164,20 @@ def test_bad_credentials_and_missing_permission(standin, tmp_path, monkeypatch):
     with pytest.raises(RemoteError, match=r"denied permission \(HTTP 403\).*create issues"):
         push_plan(make_plan(tmp_path))
     assert standin.issues == {}
+
+
+def test_no_permission_to_link_or_edit_stops_the_push_with_a_clear_message(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    standin.denied.add("link")
+    with pytest.raises(RemoteError, match=r"denied permission \(HTTP 404\) for POST issueLink.*link issues"):
+        push_plan(plan)
+    standin.denied = {"edit"}
+    import dataclasses
+
+    renamed = dataclasses.replace(plan, tasks=tuple(dataclasses.replace(t, name="Renamed") if t.id == "design.go"
+                                                    else t for t in plan.tasks))
+    with pytest.raises(RemoteError, match=r"denied permission \(HTTP 400\) for PUT issue/ACME-\d+"):
+        push_plan(renamed)
+    standin.denied = set()
+    assert push_plan(renamed).errors == []
+    _assert_complete(standin, plan)
