@@ -1,0 +1,100 @@
+"""Jira push against the stand-in server with network latency: calls and wall time.
+
+    PYTHONPATH=. python benchmarks/bench_jira.py [--tasks 1000] [--latency 0.03] [--workers 4]
+
+Prints, for a first push of N tasks (an epic per workstream) and for an unchanged re-push: create
+calls (bulk, ≤ 50 issues each), link calls, other writes, reads and wall time. Targets (issue 5):
+first push ≤ 20 create calls for the tasks + one call per link; re-push 0 writes, ≤ ceil(N/100) + 5 reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "jira"))
+
+from jira_standin import JiraStandIn  # noqa: E402
+
+from rollout.model import CalendarSpec, Dependency, Plan, Task, Workstream  # noqa: E402
+
+
+def big_plan(n: int, folder: Path, streams: int = 10) -> Plan:
+    """n tasks in `streams` workstreams: a chain per workstream plus a cross-stream dependency every 3rd task."""
+    tasks = []
+    for i in range(n):
+        ws = f"w{i % streams}"
+        deps = []
+        if i >= streams:
+            deps.append(Dependency(f"w{(i - streams) % streams}.t{i - streams:04d}"))
+        if i % 3 == 0 and i >= streams + 1:
+            j = i - streams - 1
+            deps.append(Dependency(f"w{j % streams}.t{j:04d}"))
+        tasks.append(Task(f"{ws}.t{i:04d}", f"Task {i}", ws, 1 + i % 5, depends_on=tuple(deps)))
+    return Plan("bench", "Benchmark plan", dt.date(2027, 1, 11), CalendarSpec(), tuple(tasks),
+                workstreams=tuple(Workstream(f"w{k}", f"Stream {k}") for k in range(streams)),
+                jira={"project": "ACME"}, path=str(folder / "bench.yaml"))
+
+
+def counts(server: JiraStandIn, since: int) -> dict[str, int]:
+    calls = server.seen[since:]
+    out = {"create calls": 0, "link calls": 0, "other writes": 0, "reads": 0}
+    for c in calls:
+        if c.path.endswith("/issue/bulk"):
+            out["create calls"] += 1
+        elif c.path.endswith("/issueLink") and c.method == "POST":
+            out["link calls"] += 1
+        elif c.method in ("PUT", "DELETE") or (c.method == "POST" and not c.path.endswith("/search/jql")):
+            out["other writes"] += 1
+        else:
+            out["reads"] += 1
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", type=int, default=1000)
+    ap.add_argument("--latency", type=float, default=0.03, help="seconds added to every call by the stand-in")
+    ap.add_argument("--workers", type=int, default=4, help="parallel link calls (ROLLOUT_JIRA_WORKERS)")
+    args = ap.parse_args()
+
+    from rollout.trackers import push_plan
+
+    server = JiraStandIn(latency=args.latency).start()
+    os.environ.update(server.env())
+    os.environ["ROLLOUT_JIRA_WORKERS"] = str(args.workers)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            plan = big_plan(args.tasks, Path(tmp))
+            links = sum(len(t.depends_on) for t in plan.tasks)
+            print(f"stand-in latency {args.latency * 1000:.0f} ms, {args.tasks} tasks, 10 epics, {links} links, "
+                  f"{args.workers} link workers")
+            start = time.perf_counter()
+            first = push_plan(plan)
+            wall = time.perf_counter() - start
+            c = counts(server, 0)
+            print(f"first push:     {c['create calls']} create calls ({math.ceil(args.tasks / 50)} for tasks + 1 for "
+                  f"epics), {c['link calls']} link calls, {c['other writes']} other writes, {c['reads']} reads, "
+                  f"{wall:.1f} s wall; {first.summary()['create']} issues, {first.summary()['link']} links made")
+            before = len(server.seen)
+            start = time.perf_counter()
+            again = push_plan(plan)
+            wall = time.perf_counter() - start
+            c = counts(server, before)
+            writes = c["create calls"] + c["link calls"] + c["other writes"]
+            print(f"unchanged push: {writes} writes, {c['reads']} reads (target <= {math.ceil(args.tasks / 100) + 5}), "
+                  f"{wall:.1f} s wall; {again.summary()['unchanged']} unchanged")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
