@@ -529,9 +529,10 @@ class _Sampler:
             thresholds = np.minimum(np.round(cdf * 2.0 ** 32), 2.0 ** 32 - 1).astype(np.uint32)
             low = np.arange(buckets, dtype=np.uint64) << shift            # first r of each bucket
             high = low + (1 << shift) - 1                                  # last r of each bucket
-            table = (o + np.searchsorted(thresholds, low, side="right")).astype(np.int32)
-            mixed = np.searchsorted(thresholds, high, side="right") != np.searchsorted(thresholds, low, side="right")
-            self.groups.append((at, at + len(members), o, thresholds, table, mixed))
+            first = np.searchsorted(thresholds, low, side="right")
+            table = (o + first).astype(np.int32)
+            table[np.searchsorted(thresholds, high, side="right") != first] = -1     # compare exactly
+            self.groups.append((at, at + len(members), o, thresholds, table))
             at += len(members)
         self.shift = shift
         self.varying = np.array([r for members in groups.values() for r in members], dtype=np.intp)
@@ -545,15 +546,14 @@ class _Sampler:
             return dur
         r = rng.integers(0, 2 ** 32, size=(len(self.varying), width), dtype=np.uint32)
         drawn = np.empty(r.shape, dtype=np.int32)
-        for lo, hi, o, thresholds, table, mixed in self.groups:
+        for lo, hi, o, thresholds, table in self.groups:
             block = r[lo:hi]
-            bucket = block >> self.shift
-            out = table[bucket]
-            exact = np.flatnonzero(mixed[bucket])
+            out = drawn[lo:hi]
+            np.take(table, (block >> self.shift).astype(np.intp), out=out)
+            flat = out.reshape(-1)
+            exact = np.flatnonzero(flat < 0)
             if len(exact):
-                flat = out.reshape(-1)
                 flat[exact] = o + np.searchsorted(thresholds, block.reshape(-1)[exact], side="right")
-            drawn[lo:hi] = out
         dur[self.varying] = drawn
         return dur
 

@@ -129,6 +129,22 @@ def test_triangular_distribution_matches_its_closed_form():
     assert (values * probs).sum() == pytest.approx(20 / 3, abs=0.05)
 
 
+def test_table_sampler_is_an_exact_inverse_cdf():
+    """The bucket table must give exactly o + #{thresholds ≤ r} for every 32-bit draw r."""
+    from rollout.risk import _Sampler
+
+    tasks = [uncertain("w.a", 2, 5, 14), uncertain("w.b", 1, 2, 60), uncertain("w.c", 3, 3, 4),
+             uncertain("w.d", 2, 5, 14)]
+    sampler = _Sampler(tasks, "pert")
+    drawn = sampler.draw(np.random.default_rng(3), 50_000)
+    raw = np.random.default_rng(3).integers(0, 2 ** 32, size=(len(sampler.varying), 50_000), dtype=np.uint32)
+    for lo, hi, o, thresholds, _ in sampler.groups:
+        for k, row in enumerate(sampler.varying[lo:hi]):
+            expected = o + np.searchsorted(thresholds, raw[lo + k], side="right")
+            assert (drawn[row] == expected).all()
+    assert set(range(1, 31)) <= set(drawn[1].tolist())     # a wide range is drawn day by day
+
+
 def test_chain_mean_is_the_sum_of_the_means():
     estimates = [(2, 4, 10), (1, 3, 4), (5, 6, 15), (3, 3, 9)]
     tasks, prev = [], ()
