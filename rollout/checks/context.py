@@ -206,7 +206,7 @@ class CheckContext:
         return not self._roles_of(tuple(item.audience)).isdisjoint(group)
 
     # ------------------------------------------------------------ time
-    @cached_property
+    @property
     def finish(self) -> int:
         return self.schedule.finish if self.schedule is not None else 0
 

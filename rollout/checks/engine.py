@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import RolloutError, UsageError
 from ..model import Plan, Source
+from ..util import no_gc
 from .context import CheckContext
 from .registry import SEVERITIES, Finding, Rule, Selection, _code_key, all_rules
 
@@ -76,7 +77,8 @@ class CheckResult:
 
 
 def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
-               ignore: Iterable[str] | None = None, fail_on: str = "error") -> CheckResult:
+               ignore: Iterable[str] | None = None, fail_on: str = "error",
+               _context: CheckContext | None = None) -> CheckResult:
     """Run the selected rules on an expanded plan and its schedule.
 
     ``select``/``ignore`` take codes or prefixes and combine with the plan's ``checks:`` mapping
@@ -98,7 +100,17 @@ def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
     settings: dict[str, Any] = {}
     for r in all_rules().values():
         settings.update(selection.settings_for(r))
-    ctx = CheckContext(plan, schedule, settings)
+    if _context is not None:      # graph work already done by check_plan is kept
+        ctx = _context
+        ctx.schedule, ctx.settings = schedule, settings
+    else:
+        ctx = CheckContext(plan, schedule, settings)
+    with no_gc():                 # rules build large acyclic structures; see rollout.util.no_gc
+        return _run(ctx, rules, selection, fail_on)
+
+
+def _run(ctx: CheckContext, rules: list[Rule], selection: Selection, fail_on: str) -> CheckResult:
+    plan, schedule = ctx.plan, ctx.schedule
 
     ran, skipped, findings = [], [], []
     for r in rules:
@@ -134,8 +146,10 @@ def check_plan(plan: Plan, select: Iterable[str] | None = None, ignore: Iterable
     from ..schedule import schedule
 
     ctx = CheckContext(plan)
-    sound = all(d.task in ctx.index for t in ctx.tasks for d in t.depends_on) and not _has_cycle(ctx)
-    return run_checks(plan, schedule(plan) if sound else None, select, ignore, fail_on)
+    with no_gc():
+        sound = all(d.task in ctx.index for t in ctx.tasks for d in t.depends_on) and not _has_cycle(ctx)
+        scheduled = schedule(plan) if sound else None
+    return run_checks(plan, scheduled, select, ignore, fail_on, _context=ctx)
 
 
 def _has_cycle(ctx: CheckContext) -> bool:
