@@ -6,8 +6,9 @@ the whole process, and a 10,000-task plan in ≤ 10 s.
 
     PYTHONPATH=. python benchmarks/bench_risk.py [--sizes 2000,10000] [--iterations 10000]
 
-For each size it times (1) ``simulate()`` in this process and (2) the whole ``python -m rollout risk``
-process on a generated plan file (when the plan loader is present).
+For each size it times (1) ``simulate()`` in this process on a synthetic deep graph, (2) the whole
+``python -m rollout risk`` process on the same graph written as a plan file, and (3) the whole process on
+a plan of about the same size built from the customer-alignment template (a wide, realistic graph).
 """
 
 from __future__ import annotations
@@ -82,6 +83,31 @@ def plan_yaml(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Template plans of about 2,000 and 10,000 tasks: the built-in customer-alignment programme with many
+#: business units (rollout waves) and customer segments.
+TEMPLATE_SIZES = {2000: (57, 19), 10000: (152, 51)}
+
+
+def template_plan_yaml(units: int, segments: int) -> str:
+    names = ", ".join(f"Unit {i}" for i in range(1, units + 1))
+    segs = ", ".join(f"Segment {i}" for i in range(1, segments + 1))
+    return ("plan: bench-template\ntitle: Benchmark\nstart: 2027-01-11\ncalendar: {country: US}\n"
+            "uses:\n  - template: customer-alignment\n"
+            f"    with: {{org: Bench, business_units: [{names}], segments: [{segs}]}}\n")
+
+
+def time_process(label: str, args: list[str]) -> None:
+    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), ".."))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "rollout", *args], env=env, capture_output=True, text=True)
+    t1 = time.perf_counter()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[:200]}"
+    print(f"        whole process, {label}: {t1 - t0:6.2f} s wall, {cpu:5.2f} s CPU ({status})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="2000,10000")
@@ -106,19 +132,21 @@ def main() -> None:
             path = os.path.join(tmp, "plan.yaml")
             with open(path, "w") as fh:
                 fh.write(plan_yaml(plan))
-            env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), ".."))
-            for label, extra in (("load only (rollout schedule)", ["schedule", path, "-f", "json"]),
-                                 ("rollout risk", ["risk", path, "--seed", "1", "--iterations",
-                                                   str(args.iterations), "-f", "json"])):
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                t0 = time.perf_counter()
-                proc = subprocess.run([sys.executable, "-m", "rollout", *extra], env=env,
-                                      capture_output=True, text=True)
-                t1 = time.perf_counter()
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[:200]}"
-                print(f"        whole process, {label}: {t1 - t0:6.2f} s wall, {cpu:5.2f} s CPU ({status})")
+            time_process("load only (rollout schedule)", ["schedule", path, "-f", "json"])
+            time_process("rollout risk", ["risk", path, "--seed", "1", "--iterations", str(args.iterations),
+                                          "-f", "json"])
+            if n in TEMPLATE_SIZES:
+                from rollout.expand import load_plan
+
+                path = os.path.join(tmp, "template.yaml")
+                with open(path, "w") as fh:
+                    fh.write(template_plan_yaml(*TEMPLATE_SIZES[n]))
+                count = len(load_plan(path).tasks)
+                print(f"        template plan ({count:,} tasks: customer-alignment, "
+                      f"{TEMPLATE_SIZES[n][0]} units, {TEMPLATE_SIZES[n][1]} segments)")
+                time_process("load only (rollout schedule)", ["schedule", path, "-f", "json"])
+                time_process("rollout risk", ["risk", path, "--seed", "1", "--iterations",
+                                              str(args.iterations), "-f", "json"])
 
 
 if __name__ == "__main__":
