@@ -1,0 +1,141 @@
+"""Report commands: gantt (plotly chart), calendar (iCalendar) and report (the HTML dashboard)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import click
+
+from ._common import PLAN_ARG, load
+
+
+def _iso_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+_TODAY = click.option("--today", callback=_iso_date, metavar="DATE",
+                      help="Date of the 'today' line and of the report (YYYY-MM-DD). Default: today.")
+_COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
+                         help="One row per task (--expand) or one summary bar per workstream (--collapse). "
+                              "Default: collapse past --threshold tasks.")
+
+
+@click.command("gantt")
+@PLAN_ARG
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), required=True,
+              help="File to write (gantt.html, gantt.png, gantt.svg).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["html", "png", "svg"]), default=None,
+              help="Output format. Default: from the file extension of -o, else html.")
+@_COLLAPSE
+@click.option("--threshold", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Collapse to workstream bars past N tasks (default 400).")
+@click.option("--no-links", "no_links", is_flag=True, help="Leave out the dependency arrows.")
+@click.option("--actuals", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Progress CSV to shade progress (else the state store's last pull, if any).")
+@_TODAY
+def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, actuals, today):
+    """Gantt chart: workstream lanes, the critical path in red, milestones, dependency arrows.
+
+    The HTML works offline (plotly.js is embedded). Hover a row for owner, dates, float and
+    participants. The baseline (ghost bars) and progress (dark shading) come from the state
+    store when a push or pull has filled it. PNG and SVG need a headless Chromium (kaleido).
+
+    Example:
+
+    \b
+        rollout gantt acme.yaml -o gantt.html
+        rollout gantt acme.yaml -o gantt.html --expand --today 2027-03-01
+        rollout gantt acme.yaml -o gantt.svg
+    """
+    from ..reports.gantt import COLLAPSE_THRESHOLD, state_overlay, write_gantt
+    from ..schedule import schedule
+
+    if fmt is None:
+        ext = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+        fmt = ext if ext in ("png", "svg") else "html"
+    plan = load(plan_path)
+    sched = schedule(plan)
+    write_gantt(sched, output, fmt, today=today, collapse=None if expand is None else not expand,
+                threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links,
+                overlay=state_overlay(plan, actuals))
+    click.echo(f"wrote {output} ({len(sched.tasks)} tasks, finish {sched.finish_date.isoformat()})")
+
+
+@click.command("calendar")
+@PLAN_ARG
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (plan.ics). Default: standard output.")
+@click.option("--tasks", "with_tasks", is_flag=True, help="Add every task as an all-day event, not only milestones.")
+@click.option("--no-cadences", "no_cadences", is_flag=True, help="Leave out the recurring cadence events.")
+def calendar_cmd(plan_path, output, with_tasks, no_cadences):
+    """iCalendar file: milestones as all-day events, cadences as recurring events.
+
+    Each event's UID is <plan>.<task or cadence id>@rollout, so importing a newer export into
+    the same calendar updates the events instead of duplicating them. SOURCE_DATE_EPOCH fixes
+    DTSTAMP for reproducible files.
+
+    Example:
+
+    \b
+        rollout calendar acme.yaml -o acme.ics
+        rollout calendar acme.yaml --tasks -o acme-all.ics
+    """
+    from ..reports.ical import calendar_bytes
+    from ..schedule import schedule
+
+    data = calendar_bytes(schedule(load(plan_path)), tasks=with_tasks, cadences=not no_cadences)
+    if output:
+        from ..util import atomic_write_bytes
+
+        atomic_write_bytes(output, data)
+    else:
+        click.get_binary_stream("stdout").write(data)
+
+
+@click.command("report")
+@PLAN_ARG
+@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Directory to write index.html, schedule.csv, plan.ics and findings.sarif into.")
+@click.option("--fail-on", "fail_on", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Exit 1 when a finding is at or above this severity (the files are written anyway).")
+@_COLLAPSE
+@click.option("--calendar-tasks", is_flag=True, help="Put every task in plan.ics, not only milestones.")
+@click.option("--actuals", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Progress CSV for the status section (else the state store's last pull).")
+@click.option("--risk-iterations", type=click.IntRange(min=0), default=2000, show_default=True,
+              help="Monte Carlo iterations for the risk section (0 leaves it out).")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the risk simulation.")
+@_TODAY
+def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, risk_iterations, seed, today):
+    """Dashboard for a steering committee: one self-contained index.html plus its files.
+
+    index.html holds the headline (start, finish, critical path, findings by severity), the
+    Gantt, the findings table, and the status and risk sections. Beside it: schedule.csv,
+    plan.ics and findings.sarif. Open index.html in any browser; it needs no network.
+
+    Example:
+
+    \b
+        rollout report acme.yaml -o report/
+        rollout report acme.yaml -o report/ --fail-on error --today 2027-03-01
+    """
+    from ..reports.dashboard import write_report
+
+    report = write_report(plan_path, out_dir, today=today, fail_on=fail_on or "error",
+                          collapse=None if expand is None else not expand, calendar_tasks=calendar_tasks,
+                          actuals=actuals, risk_iterations=risk_iterations, seed=seed)
+    for path in report.files.values():
+        click.echo(f"wrote {path}")
+    counts = report.counts()
+    if counts:
+        click.echo("findings: " + ", ".join(f"{n} {sev}" for sev, n in counts.items()))
+    if fail_on and report.failed:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = [gantt_cmd, calendar_cmd, report_cmd]

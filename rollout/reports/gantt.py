@@ -1,0 +1,462 @@
+"""Gantt charts of a schedule, drawn with plotly: workstream lanes, critical path, links, milestones.
+
+Everything taken from a plan is HTML-escaped before it reaches plotly, which renders pseudo-HTML in
+labels and hover text. The HTML output embeds plotly.js once and works offline.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import shutil
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import UsageError
+from ..schedule import Schedule, ScheduledTask
+
+__all__ = [
+    "COLLAPSE_THRESHOLD",
+    "GanttOverlay",
+    "browser_engine",
+    "gantt_figure",
+    "gantt_html",
+    "gantt_spec",
+    "plotly_js_tag",
+    "state_overlay",
+    "write_gantt",
+]
+
+#: Past this many tasks the chart shows one summary bar per workstream unless asked to expand.
+COLLAPSE_THRESHOLD = 400
+
+_PALETTE = (
+    "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#9d755d", "#bab0ac",
+    "#ff9da6", "#8cd17d", "#86bcb6", "#79706e",
+)
+_CRITICAL = "#d62728"
+_LINK = "rgba(90, 90, 90, 0.55)"
+_DAY_MS = 86_400_000
+_EPOCH = _dt.date(1970, 1, 1).toordinal()
+_ROW_PX = 24
+_SLIDER_ROWS = 600
+_MARGIN_PX = 300    # top and bottom margins: title, axis, range selector; range slider, legend
+
+
+@dataclass(frozen=True)
+class GanttOverlay:
+    """What the state store knows beyond the plan: the baseline and progress per task id.
+
+    ``baseline`` maps a task id to its (start, finish) dates when the baseline was taken;
+    ``progress`` maps a task id to its percent complete (0–100).
+    """
+
+    baseline: Mapping[str, tuple[_dt.date, _dt.date]] | None = None
+    progress: Mapping[str, float] | None = None
+
+
+def state_overlay(plan, actuals_path: str | None = None, as_of: _dt.date | None = None) -> GanttOverlay:
+    """Baseline and progress for a plan from its state store (and an actuals CSV when given).
+
+    Progress is the percent complete ``rollout status`` reports; without a pull snapshot or an
+    actuals file there is none. Each part is skipped quietly when its module is not installed.
+    """
+    baseline = progress = None
+    if plan.path:
+        try:
+            from ..state import StateStore
+        except ImportError:
+            StateStore = None
+        if StateStore is not None:
+            with StateStore(plan.path, plan.id) as store:
+                baseline = store.baseline()
+                has_progress = store.latest_snapshot() is not None
+        else:
+            has_progress = False
+    else:
+        has_progress = False
+    if has_progress or actuals_path:
+        try:
+            from ..tracking import status_report
+        except ImportError:
+            status_report = None
+        if status_report is not None:
+            report = status_report(plan, as_of=as_of, actuals_path=actuals_path)
+            progress = {tid: pct for tid, pct in report.percent.items() if pct}
+    return GanttOverlay(baseline=baseline, progress=progress)
+
+
+def _esc(value: Any, limit: int | None = None) -> str:
+    text = "" if value is None else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return html.escape(text, quote=True)
+
+
+def _lanes(schedule: Schedule) -> list[tuple[str, str, list[ScheduledTask]]]:
+    """Workstream lanes in plan order, each with its tasks sorted by start then finish."""
+    names = {w.id: w.name for w in schedule.plan.workstreams}
+    lanes: dict[str, list[ScheduledTask]] = {w: [] for w in names}
+    for st in schedule.tasks.values():
+        lanes.setdefault(st.task.workstream, []).append(st)
+    result = []
+    for ws, items in lanes.items():
+        if not items:
+            continue
+        items.sort(key=lambda st: (st.start, st.end))
+        result.append((ws, names.get(ws) or ws, items))
+    return result
+
+
+def _hover(st: ScheduledTask, ws_name: str, overlay: GanttOverlay) -> str:
+    t = st.task
+    if t.is_milestone:
+        when = f"Milestone on {st.finish_date.isoformat()}"
+    else:
+        when = (f"{st.start_date.isoformat()} → {st.finish_date.isoformat()} "
+                f"({t.duration} working day{'s' if t.duration != 1 else ''})")
+    float_text = f"Float: {st.total_float} d" + (" · critical path" if st.critical else "")
+    lines = [f"<b>{_esc(t.name, 120)}</b>", f"{_esc(t.id)} · {_esc(ws_name)}", when, float_text,
+             f"Owner: {_esc(t.owner or '—')}"]
+    if t.participants:
+        lines.append("Participants: " + _esc(", ".join(t.participants), 120))
+    if t.deadline is not None:
+        lines.append(f"Deadline: {t.deadline.isoformat()}")
+    if overlay.progress and t.id in overlay.progress:
+        lines.append(f"Progress: {overlay.progress[t.id]:.0f}%")
+    if overlay.baseline and t.id in overlay.baseline:
+        b0, b1 = overlay.baseline[t.id]
+        lines.append(f"Baseline: {b0.isoformat()} → {b1.isoformat()}")
+    return "<br>".join(lines)
+
+
+def gantt_spec(schedule: Schedule, *, today: _dt.date | None = None, collapse: bool | None = None,
+               threshold: int = COLLAPSE_THRESHOLD, overlay: GanttOverlay | None = None,
+               links: bool = True, labels: bool = True, title: str | None = None) -> dict[str, Any]:
+    """The Gantt chart as a plain plotly figure dict (``{"data": [...], "layout": {...}}``).
+
+    ``collapse`` None means: collapse to workstream summary bars when there are more than
+    ``threshold`` tasks. ``today`` defaults to the current date and is drawn only when it falls
+    inside the plan. Building the dict directly (rather than through ``plotly.graph_objects``)
+    keeps a 5,000-task chart fast to produce.
+    """
+    overlay = overlay or GanttOverlay()
+    today = today or _dt.date.today()
+    if collapse is None:
+        collapse = len(schedule.tasks) > threshold
+    lanes = _lanes(schedule)
+    colours = {ws: _PALETTE[k % len(_PALETTE)] for k, (ws, _, _) in enumerate(lanes)}
+    if collapse:
+        data, lane_rows = _summary_traces(schedule, lanes, colours)
+    else:
+        data, lane_rows = _task_traces(schedule, lanes, colours, overlay, links, labels)
+    rows = lane_rows[-1][2] + 1 if lane_rows else 0
+    layout = _layout(schedule, rows, lane_rows, today, title, collapse)
+    return {"data": data, "layout": layout}
+
+
+def gantt_figure(schedule: Schedule, **options: Any):
+    """The Gantt chart as a ``plotly.graph_objects.Figure`` (options as for :func:`gantt_spec`)."""
+    import plotly.graph_objects as go
+
+    return go.Figure(gantt_spec(schedule, **options))
+
+
+def _ms(day: _dt.date) -> int:
+    """Milliseconds since the epoch at the start of ``day``: what a plotly date axis reads."""
+    return (day.toordinal() - _EPOCH) * _DAY_MS
+
+
+def _rect(xs: list, ys: list, x0: float, x1: float, y: float, half: float, closed: bool = False) -> None:
+    """Append one rectangle to a None-separated polygon list (``fill: toself`` closes it itself)."""
+    if closed:
+        xs += [x0, x1, x1, x0, x0, None]
+        ys += [y - half, y - half, y + half, y + half, y - half, None]
+    else:
+        xs += [x0, x1, x1, x0, None]
+        ys += [y - half, y - half, y + half, y + half, None]
+
+
+def _polygons(name: str, xs: list, ys: list, colour: str, meta: dict, line: str | None = None,
+              **extra: Any) -> dict[str, Any]:
+    """Many rectangles as ONE filled scatter trace: a single SVG path however many bars it holds."""
+    trace = {"type": "scatter", "mode": "lines", "name": name, "x": xs, "y": ys, "fill": "toself",
+             "fillcolor": colour, "line": {"width": 1 if line else 0, "color": line or colour},
+             "hoverinfo": "skip", "meta": meta}
+    trace.update(extra)
+    return trace
+
+
+def _task_traces(schedule, lanes, colours, overlay, links, labels):
+    """One row per task: filled-rectangle traces per workstream, names, overlays, links, milestones.
+
+    Bars are polygons in one trace per workstream (not one SVG element per bar) and hover comes
+    from one invisible point per row, so a 5,000-task chart stays quick to draw.
+    """
+    rows: dict[str, int] = {}
+    lane_rows: list[tuple[str, int, int]] = []
+    data: list[dict[str, Any]] = []
+    ghost_x: list = []
+    ghost_y: list = []
+    done_x: list = []
+    done_y: list = []
+    crit_x: list = []
+    crit_y: list = []
+    hover_text: list[str] = []
+    label_x, label_y, label_text = [], [], []
+    ms_x, ms_y, ms_colour = [], [], []
+    row = 0
+    for ws, ws_name, items in lanes:
+        first = row
+        xs: list = []
+        ys: list = []
+        for st in items:
+            rows[st.id] = row
+            x0, x1 = _ms(st.start_date), _ms(st.finish_date) + _DAY_MS
+            if st.task.is_milestone:
+                ms_x.append(x1)
+                ms_y.append(row)
+                ms_colour.append(_CRITICAL if st.critical else colours[ws])
+            else:
+                _rect(xs, ys, x0, x1, row, 0.31)
+                if st.critical:
+                    _rect(crit_x, crit_y, x0, x1, row, 0.31, closed=True)
+                pct = (overlay.progress or {}).get(st.id)
+                if pct:
+                    done = x0 + (x1 - x0) * min(max(float(pct), 0.0), 100.0) / 100
+                    _rect(done_x, done_y, x0, round(done), row, 0.12)
+            if overlay.baseline and st.id in overlay.baseline:
+                g0, g1 = overlay.baseline[st.id]
+                _rect(ghost_x, ghost_y, _ms(g0), _ms(g1) + _DAY_MS, row + 0.3, 0.1)
+            hover_text.append(_hover(st, ws_name, overlay))
+            label_x.append(x1)
+            label_y.append(row)
+            label_text.append(_esc(st.task.name, 48))
+            row += 1
+        lane_rows.append((ws_name, first, row - 1))
+        if xs:
+            data.append(_polygons(_esc(ws_name, 40), xs, ys, colours[ws], {"rollout": "tasks", "workstream": ws},
+                                  legendgroup=ws))
+    if ghost_x:
+        data.insert(0, _polygons("Baseline", ghost_x, ghost_y, "rgba(110, 110, 110, 0.45)", {"rollout": "baseline"}))
+    if done_x:
+        data.append(_polygons("Progress", done_x, done_y, "rgba(20, 20, 20, 0.6)", {"rollout": "progress"}))
+    link_x: list = []
+    link_y: list = []
+    if links:
+        _links(schedule, rows, link_x, link_y, crit_x, crit_y)
+    if link_x:
+        data.append({"type": "scatter", "mode": "lines", "name": "Dependencies", "x": link_x, "y": link_y,
+                     "line": {"color": _LINK, "width": 1}, "hoverinfo": "skip", "meta": {"rollout": "links"}})
+    if crit_x:
+        data.append({"type": "scatter", "mode": "lines", "name": "Critical path", "x": crit_x, "y": crit_y,
+                     "line": {"color": _CRITICAL, "width": 2}, "hoverinfo": "skip",
+                     "meta": {"rollout": "critical"}})
+    if ms_x:
+        data.append({
+            "type": "scatter", "mode": "markers", "name": "Milestones", "x": ms_x, "y": ms_y, "hoverinfo": "skip",
+            "marker": {"symbol": "diamond", "size": 12, "color": ms_colour, "line": {"color": "#333", "width": 1}},
+            "meta": {"rollout": "milestones"},
+        })
+    # Names sit right of their bars; the same points carry the hover details (hovermode "y": one row,
+    # one task), which spares a second trace of 5,000 invisible markers.
+    data.append({"type": "scatter", "mode": "text" if labels else "none", "name": "Tasks", "x": label_x,
+                 "y": label_y, "text": label_text, "textposition": "middle right",
+                 "textfont": {"size": 10, "color": "#333"}, "hovertext": hover_text, "hoverinfo": "text",
+                 "showlegend": False, "meta": {"rollout": "labels"}})
+    return data, lane_rows
+
+
+def _anchor(st: ScheduledTask, at_end: bool) -> int:
+    """Where a link leaves or reaches a task on the time axis: an edge of its bar, or its diamond."""
+    if st.task.is_milestone or at_end:
+        return _ms(st.finish_date) + _DAY_MS
+    return _ms(st.start_date)
+
+
+def _links(schedule: Schedule, rows: Mapping[str, int], xs: list, ys: list, crit_x: list, crit_y: list) -> None:
+    """Dependency arrows as None-separated elbows with a small head, plain or (when driving) critical.
+
+    All links go into two line traces whatever their number, so thousands stay cheap to draw.
+    """
+    tasks = schedule.tasks
+    head = max(_DAY_MS // 4, (_ms(schedule.finish_date) - _ms(schedule.start_date)) // 250)
+    for st in tasks.values():
+        for dep in st.task.depends_on:
+            pred = tasks.get(dep.task)
+            if pred is None:
+                continue
+            x0 = _anchor(pred, dep.type in ("FS", "FF"))
+            x1 = _anchor(st, dep.type in ("FF", "SF"))
+            y0, y1 = rows[pred.id], rows[st.id]
+            bound = {"FS": pred.end + dep.lag, "SS": pred.start + dep.lag,
+                     "FF": pred.end + dep.lag - st.task.duration,
+                     "SF": pred.start + dep.lag - st.task.duration}[dep.type]
+            driving = pred.critical and st.critical and bound == st.start
+            lx, ly = (crit_x, crit_y) if driving else (xs, ys)
+            lx += [x0, x0, x1, x1 - head, x1, x1 - head, None]
+            ly += [y0, y1, y1, y1 - 0.22, y1, y1 + 0.22, None]
+
+
+def _summary_traces(schedule, lanes, colours):
+    """One bar per workstream (first start to last finish) with its milestones on the same row."""
+    lane_rows, data = [], []
+    hover_x, hover_y, hover_text = [], [], []
+    ms_x, ms_y, ms_colour = [], [], []
+    crit_x: list = []
+    crit_y: list = []
+    for row, (ws, ws_name, items) in enumerate(lanes):
+        lane_rows.append((f"{ws_name} ({len(items)})", row, row))
+        x0 = min(_ms(st.start_date) for st in items)
+        x1 = max(_ms(st.finish_date) + _DAY_MS for st in items)
+        critical = sum(1 for st in items if st.critical)
+        xs: list = []
+        ys: list = []
+        _rect(xs, ys, x0, x1, row, 0.31)
+        if critical:
+            _rect(crit_x, crit_y, x0, x1, row, 0.31, closed=True)
+        data.append(_polygons(_esc(ws_name, 40), xs, ys, colours[ws], {"rollout": "summary", "workstream": ws},
+                              legendgroup=ws))
+        first = min(st.start_date for st in items)
+        last = max(st.finish_date for st in items)
+        hover_x.append((x0 + x1) // 2)
+        hover_y.append(row)
+        hover_text.append("<br>".join([
+            f"<b>{_esc(ws_name)}</b>", f"{len(items)} tasks, {critical} on the critical path",
+            f"{first.isoformat()} → {last.isoformat()}"]))
+        for st in items:
+            if st.task.is_milestone:
+                ms_x.append(_ms(st.finish_date) + _DAY_MS)
+                ms_y.append(row)
+                ms_colour.append(_CRITICAL if st.critical else "#fff")
+    if crit_x:
+        data.append({"type": "scatter", "mode": "lines", "name": "Critical path", "x": crit_x, "y": crit_y,
+                     "line": {"color": _CRITICAL, "width": 2}, "hoverinfo": "skip",
+                     "meta": {"rollout": "critical"}})
+    if ms_x:
+        data.append({
+            "type": "scatter", "mode": "markers", "name": "Milestones", "x": ms_x, "y": ms_y, "hoverinfo": "skip",
+            "marker": {"symbol": "diamond", "size": 11, "color": ms_colour, "line": {"color": "#333", "width": 1}},
+            "meta": {"rollout": "milestones"},
+        })
+    data.append({"type": "scatter", "mode": "markers", "name": "Details", "x": hover_x, "y": hover_y,
+                 "hovertext": hover_text, "hoverinfo": "text", "marker": {"size": 1, "opacity": 0},
+                 "showlegend": False, "meta": {"rollout": "hover"}})
+    return data, lane_rows
+
+
+def _layout(schedule, rows, lane_rows, today, title, collapsed):
+    plot_px = _ROW_PX * max(rows, 5)
+    height = _MARGIN_PX + plot_px
+    start = schedule.start_date - _dt.timedelta(days=3)
+    end = schedule.finish_date + _dt.timedelta(days=(schedule.finish_date - schedule.start_date).days // 8 + 4)
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    for k, (_, first, last) in enumerate(lane_rows):
+        if k % 2 == 0:
+            shapes.append({"type": "rect", "layer": "below", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                           "y0": first - 0.5, "y1": last + 0.5, "line": {"width": 0},
+                           "fillcolor": "rgba(0, 0, 0, 0.045)"})
+    if schedule.start_date <= today <= schedule.finish_date:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": _ms(today), "x1": _ms(today),
+                       "y0": 0, "y1": 1, "line": {"color": "#e45756", "width": 1.5, "dash": "dot"}})
+        annotations.append({"xref": "x", "yref": "paper", "x": _ms(today), "y": 1, "yanchor": "bottom",
+                            "showarrow": False, "text": "today", "font": {"size": 11, "color": "#e45756"}})
+    plan = schedule.plan
+    heading = title if title is not None else f"{plan.title} — {len(schedule.tasks)} tasks"
+    # The y axis labels lanes, not rows: a tick per task costs seconds per thousand rows to draw.
+    return {
+        "title": {"text": _esc(heading), "x": 0.01},
+        "height": height,
+        "margin": {"l": 220, "r": 30, "t": 110, "b": 110},
+        "hovermode": "y",
+        "hoverdistance": -1,
+        "showlegend": True,
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        "plot_bgcolor": "white",
+        "xaxis": {
+            "type": "date", "range": [_ms(start), _ms(end)], "gridcolor": "#e5e5e5", "side": "top",
+            # The range slider redraws every trace a second time: worth it up to a few hundred rows.
+            "rangeslider": {"visible": rows <= _SLIDER_ROWS, "thickness": min(0.2, 45 / plot_px),
+                            "range": [_ms(start), _ms(end)], "autorange": False,
+                            "yaxis": {"rangemode": "match"}},
+            "rangeselector": {"buttons": [
+                {"count": 1, "label": "1m", "step": "month", "stepmode": "backward"},
+                {"count": 3, "label": "3m", "step": "month", "stepmode": "backward"},
+                {"count": 6, "label": "6m", "step": "month", "stepmode": "backward"},
+                {"step": "all", "label": "all"},
+            ], "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right", "pad": {"b": 28}},
+        },
+        "yaxis": {"tickmode": "array", "tickvals": [(first + last) / 2 for _, first, last in lane_rows],
+                  "ticktext": [_esc(name, 40) for name, _, _ in lane_rows],
+                  "range": [max(rows, 1) - 0.5, -0.5], "fixedrange": True, "showgrid": False,
+                  "zeroline": False, "tickfont": {"size": 12}},
+        "shapes": shapes,
+        "annotations": annotations,
+        "meta": {"rollout": "gantt", "collapsed": collapsed, "rows": rows},
+    }
+
+
+def gantt_html(schedule: Schedule, *, full_html: bool = True, div_id: str = "gantt", **options: Any) -> str:
+    """The Gantt chart as HTML. A full page embeds plotly.js; a fragment (``full_html=False``) does not,
+    so that a page holding several charts embeds it once (see :func:`plotly_js_tag`)."""
+    import plotly.io as pio
+
+    spec = gantt_spec(schedule, **options)
+    return pio.to_html(spec, include_plotlyjs=full_html, full_html=full_html, validate=False,
+                       div_id=div_id, config={"displaylogo": False, "responsive": True})
+
+
+def plotly_js_tag() -> str:
+    """``<script>`` elements holding plotly.js itself, for pages that embed several chart fragments."""
+    from plotly.offline import get_plotlyjs
+
+    return ('<script>window.PlotlyConfig = {MathJaxConfig: "local"};</script>\n'
+            f'<script charset="utf-8">{get_plotlyjs()}</script>')
+
+
+def browser_engine() -> str | None:
+    """The path of a Chromium or Chrome that kaleido can drive, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def write_gantt(schedule: Schedule, path: str, fmt: str = "html", **options: Any) -> str:
+    """Write the Gantt chart to ``path`` as html, png or svg; returns the path.
+
+    png and svg go through kaleido, which drives a headless Chromium; without one (or without
+    kaleido) this raises UsageError naming what to install.
+    """
+    from ..util import atomic_write_bytes, atomic_write_text
+
+    if fmt == "html":
+        atomic_write_text(path, gantt_html(schedule, **options))
+        return path
+    if fmt not in ("png", "svg"):
+        raise UsageError(f"unknown Gantt format '{fmt}' (choose html, png or svg)")
+    engine = browser_engine()
+    if engine is None:
+        raise UsageError(f"--format {fmt} needs a browser engine for kaleido: install Chromium "
+                         "(Debian: apt-get install chromium) or use --format html")
+    try:
+        import kaleido  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(f"--format {fmt} needs kaleido: pip install 'rollout[png]', "
+                         "or use --format html") from exc
+    import os
+
+    import plotly.io as pio
+
+    os.environ.setdefault("BROWSER_PATH", engine)
+    spec = gantt_spec(schedule, **options)
+    spec["layout"]["xaxis"]["rangeslider"]["visible"] = False
+    try:
+        image = pio.to_image(spec, format=fmt, width=1400, height=spec["layout"]["height"], validate=False)
+    except Exception as exc:  # kaleido reports a missing or broken browser in many shapes
+        raise UsageError(f"--format {fmt}: the browser engine failed to render ({exc}); "
+                         "use --format html") from exc
+    atomic_write_bytes(path, image)
+    return path
