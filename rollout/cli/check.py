@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import PLAN_ARG, emit, format_option, output_option, to_json, to_table
+from ._common import PLAN_ARG, emit, format_option, output_option, to_json
 
 
 def _codes(values: tuple[str, ...]) -> list[str] | None:
@@ -75,10 +75,21 @@ def rules_cmd(code, fmt):
     if fmt == "json":
         emit(to_json({"rules": [r.to_dict() for r in catalogue]}))
         return
-    emit(to_table(("code", "slug", "severity", "fires when"),
-                  ([r.code, r.slug, r.severity, r.summary.replace("`", "")] for r in catalogue),
-                  max_width=100)
-         + "\nOne rule in full: rollout rules CODE\n")
+    emit(_catalogue_text(catalogue) + "\nOne rule in full: rollout rules CODE\n")
+
+
+def _catalogue_text(catalogue) -> str:
+    """code, slug and severity in columns; what fires the rule wrapped beneath, indented."""
+    import textwrap
+
+    width = max(len(r.slug) for r in catalogue)
+    lines = []
+    for r in catalogue:
+        origin = "" if r.origin == "rollout" else f"  [{r.origin}]"
+        lines.append(f"{r.code:<6} {r.slug:<{width}}  {r.severity}{origin}")
+        lines += textwrap.wrap(r.summary.replace("`", ""), 92, initial_indent="       ",
+                               subsequent_indent="       ")
+    return "\n".join(lines) + "\n"
 
 
 def _settings_text(r) -> str:
