@@ -40,6 +40,7 @@ from .base import NO_PROGRESS, Change, Progress, PullResult, PushResult
 __all__ = ["JiraConfig", "JiraSettings", "JiraTracker", "retry_after_seconds"]
 
 LOG = logging.getLogger("rollout.jira")
+LOG.addHandler(logging.NullHandler())     # a library: retries are counted in the result, logged only on request
 
 PROPERTY_KEY = "rollout"
 REMOVED_LABEL = "rollout-removed"
@@ -348,6 +349,7 @@ class _Site:
     epic_name_field: str | None
     link_type: str
     cloud: bool
+    epic_link_candidate: str | None = None    # the "Epic Link" field, for instances that refuse `parent`
 
     def type_id(self, name: str) -> str:
         return self.issue_types[name.lower()]
@@ -383,7 +385,8 @@ def _discover(http: _Http, cfg: JiraConfig) -> _Site:
                  start_field=by_name.get(cfg.start_date_field.lower()),
                  epic_link_field=None if cloud else by_name.get("epic link"),
                  epic_name_field=None if cloud else by_name.get("epic name"),
-                 link_type=names[cfg.link_type.lower()], cloud=cloud)
+                 link_type=names[cfg.link_type.lower()], cloud=cloud,
+                 epic_link_candidate=by_name.get("epic link"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,6 +556,8 @@ class _Push:
 
     def run(self) -> PushResult:
         self.site = _discover(self.http, self.cfg)
+        if self.site.epic_link_candidate and self.store.get_meta("jira_epic_link") == "yes":
+            self.site.epic_link_field = self.site.epic_link_candidate    # learnt on an earlier push
         self.views = self._find_existing()
         wants = self._desired()
         self.keys = {ref: v.key for ref, v in self.views.items()}
@@ -655,7 +660,8 @@ class _Push:
                 out[site.start_field] = value
             elif name == "parent":
                 if site.epic_link_field:
-                    out[site.epic_link_field] = value
+                    if value is not None or want is None:
+                        out[site.epic_link_field] = value
                 elif value is not None or want is None:
                     out["parent"] = {"key": value} if value else None
         return out
@@ -700,20 +706,36 @@ class _Push:
                 if not pending:
                     return
                 continue
-            self._record_created(pending, reply or {})
+            retry = self._record_created(pending, reply or {})
+            if retry:
+                self._create_batch(retry)
             return
         for w in pending:
             self.store.forget_intent([w.ref])
             self.result.changes.append(Change("error", w.ref, None, "not created: Jira kept failing"))
 
-    def _record_created(self, batch: list[_Want], reply: dict) -> None:
+    def _record_created(self, batch: list[_Want], reply: dict) -> list[_Want]:
+        """Record what a bulk create made and report what it refused; return the items worth sending again."""
         if not isinstance(reply.get("issues"), list) or not isinstance(reply.get("errors", []), list):
             raise RemoteError("Jira answered the bulk create with something unexpected; nothing was recorded")
         failed: dict[int, str] = {}
+        parent_refused: set[int] = set()
         for err in reply.get("errors") or []:
             ee = err.get("elementErrors") or {}
+            index = int(err.get("failedElementNumber", -1))
             parts = [f"{k}: {v}" for k, v in (ee.get("errors") or {}).items()] + list(ee.get("errorMessages") or [])
-            failed[int(err.get("failedElementNumber", -1))] = "; ".join(parts) or f"HTTP {err.get('status')}"
+            failed[index] = "; ".join(parts) or f"HTTP {err.get('status')}"
+            if "parent" in (ee.get("errors") or {}):
+                parent_refused.add(index)
+        retry: list[_Want] = []
+        if parent_refused and self.site.epic_link_candidate and not self.site.epic_link_field:
+            # this instance keeps epics in the "Epic Link" field: use it from now on
+            LOG.warning("Jira refused `parent`; linking issues to epics through the Epic Link field")
+            self.site.epic_link_field = self.site.epic_link_candidate
+            self.store.set_meta("jira_epic_link", "yes")
+            retry = [batch[i] for i in sorted(parent_refused)]
+            for i in parent_refused:
+                failed[i] = ""
         if failed and len(failed) == len(batch) and all(
                 int(e.get("status") or 0) == 403 for e in reply.get("errors") or []):
             self.store.forget_intent([w.ref for w in batch])
@@ -724,8 +746,9 @@ class _Push:
         done = []
         for index, w in enumerate(batch):
             if index in failed:
-                self.store.forget_intent([w.ref])
-                self.result.changes.append(Change("error", w.ref, None, "not created: " + failed[index]))
+                if failed[index]:
+                    self.store.forget_intent([w.ref])
+                    self.result.changes.append(Change("error", w.ref, None, "not created: " + failed[index]))
                 continue
             issue = next(created, None)
             if issue is None:
@@ -734,7 +757,8 @@ class _Push:
             done.append((w.ref, w.kind, issue["key"], self._resolved(w)))
             self.result.changes.append(Change("create", w.ref, issue["key"], w.fields["summary"]))
         self.store.record_pushed(done)
-        self.progress.advance(len(batch))
+        self.progress.advance(len(batch) - len(retry))
+        return retry
 
     def _reconcile(self, pending: list[_Want]) -> list[_Want]:
         """After an uncertain create: record what Jira made, return what is still missing."""

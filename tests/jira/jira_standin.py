@@ -38,6 +38,7 @@ LINK_TYPES = [
     {"id": "10003", "name": "Relates", "inward": "relates to", "outward": "relates to"},
 ]
 START_FIELD = "customfield_10015"
+EPIC_LINK_FIELD = "customfield_10014"
 SYSTEM_FIELDS = ["summary", "description", "duedate", "labels", "parent", "issuelinks", "issuetype", "status",
                  "assignee", "resolution", "resolutiondate", "created", "updated", "project"]
 
@@ -64,7 +65,7 @@ class Seen:
 class JiraStandIn:
     def __init__(self, *, email: str = "pmo@acme.example", token: str = "atl-token-9f8e7d6c5b4a",
                  pat: str | None = None, project: str = "ACME", latency: float = 0.0, start_field: bool = True,
-                 checker=None, changelog_page: int = 20, timeout_sleep: float = 1.5):
+                 checker=None, changelog_page: int = 20, timeout_sleep: float = 1.5, refuse_parent: bool = False):
         self.email, self.token, self.pat = email, token, pat
         self.latency, self.checker = latency, checker
         self.changelog_page = changelog_page
@@ -81,6 +82,13 @@ class JiraStandIn:
                                 "clauseNames": ["cf[10015]", "Start date"],
                                 "schema": {"type": "date", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:datepicker",
                                            "customId": 10015}})
+        self.refuse_parent = refuse_parent     # an older company-managed project: epics through "Epic Link"
+        if refuse_parent:
+            self.fields.append({"id": EPIC_LINK_FIELD, "key": EPIC_LINK_FIELD, "name": "Epic Link", "custom": True,
+                                "navigable": True, "orderable": True, "searchable": True,
+                                "clauseNames": ["cf[10014]", "Epic Link"],
+                                "schema": {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-epic-link",
+                                           "customId": 10014}})
         self.link_types = list(LINK_TYPES)
         self.issues: dict[str, dict] = {}
         self.links: dict[str, tuple[str, str, str]] = {}    # id -> (type id, blocker key, blocked key)
@@ -476,7 +484,13 @@ class JiraStandIn:
             if " " in label:
                 problems["labels"] = "The label can't contain spaces."
         parent = f.get("parent")
-        if parent:
+        if "parent" in f and self.refuse_parent:
+            problems["parent"] = "Field 'parent' cannot be set. It is not on the appropriate screen, or unknown."
+        elif EPIC_LINK_FIELD in f and not self.refuse_parent:
+            problems[EPIC_LINK_FIELD] = "Field 'customfield_10014' cannot be set. It is not on the appropriate screen, or unknown."
+        elif f.get(EPIC_LINK_FIELD) and f[EPIC_LINK_FIELD] not in self.issues:
+            problems[EPIC_LINK_FIELD] = "The epic does not exist."
+        elif parent:
             pkey = parent.get("key")
             if pkey not in self.issues:
                 problems["parent"] = "Could not find issue by id or key."
@@ -501,6 +515,8 @@ class JiraStandIn:
         }
         if any(x["id"] == START_FIELD for x in self.fields):
             fields[START_FIELD] = f.get(START_FIELD)
+        if self.refuse_parent:
+            fields[EPIC_LINK_FIELD] = f.get(EPIC_LINK_FIELD)
         if f.get("parent"):
             fields["parent"] = self._parent(f["parent"]["key"])
         self.issues[key] = {"id": iid, "key": key, "fields": fields, "changelog": [],

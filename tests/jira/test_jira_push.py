@@ -253,3 +253,26 @@ def test_configuration_mistakes_say_what_to_fix(standin, tmp_path, config, messa
         push_plan(make_plan(tmp_path, jira=config))
     assert info.value.exit_code == 3
     assert standin.writes() == []
+
+
+def test_where_parent_is_refused_epics_are_linked_through_epic_link(openapi_checker, tmp_path, monkeypatch):
+    from conftest import FAST
+    from jira_standin import EPIC_LINK_FIELD, JiraStandIn
+
+    server = JiraStandIn(checker=openapi_checker, refuse_parent=True).start()
+    try:
+        for name, value in {**server.env(), **FAST}.items():
+            monkeypatch.setenv(name, value)
+        plan = make_plan(tmp_path)
+        result = push_plan(plan)
+        assert result.errors == []
+        issues = {ref: keys[0] for ref, keys in server.task_issues().items()}
+        assert len(issues) == 7
+        for t in plan.tasks:
+            assert server.issues[issues[t.id]]["fields"][EPIC_LINK_FIELD] == issues[f"epic:{t.workstream}"]
+        before = len(server.writes())
+        assert push_plan(plan).summary()["unchanged"] == 7
+        assert server.writes()[before:] == []
+        assert server.violations == []
+    finally:
+        server.stop()
