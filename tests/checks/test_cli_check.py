@@ -138,3 +138,9 @@ def test_check_runs_as_a_process():
     bad = subprocess.run([sys.executable, "-m", "rollout", "check", str(FIXTURES / "nope.yaml")],
                          capture_output=True, text=True, cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": ""})
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "rules"])
+def test_help_has_an_example(command):
+    r = run(command, "--help")
+    assert r.exit_code == 0 and "Example:" in r.output and f"rollout {command}" in r.output
