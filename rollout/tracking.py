@@ -616,6 +616,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int
 # -- HTML -----------------------------------------------------------------------------------------
 
 _RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
+_HTML_LATE_ROWS = 200         # the page is for people; the JSON lists every task
 
 
 def status_html_section(report: StatusReport, include_plotlyjs: bool | str = False) -> str:
@@ -673,12 +674,15 @@ def status_html_section(report: StatusReport, include_plotlyjs: bool | str = Fal
         parts.append("<h3>Milestones and deadlines</h3><table><tr><th>id</th><th>name</th><th>status</th>"
                      "<th>baseline</th><th>forecast</th><th>deadline</th><th>variance</th><th>RAG</th></tr>"
                      f"{rows}</table>")
-    late = [r for r in d["tasks"] if r["variance_days"] > 0]
+    late = sorted((r for r in d["tasks"] if r["variance_days"] > 0), key=lambda r: -r["variance_days"])
     if late:
         rows = "".join(f"<tr><td>{esc(r['id'])}</td><td>{r['status']}</td><td>{r['baseline_finish']}</td>"
-                       f"<td>{r['forecast_finish']}</td><td>{r['variance_days']:+d}</td></tr>" for r in late)
+                       f"<td>{r['forecast_finish']}</td><td>{r['variance_days']:+d}</td></tr>"
+                       for r in late[:_HTML_LATE_ROWS])
+        more = (f"<p>… and {len(late) - _HTML_LATE_ROWS} more (<code>rollout status --format json</code> "
+                "lists every task).</p>") if len(late) > _HTML_LATE_ROWS else ""
         parts.append(f"<h3>Late against the baseline ({len(late)})</h3><table><tr><th>task</th><th>status</th>"
-                     f"<th>baseline finish</th><th>forecast finish</th><th>variance</th></tr>{rows}</table>")
+                     f"<th>baseline finish</th><th>forecast finish</th><th>variance</th></tr>{rows}</table>{more}")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -692,7 +696,18 @@ def _planned_curve(report: StatusReport) -> list[tuple[str, float]]:
     if not days or days[-1] != finish:
         days.append(finish)
     cal = report.baseline.calendar
-    return [(cal.date(a).isoformat(), _planned_at(report, a, ids)) for a in days]
+    import numpy as np
+
+    tasks = report.plan.task_index()
+    weight = np.array([tasks[i].duration for i in ids], dtype=float)
+    start = np.array([report.baseline_edges[i][0] for i in ids], dtype=float)
+    end = np.array([report.baseline_edges[i][1] for i in ids], dtype=float)
+    at = np.array(days, dtype=float)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):     # milestones: zero length, zero weight
+        share = np.where(end > start, np.clip((at - start) / (end - start), 0.0, 1.0), (at >= end) * 1.0)
+    total = weight.sum() or 1.0
+    percent = np.round(100 * (share * weight).sum(axis=1) / total, 1)
+    return [(d.isoformat(), float(p)) for d, p in zip(cal.dates(days), percent)]
 
 
 def status_html(report: StatusReport) -> str:

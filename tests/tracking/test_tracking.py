@@ -257,3 +257,15 @@ def test_public_names_are_listed_sorted_and_exist():
     for module in (rollout.risk, rollout.tracking):
         assert list(module.__all__) == sorted(module.__all__)
         assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_planned_curve_agrees_with_planned_percent():
+    from rollout.tracking import _planned_curve
+
+    plan = pilot_plan()
+    curve = dict(_planned_curve(status(plan, day(5), {})))
+    assert curve[START.isoformat()] == 0.0
+    assert list(curve.values())[-1] == 100.0
+    assert list(curve.values()) == sorted(curve.values())
+    for a in (5, 10):
+        assert curve[day(a).isoformat()] == status(plan, day(a), {}).to_dict()["planned_percent"]
