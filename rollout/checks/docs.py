@@ -18,7 +18,9 @@ _INTRO = """\
 customer-alignment programmes (FM…) and structural problems (S…). Codes never change meaning.
 
 - Choose rules with `--select`/`--ignore` (codes or prefixes: `FM`, `FM00`, `S002`), or in the plan:
-  `checks: {select: [...], ignore: [...]}`. The longest matching selector wins; on a tie, ignore wins.
+  `checks: {select: [...], ignore: [...]}`. `--select` replaces the plan's `select`; ignores from both
+  apply. The longest matching selector wins (`--select FM006 --ignore FM` keeps FM006); on a tie,
+  ignore wins.
 - Re-grade a rule: `checks: {severity: {FM003: warning}}`. `--fail-on error|warning|info` (default
   `error`) decides when `rollout check` exits 1.
 - Thresholds are settings: `checks: {settings: {customer_gap_days: 30}}` (names below, per rule).
