@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import click
 
 from ..errors import RemoteError
-from ._common import PLAN_ARG, emit, format_option, is_terminal, load, to_json, to_table
+from ._common import PLAN_ARG, emit, format_option, is_terminal, load, to_json
 
 
 class _Bar:

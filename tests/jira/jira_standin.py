@@ -339,9 +339,11 @@ class JiraStandIn:
             return self._link(body or {})
         m = re.fullmatch(r"issueLink/(\d+)", route)
         if m and method == "DELETE":
-            if "link" in self.denied:
-                return 404, {"errorMessages": ["You do not have the permission to link issues."], "errors": {}}   # the document: 404 covers no permission
-            return (204, None) if self.links.pop(m.group(1), None) else (404, {"errorMessages": ["No issue link with id"], "errors": {}})
+            if "link" in self.denied:       # the document: 404 covers "no permission" too
+                return 404, {"errorMessages": ["You do not have the permission to link issues."], "errors": {}}
+            if self.links.pop(m.group(1), None) is None:
+                return 404, {"errorMessages": [f"No issue link with id '{m.group(1)}' exists."], "errors": {}}
+            return 204, None
         m = re.fullmatch(r"issue/([A-Z][A-Z0-9]*-\d+)(/changelog)?", route)
         if m:
             key = m.group(1)
