@@ -141,13 +141,16 @@ def chains(draw):
     n = draw(st.integers(2, 10))
     tasks = []
     for i in range(n):
-        deps = tuple(Dependency(f"w.t{j}", draw(st.sampled_from(["FS", "SS", "FF"])), draw(st.integers(0, 3)))
-                     for j in draw(st.lists(st.integers(0, i - 1), max_size=2, unique=True))) if i else ()
-        tasks.append(Task(f"w.t{i}", f"T{i}", "w", draw(st.sampled_from([0, 1, 2, 3, 5])), depends_on=deps))
+        deps = tuple(Dependency(f"w.t{j}", draw(st.sampled_from(["FS", "SS", "FF", "SF"])),
+                                draw(st.integers(-3, 4)))
+                     for j in draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True))) if i else ()
+        snet = START + dt.timedelta(days=draw(st.integers(0, 30))) if draw(st.integers(0, 4)) == 0 else None
+        tasks.append(Task(f"w.t{i}", f"T{i}", "w", draw(st.sampled_from([0, 1, 2, 3, 5])), depends_on=deps,
+                          start_no_earlier_than=snet))
     return Plan("h", "H", START, CalendarSpec(), tuple(tasks)), draw(st.integers(0, 40))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chains())
 def test_forecast_equals_plan_for_any_graph_and_as_of(case):
     plan, a = case
