@@ -272,3 +272,11 @@ def test_planned_curve_agrees_with_planned_percent():
     assert list(curve.values()) == sorted(curve.values())
     for a in (5, 10):
         assert curve[day(a).isoformat()] == status(plan, day(a), {}).to_dict()["planned_percent"]
+
+
+def test_csv_from_a_spreadsheet_with_bom_percent_signs_and_column_order(tmp_path):
+    path = tmp_path / "progress.csv"
+    path.write_bytes("\ufeffTask,Percent_Complete,Status,Actual_Start,Actual_Finish\r\n"
+                     "disc.b,40%,in-progress,2027-01-11,\r\n".encode("utf-8"))
+    acts = read_actuals_csv(str(path), pilot_plan())
+    assert acts["disc.b"].percent_complete == 40 and acts["disc.b"].actual_start == day(5)
