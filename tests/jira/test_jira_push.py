@@ -59,6 +59,8 @@ def test_first_push_creates_epics_issues_and_blocks_links(standin, tmp_path):
 
     creates = [s for s in standin.writes() if s.path.endswith("/issue/bulk")]
     assert len(creates) == 2                      # epics, then tasks (each ≤ 50 per call)
+    # link types are read once per push, not once per link as jira.JIRA.create_issue_link would
+    assert len([s for s in standin.seen if s.path.endswith("/issueLinkType")]) == 1
     assert result.summary()["create"] == 7 and result.summary()["link"] == 5
     with StateStore(plan.path, plan.id) as store:
         assert store.issue_keys() == {t.id: key[t.id] for t in plan.tasks}

@@ -103,3 +103,14 @@ def test_garbage_file_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StateError, match="not a usable rollout state file"):
         StateStore(tmp_path / "p.yaml", "p").baseline()
+
+
+def test_a_file_without_a_schema_version_is_migrated(tmp_path):
+    path = state_path(tmp_path / "p.yaml", "p")
+    path.parent.mkdir()
+    sqlite3.connect(path).close()             # an empty database: schema version 0
+    with StateStore(tmp_path / "p.yaml", "p") as store:
+        store.record_pushed([("a.one", "task", "ACME-1", {"summary": "One"})])
+        assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert store.get_meta("plan") == "p"
+        assert store.issue_keys() == {"a.one": "ACME-1"}
