@@ -36,3 +36,10 @@ def test_wheel_contains_templates(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "rollout/_templates/customer-alignment.yaml" in names
     assert "rollout/cli/__init__.py" in names
+
+
+def test_schedule_stays_the_function_after_importing_its_module():
+    import importlib
+
+    importlib.import_module("rollout.schedule")
+    assert callable(rollout.schedule) and rollout.schedule.__name__ == "schedule"
