@@ -263,7 +263,7 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
     data.append({"type": "scatter", "mode": "text" if labels else "none", "name": "Tasks", "x": label_x,
                  "y": label_y, "text": label_text, "textposition": "middle right",
                  "textfont": {"size": 10, "color": "#333"}, "hovertext": hover_text, "hoverinfo": "text",
-                 "showlegend": False, "meta": {"rollout": "labels"}})
+                 "showlegend": False, "xaxis": "x2", "meta": {"rollout": "labels"}})
     return data, lane_rows
 
 
@@ -385,8 +385,10 @@ def _layout(schedule, rows, lane_rows, today, title, collapsed):
                 {"count": 3, "label": "3m", "step": "month", "stepmode": "backward"},
                 {"count": 6, "label": "6m", "step": "month", "stepmode": "backward"},
                 {"step": "all", "label": "all"},
-            ], "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right", "pad": {"b": 28}},
+            ], "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         },
+        # Task names live on a twin of the x axis so the range slider does not draw them again.
+        "xaxis2": {"type": "date", "matches": "x", "overlaying": "x", "visible": False},
         "yaxis": {"tickmode": "array", "tickvals": [(first + last) / 2 for _, first, last in lane_rows],
                   "ticktext": [_esc(name, 40) for name, _, _ in lane_rows],
                   "range": [max(rows, 1) - 0.5, -0.5], "fixedrange": True, "showgrid": False,
