@@ -61,6 +61,8 @@ def _push_text(result) -> str:
     tail = [f"Jira calls: {calls.get('read', 0)} reads, "
             f"{sum(calls.get(k, 0) for k in ('create', 'update', 'link', 'unlink'))} writes"
             + (f", {calls['retries']} retried after a fault" if calls.get("retries") else "")]
+    if result.resumed:
+        tail.append(f"resumed an interrupted push ({result.resumed} unconfirmed creates checked against Jira)")
     if result.baseline_saved:
         tail.append("baseline saved (first push)")
     if result.findings is not None:

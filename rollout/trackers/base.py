@@ -63,6 +63,7 @@ class PushResult:
     calls: dict[str, int] = field(default_factory=dict)   # reads, writes, creates (bulk calls), links
     baseline_saved: bool = False
     findings: dict[str, int] | None = None                # check findings by severity (never blocks a push)
+    resumed: int = 0                                      # creates an interrupted push left unconfirmed
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -82,6 +83,7 @@ class PushResult:
     def to_dict(self) -> dict[str, Any]:
         return {"plan": self.plan, "dry_run": self.dry_run, "summary": self.summary(),
                 "calls": dict(self.calls), "baseline_saved": self.baseline_saved, "findings": self.findings,
+                "resumed": self.resumed,
                 "changes": [c.to_dict() for c in self.changes if c.action != "unchanged"]}
 
 

@@ -562,6 +562,8 @@ class _Push:
         wants = self._desired()
         self.keys = {ref: v.key for ref, v in self.views.items()}
         records = self.store.records()
+        # creates an interrupted push announced but never confirmed: the search above settled them
+        self.result.resumed = sum(1 for r in records.values() if r.status == "pending")
 
         epics = [w for w in wants if w.kind == "epic"]
         tasks = [w for w in wants if w.kind == "task"]

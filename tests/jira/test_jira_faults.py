@@ -181,3 +181,19 @@ def test_no_permission_to_link_or_edit_stops_the_push_with_a_clear_message(stand
     standin.denied = set()
     assert push_plan(renamed).errors == []
     _assert_complete(standin, plan)
+
+
+def test_an_interrupted_create_is_reported_as_resumed(standin, tmp_path, monkeypatch):
+    plan = make_plan(tmp_path)
+    standin.faults.append(Fault("503", "POST /rest/api/3/issue/bulk", count=100))   # never goes through
+    monkeypatch.setenv("ROLLOUT_JIRA_RETRIES", "1")
+    result = push_plan(plan)
+    assert [c.task for c in result.errors] == ["epic:disc", "epic:design", *[t.id for t in plan.tasks]]
+    with StateStore(plan.path, plan.id) as store:
+        assert store.records() == {}            # refused creates leave no intent behind
+    standin.faults.clear()
+    with StateStore(plan.path, plan.id) as store:
+        store.record_intent([("epic:disc", "epic")])   # as a push killed right after announcing a create
+    again = push_plan(plan)
+    assert again.resumed == 1 and again.errors == []
+    _assert_complete(standin, plan)
