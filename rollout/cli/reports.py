@@ -94,7 +94,7 @@ def calendar_cmd(plan_path, output, with_tasks, no_cadences):
 
         atomic_write_bytes(output, data)
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)       # bytes go to the binary stream untouched
 
 
 @click.command("report")

@@ -1,0 +1,104 @@
+"""The dashboard: index.html and the files beside it, from a Plan or a plan file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import json
+import re
+
+import icalendar
+
+from rollout.reports.dashboard import csv_cell, schedule_csv, write_report
+from rollout.schedule import schedule
+
+from .plans import HOSTILE, plan_yaml, small_plan
+
+TODAY = dt.date(2027, 1, 25)
+
+
+def test_writes_every_file(tmp_path, hostile_plan):
+    report = write_report(hostile_plan, tmp_path / "out", today=TODAY, risk_iterations=200)
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["findings.sarif", "index.html", "plan.ics", "schedule.csv"]
+    assert {k: p.name for k, p in report.files.items()} == {
+        "csv": "schedule.csv", "ics": "plan.ics", "sarif": "findings.sarif", "index": "index.html"}
+    assert report.sections == ("headline", "gantt", "findings", "status", "risk")
+
+
+def test_index_is_self_contained_with_plotly_once(tmp_path, plan):
+    write_report(plan, tmp_path, today=TODAY, risk_iterations=200)
+    page = (tmp_path / "index.html").read_text()
+    assert page.count("* plotly.js v") == 1
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=\"?https?:", page)
+    assert 'id="gantt"' in page and 'id="findings"' in page and 'id="status"' in page and 'id="risk"' in page
+
+
+def test_headline_figures(tmp_path, plan):
+    report = write_report(plan, tmp_path, today=TODAY, risk_iterations=0)
+    page = (tmp_path / "index.html").read_text()
+    headline = page[page.index('<section id="headline">'):page.index("</section>")]
+    assert "2027-01-11" in headline and "2027-02-09" in headline and "22 working days" in headline
+    assert "5 tasks" in headline                                            # critical path length
+    counts = report.counts()
+    for severity, n in counts.items():
+        assert f'<span class="sev-{severity}">{n} {severity}</span>' in headline
+    assert "Next milestone" in headline and "Go-live decision" in headline
+    assert report.sections == ("headline", "gantt", "findings", "status")   # 0 iterations: no risk
+
+
+def test_findings_table_lists_every_finding(tmp_path, plan):
+    report = write_report(plan, tmp_path, today=TODAY, risk_iterations=0)
+    page = (tmp_path / "index.html").read_text()
+    assert report.checks.findings                                # the small plan has warnings
+    assert page.count('<tr class="finding') == len(report.checks.findings)
+    for f in report.checks.findings:
+        assert html.escape(f.message) in page
+
+
+def test_plan_text_is_escaped(tmp_path, hostile_plan):
+    write_report(hostile_plan, tmp_path, today=TODAY, risk_iterations=200)
+    page = (tmp_path / "index.html").read_text()
+    assert HOSTILE not in page
+    assert "<b>alignment</b>" not in page                         # the plan title holds markup
+    assert html.escape(HOSTILE) in page
+
+
+def test_schedule_csv_is_formula_safe(tmp_path, plan):
+    write_report(plan, tmp_path, today=TODAY, risk_iterations=0)
+    rows = list(csv.DictReader((tmp_path / "schedule.csv").open()))
+    assert [r["id"] for r in rows] == [t.id for t in plan.tasks]
+    pilot = next(r for r in rows if r["id"] == "exec.pilot")
+    assert pilot["owner"] == "'=HYPERLINK(\"x\")"
+    assert pilot["start"] == "2027-02-04" and pilot["critical"] == "true"
+    assert next(r for r in rows if r["id"] == "exec.comms")["total_float"] == "13"
+
+
+def test_csv_cell():
+    assert [csv_cell(v) for v in ("+1 call", "@me", "-x", "-3", "\tx", 2.5, None, False)] == [
+        "'+1 call", "'@me", "'-x", "-3", "'\tx", "2.5", "", "false"]
+    assert schedule_csv(schedule(small_plan())).splitlines()[0].startswith("id,name,workstream")
+
+
+def test_calendar_and_sarif(tmp_path, plan):
+    report = write_report(plan, tmp_path, today=TODAY, risk_iterations=0, calendar_tasks=True)
+    cal = icalendar.Calendar.from_ical((tmp_path / "plan.ics").read_bytes())
+    assert len(cal.walk("VEVENT")) == len(plan.tasks) + len(plan.cadences)
+    sarif = json.loads((tmp_path / "findings.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"][0]["results"]) == len(report.checks.findings)
+
+
+def test_from_a_plan_file(tmp_path):
+    path = tmp_path / "acme.yaml"
+    path.write_text(plan_yaml())
+    report = write_report(str(path), tmp_path / "out", today=TODAY, risk_iterations=0)
+    assert report.schedule.finish_date == dt.date(2027, 2, 9)
+    assert html.escape(HOSTILE) in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_fail_on(tmp_path, plan):
+    assert write_report(plan, tmp_path, today=TODAY, risk_iterations=0, fail_on="warning").failed
+    assert not write_report(plan, tmp_path, today=TODAY, risk_iterations=0, fail_on="error").failed
