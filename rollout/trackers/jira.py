@@ -148,12 +148,16 @@ class JiraConfig:
         if epic_per not in ("workstream", "plan", "none"):
             raise PlanError(f"jira.epic_per must be workstream, plan or none, not {epic_per!r}", path=where)
         labels = raw.get("labels") or ()
+        labels = [str(x) for x in ([labels] if isinstance(labels, str) else labels)]
+        spaced = [x for x in labels if not x or any(c.isspace() for c in x)]
+        if spaced:
+            raise PlanError(f"jira.labels: Jira labels cannot be empty or contain spaces: {spaced[0]!r}", path=where)
         return cls(project=str(raw["project"]), issue_type=str(raw.get("issue_type", "Task")),
                    epic_issue_type=str(raw.get("epic_issue_type", "Epic")),
                    milestone_issue_type=raw.get("milestone_issue_type"), epic_per=epic_per,
                    link_type=str(raw.get("link_type", "Blocks")),
                    start_date_field=str(raw.get("start_date_field", "Start date")),
-                   labels=tuple(str(x) for x in ([labels] if isinstance(labels, str) else labels)))
+                   labels=tuple(labels))
 
 
 def retry_after_seconds(value: str | None, now: _dt.datetime | None = None) -> float | None:
@@ -634,7 +638,7 @@ class _Push:
             labels = list(base_labels) + ([MILESTONE_LABEL] if t.is_milestone else [])
             type_name = (cfg.milestone_issue_type or cfg.issue_type) if t.is_milestone else cfg.issue_type
             wants.append(_Want(t.id, "task", type_name, {
-                "summary": (t.name or t.id)[:255],
+                "summary": " ".join((t.name or t.id).split())[:255],     # one line, as Jira requires
                 "description": _description(plan, t),
                 "duedate": st.finish_date.isoformat(),
                 "start": st.start_date.isoformat() if self.site.start_field else None,

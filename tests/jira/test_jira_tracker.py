@@ -53,3 +53,5 @@ def test_the_plans_jira_section(tmp_path):
         JiraConfig.from_plan(make_plan(tmp_path, jira={"project": "ACME", "projekt": "X"}))
     with pytest.raises(PlanError, match="epic_per must be workstream, plan or none"):
         JiraConfig.from_plan(make_plan(tmp_path, jira={"project": "ACME", "epic_per": "team"}))
+    with pytest.raises(PlanError, match="labels cannot be empty or contain spaces: 'cx programme'"):
+        JiraConfig.from_plan(make_plan(tmp_path, jira={"project": "ACME", "labels": ["cx programme"]}))
