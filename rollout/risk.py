@@ -292,6 +292,8 @@ class RiskResult:
     criticality: dict[str, float]           # task id → share of iterations in which it is critical
     correlation: dict[str, float]           # task id → correlation of its duration with the finish
     risks: list[dict[str, Any]] = field(default_factory=list)
+    as_of: _dt.date | None = None           # when only the work remaining at this date was simulated
+    actuals_source: str | None = None
 
     def percentile_days(self, q: float, samples=None) -> int:
         """The smallest day count reached by at least q % of iterations."""
@@ -348,6 +350,8 @@ class RiskResult:
         return {
             "plan": self.plan.id, "iterations": self.iterations, "seed": self.seed,
             "distribution": self.distribution,
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "actuals": self.actuals_source,
             "finish": finish,
             "milestones": self.milestones(),
             "tasks": [{"id": tid, "criticality": round(c, 4)} for tid, c in self.criticality.items()],
@@ -361,6 +365,8 @@ class RiskResult:
         f = d["finish"]
         lines = [f"Plan {self.plan.id}: {self.iterations:,} iterations, seed {self.seed}, "
                  f"{self.distribution} durations",
+                 *([f"Remaining work as of {d['as_of']} ({self.actuals_source or 'nothing reported'}); "
+                    "'deterministic' is the forecast"] if self.as_of else []),
                  f"Finish  deterministic {f['deterministic']} ({f['deterministic_days']} d)   "
                  f"mean {f['mean_days']} d",
                  f"        P50 {f['p50']} ({f['p50_days']} d)   P80 {f['p80']} ({f['p80_days']} d)   "
@@ -411,12 +417,14 @@ def _deadline_edge(sched: Schedule, deadline: _dt.date) -> int:
 def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None = None, *,
              distribution: str = "pert", calendar: WorkCalendar | None = None,
              progress: Callable[[int, int], None] | None = None,
-             findings: Sequence[Any] | None = None) -> RiskResult:
+             findings: Sequence[Any] | None = None, actuals=None) -> RiskResult:
     """Run the Monte Carlo simulation of a plan's schedule.
 
     ``seed`` makes the run reproducible (one is drawn and reported when None). ``progress`` is called
     as ``progress(done, total)`` after each chunk of iterations. ``findings`` (check findings) are
     folded into the risk register; when None, ``rollout.checks`` is run if it is installed.
+    ``actuals`` (a ``rollout.tracking.Progress``) simulates only the remaining work: what is done or
+    under way is fixed where the forecast puts it, the rest starts no earlier than the as-of date.
     """
     import numpy as np
 
@@ -429,8 +437,10 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     if seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {seed}")
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    base = schedule(plan, cal)
-    net = _network(plan, cal)
+    planned = schedule(plan, cal)
+    work = plan if actuals is None else actuals.remaining(plan, cal)
+    base = planned if actuals is None else schedule(work, cal)
+    net = _network(work, cal)
     n = len(net.tasks)
     sampler = _Sampler(net.tasks, distribution)
     rng = np.random.default_rng(seed)
@@ -476,11 +486,12 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     plan_order = [t.id for t in plan.tasks]
     criticality = {tid: float(crit[net.rows[tid]]) / iterations for tid in plan_order}
     correlation = {tid: float(corr[net.rows[tid]]) for tid in plan_order}
-    if findings is None:
-        findings = _run_checks(plan, base)
+    if findings is None:        # checks read the plan as planned: pinned tasks have lost their links
+        findings = _run_checks(plan, planned)
     risks = _register(plan, base) + findings_as_risks(findings)
     return RiskResult(plan, base, iterations, seed, distribution, finish_days, task_days,
-                      criticality, correlation, risks)
+                      criticality, correlation, risks,
+                      None if actuals is None else actuals.as_of, None if actuals is None else actuals.source)
 
 
 def _longest_path_bound(net: _Network) -> int:

@@ -19,19 +19,22 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .calendar import WorkCalendar
 from .errors import PlanError, Problem
-from .model import Plan, Source, Task
+from .model import Estimate, Plan, Source, Task
 from .schedule import Schedule, schedule
 
 __all__ = [
     "ACTUALS_COLUMNS",
     "Actual",
+    "Progress",
     "RAG_RULES",
     "STATUSES",
     "StatusReport",
     "actuals_from_snapshot",
     "forecast",
+    "load_progress",
     "parse_actuals_csv",
     "read_actuals_csv",
+    "remaining_plan",
     "status",
     "status_html",
     "status_html_section",
@@ -244,6 +247,19 @@ def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
     falls where its predecessors put it. Missing actual dates are taken from the baseline.
     """
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
+    return schedule(remaining_plan(plan, actuals, as_of, cal, baseline), cal)
+
+
+def remaining_plan(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
+                   calendar: WorkCalendar | None = None,
+                   baseline: Mapping[str, tuple[int, int]] | None = None) -> Plan:
+    """The plan as it stands at ``as_of``: work done or under way pinned where it happened (no
+    dependencies; done work without spread, the rest of work under way with its estimate's spread
+    scaled to what remains), work not started floored at the as-of date.
+
+    Scheduling it gives the forecast; simulating it gives the risk of the remaining work.
+    """
+    cal = calendar or WorkCalendar(plan.start, plan.calendar)
     current = schedule(plan, cal)
     base = {tid: _Edges(*baseline[tid]) if baseline and tid in baseline else _Edges(st.start, st.end)
             for tid, st in current.tasks.items()}
@@ -260,9 +276,26 @@ def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
                 replaced.append(dataclasses.replace(t, start_no_earlier_than=floor))
             continue
         s, e = _pinned_edges(plan, cal, t, act, base[t.id], a, current)
-        replaced.append(dataclasses.replace(t, duration=e - s, depends_on=(), estimate=None,
-                                            start_no_earlier_than=cal.date(s)))
-    return schedule(dataclasses.replace(plan, tasks=tuple(replaced)), cal)
+        replaced.append(dataclasses.replace(t, duration=e - s, depends_on=(), start_no_earlier_than=cal.date(s),
+                                            estimate=_pinned_estimate(t, state, s, e, a)))
+    return dataclasses.replace(plan, tasks=tuple(replaced))
+
+
+def _pinned_estimate(t: Task, state: str, s: int, e: int, a: int) -> Estimate | None:
+    """Done work has no spread left; the remaining work of a task under way keeps its estimate's
+    spread, scaled to what remains (so risk simulation of the remaining plan stays honest)."""
+    if e == s:
+        return None
+    if state == "done" or t.duration == 0:
+        return Estimate(e - s, e - s, e - s)
+    from .risk import three_point
+
+    o, m, p = three_point(t)
+    elapsed = max(a, s) - s
+    left = e - s - elapsed
+    low = max(1, min(left, round(left * o / m))) if m else left
+    high = max(left, round(left * p / m)) if m else left
+    return Estimate(elapsed + low, elapsed + left, elapsed + high)
 
 
 def _pinned_edges(plan: Plan, cal: WorkCalendar, t: Task, act: Actual, base: _Edges, a: int,
@@ -569,27 +602,53 @@ def _planned_at(report: StatusReport, a: int, ids: Sequence[str]) -> float:
                  / total, 1)
 
 
-def status_report(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None,
-                  use_state: bool = True) -> StatusReport:
-    """Status from the usual sources: a CSV if given, else the state store's latest pull snapshot;
-    the stored baseline if there is one. The as-of date defaults to the snapshot's, else today."""
+@dataclass(frozen=True)
+class Progress:
+    """Actuals as of a date, with where they came from, and what the state store holds."""
+
+    as_of: _dt.date
+    actuals: dict[str, Actual]
+    source: str | None                        # None when nothing was reported
+    baseline: dict[str, tuple[_dt.date, _dt.date]] | None = None
+    snapshots: tuple = ()
+
+    def remaining(self, plan: Plan, calendar: WorkCalendar | None = None) -> Plan:
+        """The plan with this progress applied (see :func:`remaining_plan`)."""
+        cal = calendar or WorkCalendar(plan.start, plan.calendar)
+        edges = _baseline_edges(plan, cal, schedule(plan, cal), self.baseline)
+        return remaining_plan(plan, self.actuals, self.as_of, cal,
+                              {tid: (e.start, e.end) for tid, e in edges.items()})
+
+
+def load_progress(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None,
+                  use_state: bool = True) -> Progress:
+    """Actuals from the usual sources: a CSV if given, else the latest pull snapshot on or before the
+    as-of date in the state store. The as-of date defaults to that snapshot's, else today."""
     store_baseline, snapshots = None, []
     if use_state and plan.path:
         store_baseline, snapshots = _from_state(plan)
-    source = None
+    usable = [s for s in snapshots if as_of is None or s.as_of <= as_of]
     if actuals_path:
-        actuals = read_actuals_csv(actuals_path, plan)
-        source = f"{actuals_path}"
         as_of = as_of or _dt.date.today()
-    elif snapshots and any(as_of is None or s.as_of <= as_of for s in snapshots):
-        latest = [s for s in snapshots if as_of is None or s.as_of <= as_of][-1]
+        actuals, source = read_actuals_csv(actuals_path, plan), str(actuals_path)
+    elif usable:
+        latest = usable[-1]
         as_of = as_of or latest.as_of
         actuals = actuals_from_snapshot(latest, plan)
         source = f"pull snapshot of {latest.as_of.isoformat()} ({latest.tracker})"
     else:
-        actuals = {}
         as_of = as_of or _dt.date.today()
-    return status(plan, as_of, actuals, baseline=store_baseline, snapshots=snapshots, actuals_source=source)
+        actuals, source = {}, None
+    _check_actual_dates(actuals, as_of)
+    return Progress(as_of, actuals, source, store_baseline, tuple(snapshots))
+
+
+def status_report(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None,
+                  use_state: bool = True) -> StatusReport:
+    """Status from the usual sources (see :func:`load_progress`) against the stored baseline if any."""
+    progress = load_progress(plan, as_of, actuals_path, use_state)
+    return status(plan, progress.as_of, progress.actuals, baseline=progress.baseline,
+                  snapshots=progress.snapshots, actuals_source=progress.source)
 
 
 def _from_state(plan: Plan):

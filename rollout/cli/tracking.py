@@ -63,9 +63,13 @@ def status_cmd(plan_path, as_of, actuals, fmt, output):
               help="Random seed for a reproducible run (one is drawn and reported when omitted).")
 @click.option("--distribution", type=click.Choice(["pert", "triangular"]), default="pert", show_default=True,
               help="Shape of each task's duration between its optimistic and pessimistic estimates.")
+@click.option("--as-of", "as_of", callback=_iso_date, metavar="DATE",
+              help="Simulate only the work remaining at this date, with actuals as for `rollout status`.")
+@click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Progress CSV for --as-of (default: the latest pull snapshot). Implies --as-of today.")
 @format_option("text", "json", "html")
 @output_option()
-def risk_cmd(plan_path, iterations, seed, distribution, fmt, output):
+def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, output):
     """Monte Carlo schedule risk, the risk register and check findings as risks.
 
     Durations are drawn from each task's three-point `estimate`, or from a default range for its
@@ -79,12 +83,19 @@ def risk_cmd(plan_path, iterations, seed, distribution, fmt, output):
         rollout risk acme.yaml
         rollout risk acme.yaml --iterations 20000 --seed 7 --format json
         rollout risk acme.yaml --format html -o risk.html
+        rollout risk acme.yaml --actuals progress.csv --as-of 2027-03-01
     """
     from ..risk import risk_html, simulate
 
     plan = load(plan_path)
+    done = None
+    if as_of or actuals:
+        from ..tracking import load_progress
+
+        done = load_progress(plan, as_of=as_of, actuals_path=actuals)
     with _progress(iterations, len(plan.tasks)) as progress:
-        result = simulate(plan, iterations=iterations, seed=seed, distribution=distribution, progress=progress)
+        result = simulate(plan, iterations=iterations, seed=seed, distribution=distribution, progress=progress,
+                          actuals=done)
     if fmt == "json":
         emit(to_json(result.to_dict()), output)
     elif fmt == "html":

@@ -214,3 +214,19 @@ def test_progress_bar_only_for_large_runs_on_a_terminal(monkeypatch):
         update(10_000, 20_000)
         update(20_000, 20_000)
     assert "simulating" in err.getvalue() and "100%" in err.getvalue()
+
+
+def test_risk_of_the_remaining_work_matches_the_status_forecast(plan_file, tmp_path):
+    csv = tmp_path / "progress.csv"
+    csv.write_text(HEADER + "disc.interviews,done,2027-01-04,2027-01-12,\n"
+                            "design.maps,in-progress,2027-01-06,,30\n")
+    args = ("--actuals", csv, "--as-of", "2027-01-14", "-f", "json")
+    status_data = json.loads(run("status", plan_file, *args).output)
+    result = run("risk", plan_file, *args, "--seed", 3, "--iterations", 500)
+    assert result.exit_code == 0, result.output
+    risk_data = json.loads(result.output)
+    assert risk_data["as_of"] == "2027-01-14" and risk_data["actuals"] == str(csv)
+    assert risk_data["finish"]["deterministic"] == status_data["forecast_finish"]
+    assert "disc.interviews" not in {d["id"] for d in risk_data["drivers"]}
+    text = run("risk", plan_file, "--actuals", csv, "--as-of", "2027-01-14", "--iterations", 100)
+    assert "Remaining work as of 2027-01-14" in text.output

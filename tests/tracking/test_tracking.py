@@ -280,3 +280,31 @@ def test_csv_from_a_spreadsheet_with_bom_percent_signs_and_column_order(tmp_path
                      "disc.b,40%,in-progress,2027-01-11,\r\n".encode("utf-8"))
     acts = read_actuals_csv(str(path), pilot_plan())
     assert acts["disc.b"].percent_complete == 40 and acts["disc.b"].actual_start == day(5)
+
+
+# -- risk of the remaining work ------------------------------------------------------------------
+
+def test_risk_from_the_as_of_date_fixes_what_is_done():
+    from rollout.model import Estimate
+    from rollout.risk import simulate
+    from rollout.tracking import Progress
+
+    plan = Plan("r", "R", START, CalendarSpec(), (
+        Task("w.a", "A", "w", 5, estimate=Estimate(2, 5, 20)),
+        Task("w.b", "B", "w", 5, estimate=Estimate(2, 5, 20), depends_on=(Dependency("w.a"),)),
+        Task("w.c", "C", "w", 5, estimate=Estimate(4, 5, 6), depends_on=(Dependency("w.b"),)),
+    ))
+    acts = parse_actuals_csv(HEADER + "w.a,done,2027-01-04,2027-01-15,\n"          # took 10 days
+                                      "w.b,in-progress,2027-01-18,,40\n", plan, "p.csv")
+    progress = Progress(day(12), acts, "p.csv")
+    result = simulate(plan, iterations=3000, seed=1, findings=[], actuals=progress)
+    data = result.to_dict()
+    assert data["as_of"] == day(12).isoformat() and data["actuals"] == "p.csv"
+    # a: edges 0..10 fixed; b: started day 10, 40 % of 5 done, 3 days left from day 12 → 15; c: 15..20
+    assert data["finish"]["deterministic_days"] == 20
+    # what remains of b keeps b's spread, scaled: 3 days likely, 1 to 12 → b ends 13..24
+    assert result.finish_days.min() >= 13 + 4 and result.finish_days.max() <= 24 + 6
+    assert result.finish_days.max() > 20                 # b's remaining work can overrun
+    drivers = dict(result.drivers())
+    assert set(drivers) == {"w.b", "w.c"}                # done work no longer varies
+    assert status(plan, day(12), acts).to_dict()["forecast_finish"] == data["finish"]["deterministic"]
