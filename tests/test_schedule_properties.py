@@ -223,3 +223,24 @@ def test_cycles_raise_cycle_error_naming_a_real_cycle(plan):
     for a, b in zip(cycle, cycle[1:]):                 # "a → b": b depends on a
         assert any(d.task == a for d in tasks[b].depends_on), f"{b} does not depend on {a}"
     assert " → ".join(cycle) in str(info.value)
+
+
+@SETTINGS
+@given(calendars(), st.integers(0, 400))
+def test_working_calendar_indexes_every_working_day_once_in_order(cal_args, probe):
+    from rollout.calendar import WorkCalendar
+
+    start, spec = cal_args
+    cal = WorkCalendar(start, spec)
+    plan = Plan("c", "C", start, spec, ())
+    walked = working_dates(plan, 100)           # 100 working days reach past 80 calendar days
+    assert [cal.date(i) for i in range(100)] == walked
+    assert cal.dates([5, 0, 99]) == [walked[5], walked[0], walked[99]]
+    for i, day in enumerate(walked):
+        assert cal.is_working(day)
+        assert cal.index_on_or_after(day) == i == cal.index_on_or_before(day)
+    day = start + _dt.timedelta(days=probe % 80)
+    after = next(i for i, d in enumerate(walked) if d >= day)
+    assert cal.index_on_or_after(day) == after
+    assert cal.index_on_or_before(day) == (after if walked[after] == day else after - 1)
+    assert cal.index_on_or_after(start - _dt.timedelta(days=probe + 1)) == 0
