@@ -150,6 +150,8 @@ def gantt_spec(schedule: Schedule, *, today: _dt.date | None = None, collapse: b
         data, lane_rows = _summary_traces(schedule, lanes, colours)
     else:
         data, lane_rows = _task_traces(schedule, lanes, colours, overlay, links, labels)
+    for k, trace in enumerate(data):       # stable handles for tests and scripts: class "trace<uid>"
+        trace["uid"] = f"{trace['meta']['rollout']}-{k}"
     rows = lane_rows[-1][2] + 1 if lane_rows else 0
     layout = _layout(schedule, rows, lane_rows, today, title, collapse)
     return {"data": data, "layout": layout}
@@ -454,7 +456,8 @@ def write_gantt(schedule: Schedule, path: str, fmt: str = "html", **options: Any
 
     os.environ.setdefault("BROWSER_PATH", engine)
     spec = gantt_spec(schedule, **options)
-    spec["layout"]["xaxis"]["rangeslider"]["visible"] = False
+    spec["layout"]["xaxis"]["rangeslider"]["visible"] = False     # controls mean nothing on paper
+    spec["layout"]["xaxis"]["rangeselector"]["visible"] = False
     try:
         image = pio.to_image(spec, format=fmt, width=1400, height=spec["layout"]["height"], validate=False)
     except Exception as exc:  # kaleido reports a missing or broken browser in many shapes

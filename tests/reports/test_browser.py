@@ -1,0 +1,143 @@
+"""The dashboard and the Gantt in a real headless Chromium, driven by Playwright.
+
+Skipped when Chromium or Playwright is missing (CI installs both). Screenshots are kept under
+test-artifacts/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from rollout.reports.dashboard import write_report
+from rollout.reports.gantt import write_gantt
+from rollout.schedule import schedule
+
+from .plans import HOSTILE, big_plan, chromium_path, small_plan
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Subpaths drawn for each trace of the main plot (not the range slider), keyed by the trace's meta.
+_DRAWN = """() => {
+  const gd = document.getElementById('gantt');
+  const out = [];
+  gd._fullData.forEach((t) => {
+    const g = gd.querySelector('.cartesianlayer .trace' + t.uid);
+    const count = (sel) => g ? [...g.querySelectorAll(sel)].reduce(
+        (n, el) => n + (el.getAttribute('d') || '').split('M').length - 1, 0) : 0;
+    const line = g && g.querySelector('.js-line');
+    out.push({kind: t.meta.rollout, fills: count('.js-fill'), lines: count('.js-line'),
+              stroke: line ? getComputedStyle(line).stroke : null,
+              points: g ? g.querySelectorAll('.point').length : 0});
+  });
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A browser context on a fresh profile directory (Playwright's --user-data-dir)."""
+    exe = chromium_path()
+    if exe is None:
+        pytest.skip("headless Chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(profile), executable_path=exe, args=FLAGS,
+                                                       headless=True, viewport={"width": 1400, "height": 1000})
+        yield context
+        context.close()
+
+
+def open_page(browser, path: Path):
+    page = browser.new_page()
+    problems: list[str] = []
+    dialogs: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_function("() => { const g = document.getElementById('gantt'); return g && g._fullLayout; }",
+                           timeout=60_000)
+    return page, problems, dialogs
+
+
+def test_dashboard_draws_every_task_and_keeps_the_hostile_name_inert(browser, tmp_path):
+    plan = small_plan(HOSTILE)
+    write_report(plan, tmp_path, today=dt.date(2027, 1, 25), risk_iterations=300)
+    page, problems, dialogs = open_page(browser, tmp_path / "index.html")
+    try:
+        drawn = page.evaluate(_DRAWN)
+        bars = sum(d["fills"] for d in drawn if d["kind"] == "tasks")
+        assert bars == sum(1 for t in plan.tasks if not t.is_milestone) == 5
+        assert sum(d["points"] for d in drawn if d["kind"] == "milestones") == 1
+        (critical,) = [d for d in drawn if d["kind"] == "critical"]
+        assert critical["lines"] >= 4 and critical["stroke"] == "rgb(214, 39, 40)"
+        # the hostile name is shown as text, nothing ran and no element came of it
+        assert HOSTILE in page.inner_text("#gantt")
+        assert HOSTILE in page.inner_text("#findings") or HOSTILE in page.inner_text("body")
+        assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"], img[onerror]').length") == 0
+        # hover on the pilot's row shows its details (as text)
+        page.evaluate("""() => {
+            const gd = document.getElementById('gantt');
+            const k = gd._fullData.findIndex((t) => t.meta.rollout === 'labels');
+            const i = gd._fullData[k].text.indexOf('&lt;img src=x onerror=alert(1)&gt;');
+            Plotly.Fx.hover(gd, [{curveNumber: k, pointNumber: i}], 'x2y');
+        }""")
+        hover = page.text_content("#gantt .hoverlayer")
+        assert HOSTILE in hover and "Float: 0 d" in hover
+        page.evaluate("() => Plotly.Fx.unhover('gantt')")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        assert not dialogs, dialogs
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_large_gantt_expanded_draws_one_bar_per_task(browser, tmp_path):
+    sched = schedule(big_plan(1500))
+    path = tmp_path / "big.html"
+    write_gantt(sched, str(path), collapse=False, today=dt.date(2027, 6, 1))
+    page, problems, _ = open_page(browser, path)
+    try:
+        drawn = page.evaluate(_DRAWN)
+        working = sum(1 for st in sched.tasks.values() if not st.task.is_milestone)
+        assert sum(d["fills"] for d in drawn if d["kind"] == "tasks") == working
+        assert sum(d["lines"] for d in drawn if d["kind"] in ("links", "critical")) >= \
+            sum(len(st.task.depends_on) for st in sched.tasks.values())
+        page.screenshot(path=str(ARTIFACTS / "gantt-1500.png"))
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_collapsed_gantt_draws_one_bar_per_workstream(browser, tmp_path):
+    sched = schedule(big_plan(1500, workstreams=9))
+    path = tmp_path / "collapsed.html"
+    write_gantt(sched, str(path), today=dt.date(2027, 6, 1))
+    page, problems, _ = open_page(browser, path)
+    try:
+        drawn = page.evaluate(_DRAWN)
+        assert sum(d["fills"] for d in drawn if d["kind"] == "summary") == 9
+        assert not [d for d in drawn if d["kind"] == "tasks"]
+        page.screenshot(path=str(ARTIFACTS / "gantt-collapsed.png"))
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def test_svg_export_through_kaleido(tmp_path):
+    if chromium_path() is None:
+        pytest.skip("headless Chromium is not installed")
+    pytest.importorskip("kaleido")
+    out = tmp_path / "g.svg"
+    write_gantt(schedule(small_plan(HOSTILE)), str(out), "svg")
+    svg = out.read_text()
+    assert svg.startswith("<svg") and "Programme charter" in svg
+    assert "<img" not in svg and "onerror=alert(1)&#62;" in svg.replace("&gt;", "&#62;")
