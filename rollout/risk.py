@@ -71,7 +71,7 @@ DEFAULT_UNCERTAINTY: dict[str, tuple[float, float]] = {
 # weakness of the plan, not a chance event, so errors are rated as likely and serious.
 _FINDING_RATING = {"error": (0.8, 4), "warning": (0.5, 3), "info": (0.2, 1)}
 
-_CHUNK_CELLS = 8_000_000     # tasks × iterations per chunk: bounds memory at about 250 MB
+_CHUNK_BYTES = 32_000_000    # per tasks × iterations array; a chunk holds about ten: ~0.5 GB at peak
 _GRID = 4097                 # points for the numeric CDF of a PERT-beta
 
 
@@ -446,8 +446,8 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     rng = np.random.default_rng(seed)
 
     tracked = [r for r, t in enumerate(net.tasks) if t.is_milestone or t.deadline is not None]
-    chunk = max(1, min(iterations, _CHUNK_CELLS // max(n, 1)))
     dtype = np.int16 if _longest_path_bound(net) < 15_000 else np.int32
+    chunk = max(1, min(iterations, _CHUNK_BYTES // (max(n, 1) * np.dtype(dtype).itemsize)))
     finish_parts, tracked_parts = [], []
     crit = np.zeros(n, dtype=np.int64)
     s_d = np.zeros(n, dtype=np.int64)
@@ -556,11 +556,11 @@ class _Sampler:
         if not self.groups:
             return dur
         r = rng.integers(0, 2 ** 32, size=(len(self.varying), width), dtype=np.uint32)
-        drawn = np.empty(r.shape, dtype=np.int32)
+        drawn = np.empty(r.shape, dtype=dur.dtype)
         for lo, hi, o, thresholds, table in self.groups:
             block = r[lo:hi]
             out = drawn[lo:hi]
-            np.take(table, (block >> self.shift).astype(np.intp), out=out)
+            np.take(table.astype(out.dtype, copy=False), (block >> self.shift).astype(np.intp), out=out)
             flat = out.reshape(-1)
             exact = np.flatnonzero(flat < 0)
             if len(exact):
