@@ -122,6 +122,14 @@ def test_distribution_is_a_probability_mass_near_the_pert_mean():
     assert duration_distribution(4, 4, 4).tolist() == [1.0]
 
 
+def test_pert_distribution_matches_a_closed_form_beta():
+    # o = m = 0, p = 10: α = 1, β = 5, so F(x) = 1 − (1 − x/10)^5
+    probs = duration_distribution(0, 0, 10)
+    cdf = np.cumsum(probs)
+    for k in range(10):
+        assert cdf[k] == pytest.approx(1 - (1 - (k + 0.5) / 10) ** 5, abs=1e-6)
+
+
 def test_triangular_distribution_matches_its_closed_form():
     values, probs = np.arange(0, 11), duration_distribution(0, 10, 10, "triangular")
     # F(x) = (x/10)^2: P(D = 10) = 1 - F(9.5)
