@@ -308,7 +308,11 @@ class StateStore:
     def record_pushed(self, entries: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> None:
         """Record (task id, kind, issue key, fields written) after a successful create or update."""
         now = _now()
+        entries = list(entries)
         with self.transaction() as conn:
+            # a key now held by another task is stale there (its issue was moved or renumbered)
+            conn.executemany("DELETE FROM issues WHERE issue_key = ? AND task_id != ?",
+                             [(key, t) for t, _, key, _ in entries])
             conn.executemany(
                 "INSERT INTO issues (task_id, kind, issue_key, status, fields_json, fields_hash, updated_at)"
                 " VALUES (?, ?, ?, 'pushed', ?, ?, ?) ON CONFLICT(task_id) DO UPDATE SET kind = excluded.kind,"

@@ -564,8 +564,9 @@ class _Push:
             self.site.epic_link_field = self.site.epic_link_candidate    # learnt on an earlier push
         self.views = self._find_existing()
         wants = self._desired()
-        self.keys = {ref: v.key for ref, v in self.views.items()}
         records = self.store.records()
+        gone = self._find_strays(records, {w.ref for w in wants})
+        self.keys = {ref: v.key for ref, v in self.views.items()}
         # creates an interrupted push announced but never confirmed: the search above settled them
         self.result.resumed = sum(1 for r in records.values() if r.status == "pending")
 
@@ -573,7 +574,12 @@ class _Push:
         tasks = [w for w in wants if w.kind == "task"]
         for group in (epics, tasks):
             new = [w for w in group if w.ref not in self.views]
-            self._create(new)
+            for w in new:
+                if w.ref in gone:
+                    self.result.changes.append(Change("conflict", w.ref, gone[w.ref], (
+                        f"{gone[w.ref]} is gone from Jira (deleted or moved) since the last push; "
+                        + ("created again (--force)" if self.force else "left alone (use --force to create it again)"))))
+            self._create([w for w in new if w.ref not in gone or self.force])
             self._update([w for w in group if w.ref in self.views], records)
         self._label_removed({w.ref for w in wants})
         self._links(tasks)
@@ -605,6 +611,27 @@ class _Push:
                 continue
             views[ref] = _view(issue, ref, self.site, self.site.link_type)
         return views
+
+    def _find_strays(self, records, wanted: set[str]) -> dict[str, str]:
+        """Look up pushed issues the search missed (someone removed our label): found ones join the
+        views; returns task id -> old key for those Jira no longer has."""
+        gone: dict[str, str] = {}
+        for rec in records.values():
+            if rec.status != "pushed" or not rec.issue_key or rec.task_id in self.views or rec.task_id not in wanted:
+                continue
+            try:
+                issue = self.http.call("GET", f"issue/{rec.issue_key}",
+                                       params={"fields": ",".join(self._fields()), "properties": PROPERTY_KEY})
+            except _HttpError as exc:
+                if exc.status != 404:
+                    raise
+                gone[rec.task_id] = rec.issue_key
+                continue
+            if _ref_of(issue or {}, self.plan.id) == rec.task_id:
+                self.views[rec.task_id] = _view(issue, rec.task_id, self.site, self.site.link_type)
+            else:
+                gone[rec.task_id] = rec.issue_key
+        return gone
 
     # -- what the plan wants ----------------------------------------------------------------------
 
@@ -892,6 +919,17 @@ class _Push:
                     wanted.append(pair)
         ours = self.store.links()
         to_make = [p for p in wanted if p not in existing]
+        # a link push made that people removed in Jira is a conflict, like an edited field
+        created_now = {c.task for c in self.result.changes if c.action == "create"}
+        removed_by_people = [(a, b) for a, b in to_make if (a, b) in ours and a in self.keys and b in self.keys
+                             and a not in created_now and b not in created_now]
+        for a, b in removed_by_people:
+            self.result.changes.append(Change("conflict", b, self.keys.get(b), (
+                f"link {a} blocks {b} was removed in Jira since the last push; "
+                + ("restored (--force)" if self.force else "left alone (use --force to restore it)"))))
+        if not self.force:
+            to_make = [p for p in to_make if p not in removed_by_people]
+        stale = [p for p in ours if p not in existing and p not in seen]
         to_drop = [(p, existing[p]) for p in existing if p in ours and p not in seen]
         extra = sorted((p, link_id) for p, link_id in duplicates if p in seen)
         known = [(a, b, existing[(a, b)]) for a, b in wanted if (a, b) in existing and (a, b) not in ours]
@@ -903,6 +941,8 @@ class _Push:
             return
         if known:
             self.store.record_links(known)
+        if stale:
+            self.store.forget_links(stale)
         for (a, b), link_id in to_drop:
             self._unlink(link_id)
             self.store.forget_links([(a, b)])

@@ -206,6 +206,12 @@ class JiraStandIn:
         with self.lock:
             self.links.pop(link_id)
 
+    def delete_issue_by_hand(self, key: str) -> None:
+        with self.lock:
+            del self.issues[key]
+            for link_id in [i for i, (_, a, b) in self.links.items() if key in (a, b)]:
+                del self.links[link_id]
+
     # -- the HTTP side --------------------------------------------------------------------------
 
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
@@ -354,7 +360,8 @@ class JiraStandIn:
                 return self._changelog(key, query)
             if method == "GET":
                 wanted = (query.get("fields") or ["*all"])[0].split(",")
-                return 200, self._bean(key, wanted, [], "")
+                props = [p for p in (query.get("properties") or [""])[0].split(",") if p]
+                return 200, self._bean(key, wanted, props, "")
             if method == "PUT":
                 return self._edit(key, body or {})
         return 404, {"errorMessages": [f"No route for {method} {path}"], "errors": {}}
@@ -501,8 +508,8 @@ class JiraStandIn:
     def _create(self, upd: dict) -> str:
         f = upd["fields"]
         project = next(p for p in self.projects.values() if p["id"] == f["project"]["id"])
-        number = sum(1 for k in self.issues if k.startswith(project["key"] + "-")) + 1
-        key = f"{project['key']}-{number}"
+        project["counter"] = project.get("counter", 0) + 1          # keys are never reused, as in Jira
+        key = f"{project['key']}-{project['counter']}"
         iid = str(self._next_id)
         self._next_id += 1
         now = _ts(dt.datetime.now(dt.timezone.utc))

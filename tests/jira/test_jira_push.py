@@ -278,3 +278,48 @@ def test_where_parent_is_refused_epics_are_linked_through_epic_link(openapi_chec
         assert server.violations == []
     finally:
         server.stop()
+
+
+def test_a_link_people_removed_is_a_conflict_restored_only_with_force(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    key = {ref: keys[0] for ref, keys in standin.task_issues().items()}
+    link_id = next(i for i, (_, a, b) in standin.links.items()
+                   if (a, b) == (key["disc.synthesis"], key["design.process"]))
+    standin.delete_link_by_hand(link_id)
+    before = len(standin.writes())
+    result = push_plan(plan)
+    assert standin.writes()[before:] == []
+    assert [(c.task, "removed in Jira" in c.detail) for c in result.conflicts] == [("design.process", True)]
+    result = push_plan(plan, force=True)
+    assert f"is blocked by {key['disc.synthesis']}" in standin.issue_view_links(key["design.process"])
+    assert push_plan(plan).conflicts == []
+
+
+def test_an_issue_that_lost_our_label_is_found_again_not_duplicated(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    key = standin.task_issues()["design.tool"][0]
+    standin.human_edit(key, labels=["rollout", "priya-was-here"])
+    result = push_plan(plan)
+    assert standin.task_issues()["design.tool"] == [key]
+    assert [(c.action, c.task) for c in result.changes if c.action not in ("unchanged",)] == [("update", "design.tool")]
+    assert set(standin.issues[key]["fields"]["labels"]) == {"rollout", "priya-was-here", "rollout-acme"}
+
+
+def test_an_issue_deleted_in_jira_is_a_conflict_recreated_only_with_force(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    old = standin.task_issues()["design.tool"][0]
+    standin.delete_issue_by_hand(old)
+    result = push_plan(plan)
+    assert [(c.task, c.issue) for c in result.conflicts] == [("design.tool", old)]
+    assert "design.tool" not in standin.task_issues() and result.summary()["create"] == 0
+    result = push_plan(plan, force=True)
+    new = standin.task_issues()["design.tool"]
+    assert len(new) == 1 and new[0] != old
+    key = {ref: keys[0] for ref, keys in standin.task_issues().items()}
+    assert sorted(standin.issue_view_links(new[0])) == sorted(
+        [f"is blocked by {key['design.process']}", f"blocks {key['design.go']}"])
+    after = push_plan(plan)
+    assert after.conflicts == [] and after.summary()["create"] == 0
