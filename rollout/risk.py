@@ -359,6 +359,12 @@ class RiskResult:
             "risks": self.risks,
         }
 
+    def task_rows(self) -> list[dict[str, Any]]:
+        """One row per task: how often it is critical and how its duration moves the finish."""
+        return [{"id": tid, "name": st.task.name, "workstream": st.task.workstream,
+                 "criticality": round(self.criticality[tid], 4), "correlation": round(self.correlation[tid], 4)}
+                for tid, st in self.schedule.tasks.items()]
+
     def to_text(self) -> str:
         """A plain-text summary for the terminal."""
         d = self.to_dict()

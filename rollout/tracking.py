@@ -436,7 +436,7 @@ class StatusReport:
             act = self.actuals.get(tid)
             milestone = st.task.is_milestone
             rows.append({
-                "id": tid, "workstream": st.task.workstream,
+                "id": tid, "name": st.task.name, "workstream": st.task.workstream,
                 "status": act.status if act else "todo", "percent_complete": round(self.percent[tid], 1),
                 "baseline_start": (self.date(bs) if milestone else cal.date(bs)).isoformat(),
                 "baseline_finish": self.date(be).isoformat(),

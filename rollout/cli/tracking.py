@@ -6,7 +6,11 @@ import datetime as _dt
 
 import click
 
-from ._common import PLAN_ARG, emit, format_option, is_terminal, load, output_option, to_json
+from ._common import PLAN_ARG, emit, format_option, is_terminal, load, output_option, to_csv, to_json
+
+STATUS_COLUMNS = ("id", "name", "workstream", "status", "percent_complete", "baseline_start", "baseline_finish",
+                  "forecast_start", "forecast_finish", "variance_days")
+RISK_COLUMNS = ("id", "name", "workstream", "criticality", "correlation")
 
 
 def _iso_date(ctx, param, value):
@@ -26,7 +30,7 @@ def _iso_date(ctx, param, value):
 @click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV (task,status,actual_start,actual_finish,percent_complete) instead of "
                    "the pull snapshots in the state store.")
-@format_option("text", "json", "html")
+@format_option("text", "json", "html", "csv")
 @output_option()
 def status_cmd(plan_path, as_of, actuals, fmt, output):
     """Progress, schedule variance, forecast finish and RAG per workstream and milestone.
@@ -34,6 +38,8 @@ def status_cmd(plan_path, as_of, actuals, fmt, output):
     Actuals come from --actuals FILE, or else from the latest `rollout pull` snapshot in the
     state store. The baseline is the one stored at the first push, or else the plan's current
     schedule. The forecast re-plans the remaining work from the as-of date with actual dates fixed.
+
+    --format csv lists every task: status, percent complete, baseline and forecast dates, variance.
 
     Example:
 
@@ -47,6 +53,8 @@ def status_cmd(plan_path, as_of, actuals, fmt, output):
     report = status_report(load(plan_path), as_of=as_of, actuals_path=actuals)
     if fmt == "json":
         emit(to_json(report.to_dict()), output)
+    elif fmt == "csv":
+        emit(to_csv(STATUS_COLUMNS, report.tasks()), output)
     elif fmt == "html":
         from ..tracking import status_html
 
@@ -67,7 +75,7 @@ def status_cmd(plan_path, as_of, actuals, fmt, output):
               help="Simulate only the work remaining at this date, with actuals as for `rollout status`.")
 @click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV for --as-of (default: the latest pull snapshot). Implies --as-of today.")
-@format_option("text", "json", "html")
+@format_option("text", "json", "html", "csv")
 @output_option()
 def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, output):
     """Monte Carlo schedule risk, the risk register and check findings as risks.
@@ -76,6 +84,7 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, out
     kind, rounded to whole working days. Reports P50/P80/P95 dates for the finish and every
     milestone, the chance of meeting each deadline, how often each task is critical, the top
     drivers of the finish date and the risk register as a probability x impact heatmap.
+    --format csv lists every task's criticality and correlation with the finish.
 
     Example:
 
@@ -98,6 +107,8 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, out
                           actuals=done)
     if fmt == "json":
         emit(to_json(result.to_dict()), output)
+    elif fmt == "csv":
+        emit(to_csv(RISK_COLUMNS, result.task_rows()), output)
     elif fmt == "html":
         emit(risk_html(result), output)
     else:

@@ -230,3 +230,20 @@ def test_risk_of_the_remaining_work_matches_the_status_forecast(plan_file, tmp_p
     assert "disc.interviews" not in {d["id"] for d in risk_data["drivers"]}
     text = run("risk", plan_file, "--actuals", csv, "--as-of", "2027-01-14", "--iterations", 100)
     assert "Remaining work as of 2027-01-14" in text.output
+
+
+def test_csv_outputs_list_every_task_with_formulas_neutralised(plan_file, tmp_path):
+    import csv as csvlib
+    import io
+
+    plan_file.write_text(PLAN.replace("name: Synthesis", "name: \"=HYPERLINK(\\\"http://x\\\")\""))
+    status_csv = run("status", plan_file, "--as-of", "2027-01-11", "-f", "csv")
+    assert status_csv.exit_code == 0, status_csv.output
+    rows = list(csvlib.DictReader(io.StringIO(status_csv.output)))
+    assert [r["id"] for r in rows] == ["disc.interviews", "disc.synthesis", "disc.gate", "design.maps", "design.tool"]
+    assert rows[1]["name"].startswith("'=")
+    assert rows[0]["variance_days"] == "5" and rows[0]["status"] == "todo"
+    risk_csv = run("risk", plan_file, "--seed", 1, "--iterations", 300, "-f", "csv")
+    rows = list(csvlib.DictReader(io.StringIO(risk_csv.output)))
+    assert len(rows) == 5 and rows[1]["name"].startswith("'=")
+    assert all(0 <= float(r["criticality"]) <= 1 for r in rows)
