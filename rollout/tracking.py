@@ -422,8 +422,7 @@ class StatusReport:
             act = self.actuals.get(tid)
             out.append({"id": tid, "name": t.name, "milestone": t.is_milestone,
                         "status": act.status if act else "todo",
-                        "baseline": self.date(base_end).isoformat() if t.is_milestone
-                        else self.baseline.edge_finish_date(base_end).isoformat(),
+                        "baseline": self.date(base_end).isoformat(),
                         "forecast": st.finish_date.isoformat(), "variance_days": var,
                         "deadline": None if t.deadline is None else t.deadline.isoformat(), "rag": rag})
         return out
