@@ -59,6 +59,30 @@ def row(size, what, m, note=""):
           f"  {note}", flush=True)
 
 
+_BREAKDOWN = """
+import json, sys, time
+t = [time.process_time()]
+from rollout.cli._common import to_json
+from rollout.expand import load_plan
+from rollout.schedule import schedule
+t.append(time.process_time())
+plan = load_plan(sys.argv[1]); t.append(time.process_time())
+sched = schedule(plan); t.append(time.process_time())
+data = sched.to_dict(); t.append(time.process_time())
+text = to_json(data); t.append(time.process_time())
+names = ("imports", "load_plan", "schedule", "to_dict", "to_json")
+print(", ".join(f"{k} {b - a:.2f}" for k, a, b in zip(names, t, t[1:])))
+"""
+
+
+def breakdown(yaml_path: Path) -> str:
+    """CPU seconds of each phase of `rollout schedule --format json`, in a fresh process."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", _BREAKDOWN, str(yaml_path)], capture_output=True, text=True,
+                          env=env, cwd=ROOT)
+    return proc.stdout.strip() or proc.stderr.strip()[-300:]
+
+
 def profile(yaml_path: Path, top: int = 25) -> None:
     """cProfile of load_plan + schedule + to_dict in this process, sorted by own time."""
     import cProfile
@@ -110,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         sch = best_of(ROLLOUT + ["schedule", str(paths["yaml"]), "--format", "json"], outdir, repeat)
         note = "target < 5 s, < 1024 MiB" if n >= 100000 else ""
         row(n, "rollout schedule --format json", sch, note)
+        if n == max(sizes):
+            print(f"{'':>10}cpu s by phase: {breakdown(paths['yaml'])}", flush=True)
         if want_tj3:
             tj = best_of(["tj3", "--silent", "--no-reports", str(paths["tjp"])], outdir, args.tj3_repeat)
             ratio, cpu_ratio = tj["wall"] / sch["wall"], tj["cpu"] / sch["cpu"]
