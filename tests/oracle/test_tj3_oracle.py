@@ -157,3 +157,42 @@ def test_rollout_schedule_command_matches_taskjuggler_on_a_plan_file(tmp_path):
               if (r["start"], r["finish"]) != (tj[tid].start.isoformat(), tj[tid].finish.isoformat())
               and not (tolerate and _is_snet_milestone_case(tasks[tid], tj[tid], plan))]
     assert not differ, "\n".join(differ[:20])
+
+
+@pytest.mark.parametrize("calendar_yaml", [
+    None,
+    "calendar:\n  country: US\n  workdays: [sun, mon, tue, wed, thu]\n  holidays: [2027-02-10, 2027-03-03]\n",
+])
+def test_builtin_template_plan_matches_taskjuggler(tmp_path, calendar_yaml):
+    """The PMO's path: `rollout new customer-alignment`, then `rollout schedule --format json`, vs tj3."""
+    import json
+
+    from click.testing import CliRunner
+
+    from rollout.cli import cli
+    from rollout.expand import load_plan
+
+    plan_file = tmp_path / "acme.yaml"
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new", "customer-alignment", "-o", str(plan_file), "--set", "org=Acme",
+                               "--set", "sponsor=Dana Whitfield", "--set", "start=2027-01-13"])
+    assert made.exit_code == 0, made.output
+    if calendar_yaml:                     # swap the starter's calendar block for an unusual one
+        import re
+
+        text = plan_file.read_text(encoding="utf-8")
+        text, count = re.subn(r"^calendar:.*\n(?:[ #].*\n)*", calendar_yaml, text, flags=re.M)
+        plan_file.write_text(text if count else text + calendar_yaml, encoding="utf-8")
+    result = runner.invoke(cli, ["schedule", str(plan_file), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in json.loads(result.output)["tasks"]}
+    plan = load_plan(str(plan_file))
+    assert len(rows) == len(plan.tasks) >= 80
+    assert plan.start == _dt.date(2027, 1, 13)
+    if calendar_yaml:
+        assert plan.calendar.country == "US" and plan.calendar.workdays == (0, 1, 2, 3, 6)
+    tj = run_tj3(plan, tmp_path / "tj3")
+    differ = [f"{tid}: rollout {r['start']}..{r['finish']}, tj3 {tj[tid].start}..{tj[tid].finish}"
+              for tid, r in rows.items()
+              if (r["start"], r["finish"]) != (tj[tid].start.isoformat(), tj[tid].finish.isoformat())]
+    assert not differ, "\n".join(differ[:20])
