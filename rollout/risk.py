@@ -423,13 +423,13 @@ def _deadline_edge(sched: Schedule, deadline: _dt.date) -> int:
 def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None = None, *,
              distribution: str = "pert", calendar: WorkCalendar | None = None,
              progress: Callable[[int, int], None] | None = None,
-             findings: Sequence[Any] | None = None, actuals=None) -> RiskResult:
+             findings: Sequence[Any] | None = None, remaining_from=None) -> RiskResult:
     """Run the Monte Carlo simulation of a plan's schedule.
 
     ``seed`` makes the run reproducible (one is drawn and reported when None). ``progress`` is called
     as ``progress(done, total)`` after each chunk of iterations. ``findings`` (check findings) are
     folded into the risk register; when None, ``rollout.checks`` is run if it is installed.
-    ``actuals`` (a ``rollout.tracking.Progress``) simulates only the remaining work: what is done or
+    ``remaining_from`` (a ``rollout.tracking.Progress``) simulates only the remaining work: what is done or
     under way is fixed where the forecast puts it, the rest starts no earlier than the as-of date.
     """
     import numpy as np
@@ -444,8 +444,9 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
         raise UsageError(f"--seed must be a non-negative integer, got {seed}")
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
     planned = schedule(plan, cal)
-    work = plan if actuals is None else actuals.remaining(plan, cal)
-    base = planned if actuals is None else schedule(work, cal)
+    at = remaining_from
+    work = plan if at is None else at.remaining(plan, cal)
+    base = planned if at is None else schedule(work, cal)
     net = _network(work, cal)
     n = len(net.tasks)
     sampler = _Sampler(net.tasks, distribution)
@@ -497,7 +498,7 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     risks = _register(plan, base) + findings_as_risks(findings)
     return RiskResult(plan, base, iterations, seed, distribution, finish_days, task_days,
                       criticality, correlation, risks,
-                      None if actuals is None else actuals.as_of, None if actuals is None else actuals.source)
+                      None if at is None else at.as_of, None if at is None else at.source)
 
 
 def _longest_path_bound(net: _Network) -> int:

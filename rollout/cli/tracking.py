@@ -104,7 +104,7 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, out
         done = load_progress(plan, as_of=as_of, actuals_path=actuals)
     with _progress(iterations, len(plan.tasks)) as progress:
         result = simulate(plan, iterations=iterations, seed=seed, distribution=distribution, progress=progress,
-                          actuals=done)
+                          remaining_from=done)
     if fmt == "json":
         emit(to_json(result.to_dict()), output)
     elif fmt == "csv":

@@ -297,7 +297,7 @@ def test_risk_from_the_as_of_date_fixes_what_is_done():
     acts = parse_actuals_csv(HEADER + "w.a,done,2027-01-04,2027-01-15,\n"          # took 10 days
                                       "w.b,in-progress,2027-01-18,,40\n", plan, "p.csv")
     progress = Progress(day(12), acts, "p.csv")
-    result = simulate(plan, iterations=3000, seed=1, findings=[], actuals=progress)
+    result = simulate(plan, iterations=3000, seed=1, findings=[], remaining_from=progress)
     data = result.to_dict()
     assert data["as_of"] == day(12).isoformat() and data["actuals"] == "p.csv"
     # a: edges 0..10 fixed; b: started day 10, 40 % of 5 done, 3 days left from day 12 → 15; c: 15..20
