@@ -108,9 +108,10 @@ def parse_actuals_csv(text: str, plan: Plan, path: str = "<actuals>") -> dict[st
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
+        if len(row) > len(header):
             problems.append(Problem(f"expected {len(header)} cells, found {len(row)}", path, line))
             continue
+        row = row + [""] * (len(header) - len(row))       # trailing empty cells may be left out
         cells = {name: row[k].strip() for name, k in col.items()}
         errors: list[str] = []
         tid = cells["task"]

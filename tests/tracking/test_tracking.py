@@ -85,6 +85,13 @@ def test_every_bad_row_is_reported_with_its_line():
     assert "progress.csv:7: task 'disc.a' already given on line 2" in message
 
 
+def test_trailing_empty_cells_may_be_left_out_but_extra_cells_are_errors():
+    acts = parse_actuals_csv(HEADER + "disc.a,done\ndisc.b\n", pilot_plan(), "p.csv")
+    assert acts["disc.a"].status == "done" and acts["disc.b"].status == "todo"
+    with pytest.raises(PlanError, match=r"p\.csv:2: expected 5 cells, found 6"):
+        parse_actuals_csv(HEADER + "disc.a,done,,,,x\n", pilot_plan(), "p.csv")
+
+
 def test_unknown_task_suggests_the_closest_id():
     with pytest.raises(PlanError, match=r"did you mean 'disc\.gate'"):
         parse_actuals_csv(HEADER + "disc.gates,done,,,\n", pilot_plan(), "p.csv")
