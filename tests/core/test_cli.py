@@ -114,3 +114,16 @@ def test_cli_does_not_import_heavy_modules():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_written_files_are_readable_by_others(tmp_path, acme, runner):
+    import os
+    import stat
+
+    out = tmp_path / "schedule.csv"
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(cli, ["schedule", str(acme), "-f", "csv", "-o", str(out)]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
