@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 
 import pytest
@@ -208,3 +209,15 @@ def test_unknown_format_is_a_usage_error(sched, tmp_path):
 def test_gantt_figure_is_a_valid_plotly_figure(sched):
     fig = gantt.gantt_figure(sched, overlay=GanttOverlay(progress={"customer.voc": 50}))
     assert len(fig.data) == len(gantt_spec(sched, overlay=GanttOverlay(progress={"customer.voc": 50}))["data"])
+
+
+def test_figure_json_cannot_end_its_script_element():
+    text = gantt._script_json({"name": "</script><script>alert(1)</script><!-- \u2028"})
+    assert "</" not in text and "<!--" not in text and "\u2028" not in text
+    assert json.loads(text) == {"name": "</script><script>alert(1)</script><!-- \u2028"}
+
+
+def test_large_charts_draw_links_without_heads():
+    sched = schedule(big_plan(1600))
+    links = traces(gantt_spec(sched, collapse=False), "links")[0]
+    assert {len(s) for s in polygons(links["x"], links["y"])} == {3}
