@@ -1,6 +1,6 @@
 """Generate standalone plan files of N tasks with a realistic shape, and the same graph as a TaskJuggler .tjp.
 
-Shape: workstreams of 30-80 tasks; inside a workstream mostly a chain with some fan-in; a few links to
+Shape: workstreams of 20-60 tasks; inside a workstream mostly a chain with some fan-in; a few links to
 earlier workstreams (FS or SS, some with lags); a milestone every dozen tasks or so; a US calendar with
 extra company holidays; a few start-no-earlier-than dates. Reproducible from --seed.
 
@@ -39,11 +39,11 @@ def build(n: int, seed: int = 1, country: str | None = "US") -> Plan:
     while len(tasks) < n:
         k = len(workstreams)
         ws = f"ws{k:04d}"
-        size = min(rng.randint(30, 80), n - len(tasks))
+        size = min(rng.randint(20, 60), n - len(tasks))
         mine: list[Task] = []
         for pos in range(size):
             milestone = pos == size - 1 or rng.random() < 0.08
-            duration = 0 if milestone else rng.choice((1, 2, 3, 5, 5, 8, 10, 15))
+            duration = 0 if milestone else rng.choice((1, 2, 3, 3, 5, 5, 8, 10))
             deps = []
             if pos:
                 deps.append(Dependency(mine[pos - 1].id, "FS", rng.choice((0, 0, 0, 1, 2))))
