@@ -175,12 +175,13 @@ def _ms(day: _dt.date) -> int:
 
 def _rect(xs: list, ys: list, x0: float, x1: float, y: float, half: float, closed: bool = False) -> None:
     """Append one rectangle to a None-separated polygon list (``fill: toself`` closes it itself)."""
+    lo, hi = round(y - half, 3), round(y + half, 3)
     if closed:
         xs += [x0, x1, x1, x0, x0, None]
-        ys += [y - half, y - half, y + half, y + half, y - half, None]
+        ys += [lo, lo, hi, hi, lo, None]
     else:
         xs += [x0, x1, x1, x0, None]
-        ys += [y - half, y - half, y + half, y + half, None]
+        ys += [lo, lo, hi, hi, None]
 
 
 def _polygons(name: str, xs: list, ys: list, colour: str, meta: dict, line: str | None = None,
@@ -304,7 +305,7 @@ def _links(schedule: Schedule, rows: Mapping[str, int], xs: list, ys: list, crit
             lx, ly = (crit_x, crit_y) if driving else (xs, ys)
             if heads:
                 lx += [x0, x0, x1, x1 - head, x1, x1 - head, None]
-                ly += [y0, y1, y1, y1 - 0.22, y1, y1 + 0.22, None]
+                ly += [y0, y1, y1, round(y1 - 0.22, 2), y1, round(y1 + 0.22, 2), None]
             else:
                 lx += [x0, x0, x1, None]
                 ly += [y0, y1, y1, None]

@@ -221,3 +221,30 @@ def test_large_charts_draw_links_without_heads():
     sched = schedule(big_plan(1600))
     links = traces(gantt_spec(sched, collapse=False), "links")[0]
     assert {len(s) for s in polygons(links["x"], links["y"])} == {3}
+
+
+def test_overlay_from_the_state_store(tmp_path):
+    from rollout.expand import load_plan
+    from rollout.state import StateStore, TaskProgress
+
+    from .plans import plan_yaml
+
+    path = tmp_path / "acme.yaml"
+    path.write_text(plan_yaml("Pilot"))
+    plan = load_plan(str(path))
+    assert gantt.state_overlay(plan) == GanttOverlay()                 # no store yet: nothing to overlay
+    sched = schedule(plan)
+    with StateStore(plan.path, plan.id) as store:
+        store.save_baseline(sched)
+        store.save_snapshot([
+            TaskProgress("exec.charter", status_category="done", actual_start=dt.date(2027, 1, 11),
+                         actual_finish=dt.date(2027, 1, 15)),
+            TaskProgress("customer.voc", status_category="indeterminate", actual_start=dt.date(2027, 1, 18)),
+        ], as_of=dt.date(2027, 1, 25))
+    overlay = gantt.state_overlay(plan)
+    assert overlay.baseline["customer.voc"] == (dt.date(2027, 1, 18), dt.date(2027, 1, 29))
+    assert overlay.progress["exec.charter"] == 100 and 0 < overlay.progress["customer.voc"] < 100
+    assert "exec.pilot" not in overlay.progress
+    spec = gantt_spec(sched, overlay=overlay)
+    assert len(polygons(traces(spec, "baseline")[0]["x"], traces(spec, "baseline")[0]["y"])) == 6   # milestone too
+    assert len(polygons(traces(spec, "progress")[0]["x"], traces(spec, "progress")[0]["y"])) == 2
