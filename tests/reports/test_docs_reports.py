@@ -21,3 +21,13 @@ def test_every_option_of_the_report_commands_is_documented():
             for opt in param.opts + param.secondary_opts:
                 if opt.startswith("--") and opt != "--help":
                     assert re.search(re.escape(opt) + r"(?![a-z-])", section), f"{name} {opt} is not in its section"
+
+
+def test_public_names_are_sorted_and_exist():
+    import importlib
+
+    for name in ("gantt", "ical", "dashboard"):
+        module = importlib.import_module(f"rollout.reports.{name}")
+        assert module.__all__ == sorted(module.__all__), name
+        for public in module.__all__:
+            assert getattr(module, public).__doc__ or public.isupper(), f"{name}.{public} has no docstring"
