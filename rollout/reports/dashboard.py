@@ -20,7 +20,7 @@ from ..model import Plan
 from ..schedule import Schedule, schedule as make_schedule
 from ..util import atomic_write_bytes, atomic_write_text
 
-__all__ = ["SCHEDULE_COLUMNS", "Report", "csv_cell", "schedule_csv", "write_report"]
+__all__ = ["Report", "SCHEDULE_COLUMNS", "csv_cell", "schedule_csv", "write_report"]
 
 SCHEDULE_COLUMNS = ("id", "name", "workstream", "kind", "phase", "duration", "start", "finish",
                     "total_float", "critical", "owner", "deadline")
