@@ -173,40 +173,28 @@ def _ms(day: _dt.date) -> int:
     return (day.toordinal() - _EPOCH) * _DAY_MS
 
 
-def _rect(xs: list, ys: list, x0: float, x1: float, y: float, half: float, closed: bool = False) -> None:
-    """Append one rectangle to a None-separated polygon list (``fill: toself`` closes it itself)."""
-    lo, hi = round(y - half, 3), round(y + half, 3)
-    if closed:
-        xs += [x0, x1, x1, x0, x0, None]
-        ys += [lo, lo, hi, hi, lo, None]
-    else:
-        xs += [x0, x1, x1, x0, None]
-        ys += [lo, lo, hi, hi, None]
-
-
-def _polygons(name: str, xs: list, ys: list, colour: str, meta: dict, line: str | None = None,
-              **extra: Any) -> dict[str, Any]:
-    """Many rectangles as ONE filled scatter trace: a single SVG path however many bars it holds."""
-    trace = {"type": "scatter", "mode": "lines", "name": name, "x": xs, "y": ys, "fill": "toself",
-             "fillcolor": colour, "line": {"width": 1 if line else 0, "color": line or colour},
-             "hoverinfo": "skip", "meta": meta}
+def _bars(name: str, base: list, width: list, rows: list, colour: Any, meta: dict, thickness: float = 0.62,
+          **extra: Any) -> dict[str, Any]:
+    """Horizontal bars from ``base`` (ms) for ``width`` ms on the given rows: one trace, many bars."""
+    trace = {"type": "bar", "orientation": "h", "name": name, "base": base, "x": width, "y": rows,
+             "width": thickness, "marker": {"color": colour, "line": {"width": 0}}, "hoverinfo": "skip",
+             "meta": meta}
     trace.update(extra)
     return trace
 
 
 def _task_traces(schedule, lanes, colours, overlay, links, labels):
-    """One row per task: filled-rectangle traces per workstream, names, overlays, links, milestones.
+    """One row per task: a bar trace per workstream, names, overlays, links and milestones.
 
-    Bars are polygons in one trace per workstream (not one SVG element per bar) and hover comes
-    from one invisible point per row, so a 5,000-task chart stays quick to draw.
+    Hover comes from the name labels (hovermode "y": one row, one task), and the links are two line
+    traces whatever their number, so a 5,000-task chart stays quick to draw. Per-task y-axis ticks
+    are avoided on purpose: plotly spends seconds per thousand of them.
     """
     rows: dict[str, int] = {}
     lane_rows: list[tuple[str, int, int]] = []
     data: list[dict[str, Any]] = []
-    ghost_x: list = []
-    ghost_y: list = []
-    done_x: list = []
-    done_y: list = []
+    ghost: tuple[list, list, list] = ([], [], [])
+    done: tuple[list, list, list] = ([], [], [])
     crit_x: list = []
     crit_y: list = []
     hover_text: list[str] = []
@@ -215,8 +203,7 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
     row = 0
     for ws, ws_name, items in lanes:
         first = row
-        xs: list = []
-        ys: list = []
+        base, width, ys, line_colour, line_width = [], [], [], [], []
         for st in items:
             rows[st.id] = row
             x0, x1 = _ms(st.start_date), _ms(st.finish_date) + _DAY_MS
@@ -225,29 +212,37 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
                 ms_y.append(row)
                 ms_colour.append(_CRITICAL if st.critical else colours[ws])
             else:
-                _rect(xs, ys, x0, x1, row, 0.31)
-                if st.critical:
-                    _rect(crit_x, crit_y, x0, x1, row, 0.31, closed=True)
+                base.append(x0)
+                width.append(x1 - x0)
+                ys.append(row)
+                line_colour.append(_CRITICAL if st.critical else colours[ws])
+                line_width.append(2.5 if st.critical else 0)
                 pct = (overlay.progress or {}).get(st.id)
                 if pct:
-                    done = x0 + (x1 - x0) * min(max(float(pct), 0.0), 100.0) / 100
-                    _rect(done_x, done_y, x0, round(done), row, 0.12)
+                    done[0].append(x0)
+                    done[1].append(round((x1 - x0) * min(max(float(pct), 0.0), 100.0) / 100))
+                    done[2].append(row)
             if overlay.baseline and st.id in overlay.baseline:
                 g0, g1 = overlay.baseline[st.id]
-                _rect(ghost_x, ghost_y, _ms(g0), _ms(g1) + _DAY_MS, row + 0.3, 0.1)
+                ghost[0].append(_ms(g0))
+                ghost[1].append(_ms(g1) + _DAY_MS - _ms(g0))
+                ghost[2].append(row)
             hover_text.append(_hover(st, ws_name, overlay))
             label_x.append(x1)
             label_y.append(row)
             label_text.append(_esc(st.task.name, 48))
             row += 1
         lane_rows.append((ws_name, first, row - 1))
-        if xs:
-            data.append(_polygons(_esc(ws_name, 40), xs, ys, colours[ws], {"rollout": "tasks", "workstream": ws},
-                                  legendgroup=ws))
-    if ghost_x:
-        data.insert(0, _polygons("Baseline", ghost_x, ghost_y, "rgba(110, 110, 110, 0.45)", {"rollout": "baseline"}))
-    if done_x:
-        data.append(_polygons("Progress", done_x, done_y, "rgba(20, 20, 20, 0.6)", {"rollout": "progress"}))
+        if base:
+            trace = _bars(_esc(ws_name, 40), base, width, ys, colours[ws], {"rollout": "tasks", "workstream": ws},
+                          legendgroup=ws)
+            trace["marker"]["line"] = {"color": line_colour, "width": line_width}   # critical: red outline
+            data.append(trace)
+    if ghost[0]:
+        data.insert(0, _bars("Baseline", *ghost, "rgba(110, 110, 110, 0.5)", {"rollout": "baseline"},
+                             thickness=0.16, offset=0.27))
+    if done[0]:
+        data.append(_bars("Progress", *done, "rgba(20, 20, 20, 0.6)", {"rollout": "progress"}, thickness=0.22))
     link_x: list = []
     link_y: list = []
     if links:
@@ -266,8 +261,7 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
             "marker": {"symbol": "diamond", "size": 12, "color": ms_colour, "line": {"color": "#333", "width": 1}},
             "meta": {"rollout": "milestones"},
         })
-    # Names sit right of their bars; the same points carry the hover details (hovermode "y": one row,
-    # one task), which spares a second trace of 5,000 invisible markers.
+    # Names sit right of their bars, on a twin x axis so the range slider does not draw them again.
     data.append({"type": "scatter", "mode": "text" if labels else "none", "name": "Tasks", "x": label_x,
                  "y": label_y, "text": label_text, "textposition": "middle right",
                  "textfont": {"size": 10, "color": "#333"}, "hovertext": hover_text, "hoverinfo": "text",
@@ -316,20 +310,15 @@ def _summary_traces(schedule, lanes, colours):
     lane_rows, data = [], []
     hover_x, hover_y, hover_text = [], [], []
     ms_x, ms_y, ms_colour = [], [], []
-    crit_x: list = []
-    crit_y: list = []
     for row, (ws, ws_name, items) in enumerate(lanes):
         lane_rows.append((f"{ws_name} ({len(items)})", row, row))
         x0 = min(_ms(st.start_date) for st in items)
         x1 = max(_ms(st.finish_date) + _DAY_MS for st in items)
         critical = sum(1 for st in items if st.critical)
-        xs: list = []
-        ys: list = []
-        _rect(xs, ys, x0, x1, row, 0.31)
-        if critical:
-            _rect(crit_x, crit_y, x0, x1, row, 0.31, closed=True)
-        data.append(_polygons(_esc(ws_name, 40), xs, ys, colours[ws], {"rollout": "summary", "workstream": ws},
-                              legendgroup=ws))
+        trace = _bars(_esc(ws_name, 40), [x0], [x1 - x0], [row], colours[ws],
+                      {"rollout": "summary", "workstream": ws}, legendgroup=ws)
+        trace["marker"]["line"] = {"color": _CRITICAL, "width": 2.5 if critical else 0}
+        data.append(trace)
         first = min(st.start_date for st in items)
         last = max(st.finish_date for st in items)
         hover_x.append((x0 + x1) // 2)
@@ -342,10 +331,6 @@ def _summary_traces(schedule, lanes, colours):
                 ms_x.append(_ms(st.finish_date) + _DAY_MS)
                 ms_y.append(row)
                 ms_colour.append(_CRITICAL if st.critical else "#fff")
-    if crit_x:
-        data.append({"type": "scatter", "mode": "lines", "name": "Critical path", "x": crit_x, "y": crit_y,
-                     "line": {"color": _CRITICAL, "width": 2}, "hoverinfo": "skip",
-                     "meta": {"rollout": "critical"}})
     if ms_x:
         data.append({
             "type": "scatter", "mode": "markers", "name": "Milestones", "x": ms_x, "y": ms_y, "hoverinfo": "skip",
@@ -354,7 +339,7 @@ def _summary_traces(schedule, lanes, colours):
         })
     data.append({"type": "scatter", "mode": "markers", "name": "Details", "x": hover_x, "y": hover_y,
                  "hovertext": hover_text, "hoverinfo": "text", "marker": {"size": 1, "opacity": 0},
-                 "showlegend": False, "meta": {"rollout": "hover"}})
+                 "showlegend": False, "xaxis": "x2", "meta": {"rollout": "hover"}})
     return data, lane_rows
 
 
@@ -383,6 +368,7 @@ def _layout(schedule, rows, lane_rows, today, title, collapsed):
         "height": height,
         "margin": {"l": 220, "r": 30, "t": 110, "b": 110},
         "hovermode": "y",
+        "barmode": "overlay",
         "hoverdistance": -1,
         "showlegend": True,
         "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},

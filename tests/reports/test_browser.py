@@ -25,15 +25,21 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 # Subpaths drawn for each trace of the main plot (not the range slider), keyed by the trace's meta.
 _DRAWN = """() => {
   const gd = document.getElementById('gantt');
+  const byUid = {};           // each drawn trace group carries its calcdata, whose trace has the uid
+  gd.querySelectorAll('.cartesianlayer .trace').forEach((el) => {
+    const cd = el.__data__;
+    if (cd && cd[0] && cd[0].trace) byUid[cd[0].trace.uid] = el;
+  });
   const out = [];
   gd._fullData.forEach((t) => {
-    const g = gd.querySelector('.cartesianlayer .trace' + t.uid);
-    const count = (sel) => g ? [...g.querySelectorAll(sel)].reduce(
-        (n, el) => n + (el.getAttribute('d') || '').split('M').length - 1, 0) : 0;
-    const line = g && g.querySelector('.js-line');
-    out.push({kind: t.meta.rollout, fills: count('.js-fill'), lines: count('.js-line'),
-              stroke: line ? getComputedStyle(line).stroke : null,
-              points: g ? g.querySelectorAll('.point').length : 0});
+    const g = byUid[t.uid];
+    const paths = (sel) => g ? [...g.querySelectorAll(sel)] : [];
+    const subpaths = (sel) => paths(sel).reduce((n, el) => n + (el.getAttribute('d') || '').split('M').length - 1, 0);
+    const bars = paths('.point path');
+    out.push({kind: t.meta.rollout, lines: subpaths('.js-line'), points: g ? g.querySelectorAll('.point').length : 0,
+              red: bars.filter((el) => getComputedStyle(el).stroke === 'rgb(214, 39, 40)' &&
+                                       parseFloat(getComputedStyle(el).strokeWidth) > 0).length,
+              stroke: paths('.js-line').length ? getComputedStyle(paths('.js-line')[0]).stroke : null});
   });
   return out;
 }"""
@@ -73,11 +79,12 @@ def test_dashboard_draws_every_task_and_keeps_the_hostile_name_inert(browser, tm
     page, problems, dialogs = open_page(browser, tmp_path / "index.html")
     try:
         drawn = page.evaluate(_DRAWN)
-        bars = sum(d["fills"] for d in drawn if d["kind"] == "tasks")
+        bars = sum(d["points"] for d in drawn if d["kind"] == "tasks")
         assert bars == sum(1 for t in plan.tasks if not t.is_milestone) == 5
         assert sum(d["points"] for d in drawn if d["kind"] == "milestones") == 1
+        assert sum(d["red"] for d in drawn if d["kind"] == "tasks") == 4       # the critical bars, outlined
         (critical,) = [d for d in drawn if d["kind"] == "critical"]
-        assert critical["lines"] >= 4 and critical["stroke"] == "rgb(214, 39, 40)"
+        assert critical["lines"] == 4 and critical["stroke"] == "rgb(214, 39, 40)"   # the critical links
         # the hostile name is shown as text, nothing ran and no element came of it
         assert HOSTILE in page.inner_text("#gantt")
         assert HOSTILE in page.inner_text("#findings") or HOSTILE in page.inner_text("body")
@@ -108,7 +115,7 @@ def test_large_gantt_expanded_draws_one_bar_per_task(browser, tmp_path):
     try:
         drawn = page.evaluate(_DRAWN)
         working = sum(1 for st in sched.tasks.values() if not st.task.is_milestone)
-        assert sum(d["fills"] for d in drawn if d["kind"] == "tasks") == working
+        assert sum(d["points"] for d in drawn if d["kind"] == "tasks") == working
         assert sum(d["lines"] for d in drawn if d["kind"] in ("links", "critical")) >= \
             sum(len(st.task.depends_on) for st in sched.tasks.values())
         page.screenshot(path=str(ARTIFACTS / "gantt-1500.png"))
@@ -124,7 +131,7 @@ def test_collapsed_gantt_draws_one_bar_per_workstream(browser, tmp_path):
     page, problems, _ = open_page(browser, path)
     try:
         drawn = page.evaluate(_DRAWN)
-        assert sum(d["fills"] for d in drawn if d["kind"] == "summary") == 9
+        assert sum(d["points"] for d in drawn if d["kind"] == "summary") == 9
         assert not [d for d in drawn if d["kind"] == "tasks"]
         page.screenshot(path=str(ARTIFACTS / "gantt-collapsed.png"))
         assert not problems, problems

@@ -41,15 +41,14 @@ def polygons(xs, ys):
     return shapes
 
 
-def bars(spec):
-    """(x0, x1, row) of every task bar drawn, over all workstream traces."""
-    out = []
-    for t in traces(spec, "tasks"):
-        for shape in polygons(t["x"], t["y"]):
-            xs = [p[0] for p in shape]
-            ys = [p[1] for p in shape]
-            out.append((min(xs), max(xs), round(sum(ys) / len(ys))))
-    return out
+def bar_list(trace):
+    """(x0, x1, row) of every bar of a bar trace."""
+    return [(b, b + w, y) for b, w, y in zip(trace["base"], trace["x"], trace["y"])]
+
+
+def bars(spec, kind="tasks"):
+    """(x0, x1, row) of every bar drawn, over all traces of a kind."""
+    return [bar for t in traces(spec, kind) for bar in bar_list(t)]
 
 
 @pytest.fixture
@@ -78,7 +77,7 @@ def test_rows_are_grouped_in_workstream_lanes_in_plan_order(sched):
     assert order == ["exec"] * 4 + ["customer"] * 2
     assert labels["y"] == list(range(6))
     assert spec["layout"]["yaxis"]["ticktext"] == ["Executive involvement", "Customer inclusion"]
-    colours = {t["meta"]["workstream"]: t["fillcolor"] for t in traces(spec, "tasks")}
+    colours = {t["meta"]["workstream"]: t["marker"]["color"] for t in traces(spec, "tasks")}
     assert len(set(colours.values())) == 2
 
 
@@ -91,11 +90,17 @@ def test_milestones_are_diamonds_at_the_end_of_their_day(sched):
 
 def test_critical_path_outlines_exactly_the_critical_bars(sched):
     spec = gantt_spec(sched, links=False)
-    (crit,) = traces(spec, "critical")
-    outlined = {(min(p[0] for p in s), round(sum(p[1] for p in s) / len(s))) for s in polygons(crit["x"], crit["y"])}
+    outlined = set()
+    for t in traces(spec, "tasks"):
+        line = t["marker"]["line"]
+        for (x0, _, row), colour, width in zip(bar_list(t), line["color"], line["width"]):
+            if width:
+                assert colour == "#d62728"
+                outlined.add((x0, row))
     critical = [st for st in sched.tasks.values() if st.critical and not st.task.is_milestone]
     assert len(outlined) == len(critical) == 4
     assert (ms(sched["exec.comms"].start_date), 1) not in outlined      # 13 days of float
+    assert not traces(spec, "critical")                                  # no links asked for
 
 
 def test_links_are_two_traces_whatever_their_number():
@@ -104,9 +109,8 @@ def test_links_are_two_traces_whatever_their_number():
     links = traces(spec, "links") + traces(spec, "critical")
     assert len(links) == 2
     n_deps = sum(len(st.task.depends_on) for st in sched.tasks.values())
-    n_critical_bars = sum(1 for st in sched.tasks.values() if st.critical and not st.task.is_milestone)
     drawn = sum(len(polygons(t["x"], t["y"])) for t in links)
-    assert drawn == n_deps + n_critical_bars
+    assert drawn == n_deps
 
 
 def test_a_link_runs_from_the_predecessor_end_to_the_successor_start(sched):
@@ -160,8 +164,8 @@ def test_collapses_past_the_threshold_and_expands_on_request():
     for t in summary:
         ws = t["meta"]["workstream"]
         items = [st for st in sched.tasks.values() if st.task.workstream == ws]
-        assert min(t["x"][:4]) == ms(min(st.start_date for st in items))
-        assert max(t["x"][:4]) == ms(max(st.finish_date for st in items)) + DAY_MS
+        assert bar_list(t) == [(ms(min(st.start_date for st in items)),
+                                ms(max(st.finish_date for st in items)) + DAY_MS, t["y"][0])]
     expanded = gantt_spec(sched, threshold=100, collapse=False)
     assert len(bars(expanded)) == sum(1 for st in sched.tasks.values() if not st.task.is_milestone)
     assert gantt_spec(sched)["layout"]["meta"]["collapsed"] is False      # 120 < the default 400
@@ -171,13 +175,10 @@ def test_baseline_ghosts_and_progress_shading(sched):
     overlay = GanttOverlay(baseline={"exec.charter": (dt.date(2027, 1, 11), dt.date(2027, 1, 13))},
                            progress={"customer.voc": 40, "exec.charter": 100})
     spec = gantt_spec(sched, overlay=overlay)
-    (ghost,) = traces(spec, "baseline")
-    assert [min(p[0] for p in s) for s in polygons(ghost["x"], ghost["y"])] == [ms(dt.date(2027, 1, 11))]
-    assert max(p[0] for p in polygons(ghost["x"], ghost["y"])[0]) == ms(dt.date(2027, 1, 14))
-    (done,) = traces(spec, "progress")
-    widths = sorted(max(p[0] for p in s) - min(p[0] for p in s) for s in polygons(done["x"], done["y"]))
+    assert bars(spec, "baseline") == [(ms(dt.date(2027, 1, 11)), ms(dt.date(2027, 1, 14)), 0)]
     voc = sched["customer.voc"]
     voc_span = ms(voc.finish_date) + DAY_MS - ms(voc.start_date)
+    widths = sorted(x1 - x0 for x0, x1, _ in bars(spec, "progress"))
     assert widths == sorted([round(voc_span * 0.4), 5 * DAY_MS])
     assert not traces(gantt_spec(sched), "progress") and not traces(gantt_spec(sched), "baseline")
 
@@ -246,5 +247,5 @@ def test_overlay_from_the_state_store(tmp_path):
     assert overlay.progress["exec.charter"] == 100 and 0 < overlay.progress["customer.voc"] < 100
     assert "exec.pilot" not in overlay.progress
     spec = gantt_spec(sched, overlay=overlay)
-    assert len(polygons(traces(spec, "baseline")[0]["x"], traces(spec, "baseline")[0]["y"])) == 6   # milestone too
-    assert len(polygons(traces(spec, "progress")[0]["x"], traces(spec, "progress")[0]["y"])) == 2
+    assert len(bars(spec, "baseline")) == 6           # the milestone too
+    assert len(bars(spec, "progress")) == 2
