@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FAST, write_plan_yaml
+from jira_fixtures import FAST, write_plan_yaml
 
 from rollout.cli import cli
 

@@ -6,7 +6,7 @@ import datetime as dt
 import socket
 
 import pytest
-from conftest import make_plan
+from jira_fixtures import make_plan
 from jira_standin import Fault
 
 from rollout.errors import RemoteError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from conftest import make_plan
+from jira_fixtures import make_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jira_standin import START_FIELD

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import make_plan
+from jira_fixtures import make_plan
 
 from rollout.state import StateStore
 from rollout.trackers import pull_plan, push_plan

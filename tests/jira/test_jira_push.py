@@ -6,7 +6,7 @@ import dataclasses
 import math
 
 import pytest
-from conftest import make_plan
+from jira_fixtures import make_plan
 from jira_standin import START_FIELD
 
 from rollout.model import Dependency, Task
@@ -258,7 +258,7 @@ def test_configuration_mistakes_say_what_to_fix(standin, tmp_path, config, messa
 
 
 def test_where_parent_is_refused_epics_are_linked_through_epic_link(openapi_checker, tmp_path, monkeypatch):
-    from conftest import FAST
+    from jira_fixtures import FAST
     from jira_standin import EPIC_LINK_FIELD, JiraStandIn
 
     server = JiraStandIn(checker=openapi_checker, refuse_parent=True).start()

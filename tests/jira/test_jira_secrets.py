@@ -7,7 +7,7 @@ import logging
 
 import pytest
 from click.testing import CliRunner
-from conftest import FAST, write_plan_yaml
+from jira_fixtures import FAST, write_plan_yaml
 from jira_standin import Fault, JiraStandIn
 
 from rollout.cli import cli
@@ -63,7 +63,7 @@ def test_the_api_token_never_leaks(standin, tmp_path, caplog, monkeypatch):
 
 
 def test_exceptions_carry_no_credentials(standin, tmp_path, monkeypatch):
-    from conftest import make_plan
+    from jira_fixtures import make_plan
 
     monkeypatch.setenv("ROLLOUT_JIRA_RETRIES", "1")
     standin.faults.append(Fault("500", "GET /rest/api/3/project/", count=5))

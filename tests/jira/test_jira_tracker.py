@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_plan
+from jira_fixtures import make_plan
 
 from rollout.errors import PlanError, UsageError
 from rollout.trackers import Tracker, available_trackers, load_tracker
