@@ -92,6 +92,19 @@ def main() -> None:
             writes = c["create calls"] + c["link calls"] + c["other writes"]
             print(f"unchanged push: {writes} writes, {c['reads']} reads (target <= {math.ceil(args.tasks / 100) + 5}), "
                   f"{wall:.1f} s wall; {again.summary()['unchanged']} unchanged")
+            import dataclasses
+
+            renamed = {t.id for t in plan.tasks[::100]}
+            edited = dataclasses.replace(plan, tasks=tuple(
+                dataclasses.replace(t, name=t.name + " (renamed)") if t.id in renamed else t for t in plan.tasks))
+            before = len(server.seen)
+            start = time.perf_counter()
+            third = push_plan(edited)
+            wall = time.perf_counter() - start
+            c = counts(server, before)
+            print(f"edited push:    {len(renamed)} tasks renamed -> {c['other writes']} updates, "
+                  f"{c['create calls'] + c['link calls']} other writes, {c['reads']} reads, {wall:.1f} s wall; "
+                  f"{third.summary()['update']} updated")
     finally:
         server.stop()
 
