@@ -15,6 +15,7 @@ import datetime as _dt
 import json
 import random
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +122,7 @@ def write(n: int, outdir: Path, seed: int = 1, tjp: bool = True, country: str | 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 8000, 10000, 100000])
-    ap.add_argument("-o", "--outdir", default="benchmarks/out")
+    ap.add_argument("-o", "--outdir", default=str(Path(tempfile.gettempdir()) / "rollout-bench"))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--country", default="US", help="public holidays (empty for none)")
     ap.add_argument("--no-tjp", action="store_true", help="skip the TaskJuggler files")
