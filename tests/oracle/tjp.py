@@ -100,7 +100,8 @@ def to_tjp(plan: Plan, calendar: WorkCalendar | None = None, *, report: bool = T
         deps = []
         if t.start_no_earlier_than is not None:
             anchor = f"snet{i}"
-            out.append(f'task {anchor} "SNET {i}" {{ milestone start {t.start_no_earlier_than.isoformat()} }}')
+            day = max(t.start_no_earlier_than, plan.start)      # TaskJuggler refuses dates before the project
+            out.append(f'task {anchor} "SNET {i}" {{ milestone start {day.isoformat()} }}')
             deps.append(anchor)
         for dep in t.depends_on:
             # A milestone's start is its end. tj3 3.7.1 reports a false "dependency loop" for some graphs
