@@ -42,7 +42,7 @@ def random_plan(seed: int, *, max_tasks: int = 40, country: str | None = None) -
                 deps.append(Dependency(tasks[j].id, typ, lag))
         snet = None
         if rng.random() < 0.15:
-            snet = start + _dt.timedelta(days=rng.randrange(0, 90))
+            snet = start + _dt.timedelta(days=rng.randrange(-10, 90))
         kind = "milestone" if duration == 0 else "other"
         tasks.append(Task(tid, f"Task {i}", ws, duration, kind=kind, depends_on=tuple(deps),
                           start_no_earlier_than=snet))
