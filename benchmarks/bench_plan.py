@@ -83,6 +83,28 @@ def breakdown(yaml_path: Path) -> str:
     return proc.stdout.strip() or proc.stderr.strip()[-300:]
 
 
+def verify(n: int, yaml_path: Path, outdir: Path) -> str:
+    """Check that the timed graphs are the same: rollout's dates (from the plan file) against tj3's."""
+    import json
+
+    from benchmarks.generate import build
+    from tests.oracle.tjp import run_tj3
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(ROLLOUT + ["schedule", str(yaml_path), "--format", "json"], capture_output=True,
+                          text=True, env=env, check=True)
+    rows = json.loads(proc.stdout)["tasks"]
+    plan = build(n)
+    tj = run_tj3(plan, outdir / f"verify-{n}")
+    tasks = plan.task_index()
+    same = sum((r["start"], r["finish"]) == (tj[r["id"]].start.isoformat(), tj[r["id"]].finish.isoformat())
+               for r in rows)
+    snet_ms = sum(1 for r in rows if tasks[r["id"]].duration == 0 and tj[r["id"]].start_at.time().hour == 0
+                  and tj[r["id"]].start_at.date() > plan.start
+                  and r["start"] != tj[r["id"]].start.isoformat())
+    return f"dates equal to tj3's for {same} of {len(rows)} tasks ({snet_ms} SNET-held milestones differ)"
+
+
 def profile(yaml_path: Path, top: int = 25) -> None:
     """cProfile of load_plan + schedule + to_dict in this process, sorted by own time."""
     import cProfile
@@ -114,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--tj3-repeat", type=int, default=1)
     ap.add_argument("--outdir", default=None, help="where the generated files go (default: a temp dir)")
     ap.add_argument("--profile", action="store_true", help="also cProfile load + schedule of the largest size")
+    ap.add_argument("--verify", action="store_true", help="also compare every date with tj3's (untimed)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     outdir = Path(args.outdir or tempfile.mkdtemp(prefix="rollout-bench-"))
@@ -143,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
                 + (" (target >= 20x at 8000)" if n == 8000 else ""))
             summary.append(f"{n} tasks: rollout schedule {sch['wall']:.2f} s vs tj3 {tj['wall']:.2f} s = "
                            f"{ratio:.1f}x (cpu {cpu_ratio:.1f}x)")
+            if args.verify:
+                print(f"{'':>10}{verify(n, paths['yaml'], outdir)}", flush=True)
         else:
             summary.append(f"{n} tasks: rollout schedule {sch['wall']:.2f} s, {sch['mib']:.0f} MiB"
                            + ("" if have_tj3 else " (tj3 not installed)"))
