@@ -110,7 +110,7 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
     from .gantt import gantt_html, plotly_js_tag, state_overlay
     from .ical import calendar_bytes
 
-    overlay = state_overlay(plan, actuals)
+    overlay = state_overlay(plan, actuals, as_of)
     sections = ["headline", "gantt"]
     body = [_headline(sched, checks, today),
             '<section id="gantt-section"><h2>Gantt</h2>',

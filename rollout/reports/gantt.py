@@ -63,31 +63,29 @@ def state_overlay(plan, actuals_path: str | None = None, as_of: _dt.date | None 
     """Baseline and progress for a plan from its state store (and an actuals CSV when given).
 
     Progress is the percent complete ``rollout status`` reports; without a pull snapshot or an
-    actuals file there is none. Each part is skipped quietly when its module is not installed.
+    actuals file there is none. Each part is left out quietly when its module is not installed.
     """
-    baseline = progress = None
-    if plan.path:
-        try:
-            from ..state import StateStore
-        except ImportError:
-            StateStore = None
-        if StateStore is not None:
-            with StateStore(plan.path, plan.id) as store:
-                baseline = store.baseline()
-                has_progress = store.latest_snapshot() is not None
-        else:
-            has_progress = False
-    else:
-        has_progress = False
-    if has_progress or actuals_path:
-        try:
-            from ..tracking import status_report
-        except ImportError:
-            status_report = None
-        if status_report is not None:
-            report = status_report(plan, as_of=as_of, actuals_path=actuals_path)
-            progress = {tid: pct for tid, pct in report.percent.items() if pct}
-    return GanttOverlay(baseline=baseline, progress=progress)
+    baseline, has_snapshot = _stored(plan)
+    if not (has_snapshot or actuals_path):
+        return GanttOverlay(baseline=baseline)
+    try:
+        from ..tracking import status_report
+    except ImportError:
+        return GanttOverlay(baseline=baseline)
+    report = status_report(plan, as_of=as_of, actuals_path=actuals_path)
+    return GanttOverlay(baseline=baseline, progress={tid: pct for tid, pct in report.percent.items() if pct})
+
+
+def _stored(plan) -> tuple[Mapping[str, tuple[_dt.date, _dt.date]] | None, bool]:
+    """The stored baseline (or None) and whether a pull snapshot exists; reading never creates the store."""
+    if not plan.path:
+        return None, False
+    try:
+        from ..state import StateStore
+    except ImportError:
+        return None, False
+    with StateStore(plan.path, plan.id) as store:
+        return store.baseline(), store.latest_snapshot() is not None
 
 
 def _esc(value: Any, limit: int | None = None) -> str:
@@ -154,7 +152,7 @@ def gantt_spec(schedule: Schedule, *, today: _dt.date | None = None, collapse: b
         data, lane_rows = _summary_traces(schedule, lanes, colours)
     else:
         data, lane_rows = _task_traces(schedule, lanes, colours, overlay, links, labels)
-    for k, trace in enumerate(data):       # stable handles for tests and scripts: class "trace<uid>"
+    for k, trace in enumerate(data):       # stable handles (plotly uids) for tests and scripts
         trace["uid"] = f"{trace['meta']['rollout']}-{k}"
     rows = lane_rows[-1][2] + 1 if lane_rows else 0
     layout = _layout(schedule, rows, lane_rows, today, title, collapse)
