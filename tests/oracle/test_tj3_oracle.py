@@ -40,7 +40,7 @@ def test_oracle_reads_taskjuggler_the_way_spec_2_counts(tmp_path):
     plan = _plan([
         Task("w.a", "A", "w", 5),                                       # Mon 4 .. Fri 8
         Task("w.m", "M", "w", 0, depends_on=(Dependency("w.a"),)),      # Fri 8 (when A ends)
-        Task("w.b", "B", "w", 3, depends_on=(Dependency("w.m", "FS", 2),)),  # Tue 12, Thu 14, Fri 15
+        Task("w.b", "B", "w", 3, depends_on=(Dependency("w.m", "FS", 2),)),  # lag Mon 11, Tue 12; Thu 14 .. Mon 18
         Task("w.c", "C", "w", 2, depends_on=(Dependency("w.a", "SS", 1),)),  # Tue 5 .. Wed 6
         Task("w.d", "D", "w", 1, start_no_earlier_than=_dt.date(2027, 1, 9)),  # Saturday → Mon 11
     ], spec=spec)
