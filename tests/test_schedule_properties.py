@@ -291,3 +291,18 @@ def test_working_calendar_indexes_every_working_day_once_in_order(cal_args, prob
     assert cal.index_on_or_after(day) == after
     assert cal.index_on_or_before(day) == (after if walked[after] == day else after - 1)
     assert cal.index_on_or_after(start - _dt.timedelta(days=probe + 1)) == 0
+
+
+@pytest.mark.parametrize("country, subdiv", [("US", None), ("DE", "BY"), ("GB", "SCT")])
+def test_working_calendar_skips_the_public_holidays_of_the_country(country, subdiv):
+    import holidays
+
+    from rollout.calendar import WorkCalendar
+
+    start = _dt.date(2027, 1, 1)
+    cal = WorkCalendar(start, CalendarSpec(country=country, subdiv=subdiv, holidays=(_dt.date(2027, 6, 1),)))
+    public = holidays.country_holidays(country, subdiv=subdiv, years=[2027, 2028])
+    expected = [start + _dt.timedelta(days=k) for k in range(730)]
+    expected = [d for d in expected if d.weekday() < 5 and d not in public and d != _dt.date(2027, 6, 1)]
+    assert cal.dates(range(len(expected))) == expected
+    assert len(public) > 8 and cal.holiday_name(next(iter(sorted(public)))) is not None
