@@ -35,10 +35,12 @@ _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
 @click.option("--threshold", type=click.IntRange(min=1), default=None, metavar="N",
               help="Collapse to workstream bars past N tasks (default 400).")
 @click.option("--no-links", "no_links", is_flag=True, help="Leave out the dependency arrows.")
+@click.option("--labels/--no-labels", "labels", default=None,
+              help="Task names beside the bars. Default: up to 2,000 rows (the names are always in the hover).")
 @click.option("--actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV to shade progress (else the state store's last pull, if any).")
 @_TODAY
-def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, actuals, today):
+def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actuals, today):
     """Gantt chart: workstream lanes, the critical path in red, milestones, dependency arrows.
 
     The HTML works offline (plotly.js is embedded). Hover a row for owner, dates, float and
@@ -61,7 +63,7 @@ def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, actuals, toda
     plan = load(plan_path)
     sched = schedule(plan)
     write_gantt(sched, output, fmt, today=today, collapse=None if expand is None else not expand,
-                threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links,
+                threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links, labels=labels,
                 overlay=state_overlay(plan, actuals))
     click.echo(f"wrote {output} ({len(sched.tasks)} tasks, finish {sched.finish_date.isoformat()})")
 

@@ -44,6 +44,7 @@ _EPOCH = _dt.date(1970, 1, 1).toordinal()
 _ROW_PX = 24
 _SLIDER_ROWS = 600
 _HEAD_ROWS = 1500
+_LABEL_ROWS = 2000
 _MARGIN_PX = 300    # top and bottom margins: title, axis, range selector; range slider, legend
 
 
@@ -134,11 +135,12 @@ def _hover(st: ScheduledTask, ws_name: str, overlay: GanttOverlay) -> str:
 
 def gantt_spec(schedule: Schedule, *, today: _dt.date | None = None, collapse: bool | None = None,
                threshold: int = COLLAPSE_THRESHOLD, overlay: GanttOverlay | None = None,
-               links: bool = True, labels: bool = True, title: str | None = None) -> dict[str, Any]:
+               links: bool = True, labels: bool | None = None, title: str | None = None) -> dict[str, Any]:
     """The Gantt chart as a plain plotly figure dict (``{"data": [...], "layout": {...}}``).
 
     ``collapse`` None means: collapse to workstream summary bars when there are more than
-    ``threshold`` tasks. ``today`` defaults to the current date and is drawn only when it falls
+    ``threshold`` tasks. ``labels`` None means: task names beside the bars up to 2,000 rows (past
+    that, drawing them costs seconds; the names stay in the hover). ``today`` defaults to the current date and is drawn only when it falls
     inside the plan. Building the dict directly (rather than through ``plotly.graph_objects``)
     keeps a 5,000-task chart fast to produce.
     """
@@ -151,6 +153,8 @@ def gantt_spec(schedule: Schedule, *, today: _dt.date | None = None, collapse: b
     if collapse:
         data, lane_rows = _summary_traces(schedule, lanes, colours)
     else:
+        if labels is None:
+            labels = len(schedule.tasks) <= _LABEL_ROWS
         data, lane_rows = _task_traces(schedule, lanes, colours, overlay, links, labels)
     for k, trace in enumerate(data):       # stable handles (plotly uids) for tests and scripts
         trace["uid"] = f"{trace['meta']['rollout']}-{k}"

@@ -148,3 +148,23 @@ def test_svg_export_through_kaleido(tmp_path):
     svg = out.read_text()
     assert svg.startswith("<svg") and "Programme charter" in svg
     assert "<img" not in svg and "onerror=alert(1)&#62;" in svg.replace("&gt;", "&#62;")
+
+
+def test_hover_works_without_drawn_names(browser, tmp_path):
+    path = tmp_path / "nolabels.html"
+    write_gantt(schedule(small_plan()), str(path), labels=False)
+    page, problems, _ = open_page(browser, path)
+    try:
+        assert page.evaluate("() => document.querySelectorAll('#gantt .textpoint').length") == 0
+        # a real mouse anywhere on the interviews' row (row 4), far from the row's hover point
+        x, y = page.evaluate("""() => {
+            const gd = document.getElementById('gantt'), L = gd._fullLayout, r = gd.getBoundingClientRect();
+            return [r.left + L.xaxis._offset + L.xaxis.d2p(Date.UTC(2027, 0, 19)), r.top + L.yaxis._offset + L.yaxis.d2p(4)];
+        }""")
+        page.mouse.move(x, y)
+        page.wait_for_function("() => document.querySelector('#gantt .hoverlayer').textContent.includes('Float')")
+        hover = page.text_content("#gantt .hoverlayer")
+        assert "Voice-of-customer interviews" in hover and "Float: 0 d" in hover
+        assert not problems, problems
+    finally:
+        page.close()

@@ -249,3 +249,13 @@ def test_overlay_from_the_state_store(tmp_path):
     spec = gantt_spec(sched, overlay=overlay)
     assert len(bars(spec, "baseline")) == 6           # the milestone too
     assert len(bars(spec, "progress")) == 2
+
+
+def test_names_beside_bars_up_to_two_thousand_rows_unless_asked():
+    sched = schedule(big_plan(2100))
+    assert traces(gantt_spec(sched, collapse=False), "labels")[0]["mode"] == "none"
+    assert traces(gantt_spec(sched, collapse=False, labels=True), "labels")[0]["mode"] == "text"
+    assert traces(gantt_spec(schedule(small_plan())), "labels")[0]["mode"] == "text"
+    # without names drawn, the hover still carries every task's details
+    hover = traces(gantt_spec(sched, collapse=False), "labels")[0]["hovertext"]
+    assert len(hover) == 2100 and all("Float:" in h for h in hover)
