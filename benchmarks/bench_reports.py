@@ -84,12 +84,14 @@ def bench_gantt(n: int, runs: int, browser: bool) -> None:
     print(f"== Gantt of {n} tasks ({sum(len(t.depends_on) for t in sched.plan.tasks)} links, "
           f"{sched.start_date} → {sched.finish_date})")
     pages = {}
-    for label, collapse in (("expanded", False), ("collapsed", None)):
+    variants = (("expanded", {"collapse": False}), ("expanded+names", {"collapse": False, "labels": True}),
+                ("collapsed", {}))
+    for label, options in variants:
         t0 = time.perf_counter()
-        page = gantt_html(sched, collapse=collapse, today=dt.date(2027, 6, 1))
+        page = gantt_html(sched, today=dt.date(2027, 6, 1), **options)
         build = time.perf_counter() - t0
         pages[label] = page
-        print(f"{label:>9}: HTML {len(page.encode()) / 1e6:.2f} MB, built in {build:.2f} s")
+        print(f"{label:>14}: HTML {len(page.encode()) / 1e6:.2f} MB, built in {build:.2f} s")
     if not browser:
         return
     exe = shutil.which("chromium")
@@ -116,7 +118,7 @@ def bench_gantt(n: int, runs: int, browser: bool) -> None:
                 page.close()
                 if errors:
                     print("  page errors:", errors[:3])
-            print(f"{label:>9}: load + draw in headless Chromium {min(times):.2f} s best, "
+            print(f"{label:>14}: load + draw in headless Chromium {min(times):.2f} s best, "
                   f"{statistics.median(times):.2f} s median of {runs}")
         ctx.close()
 
