@@ -168,3 +168,32 @@ def test_hover_works_without_drawn_names(browser, tmp_path):
         assert not problems, problems
     finally:
         page.close()
+
+
+def test_the_main_job_report_from_the_built_in_template(browser, tmp_path):
+    from click.testing import CliRunner
+
+    from rollout.cli import cli
+    from rollout.expand import load_plan
+
+    plan_path = tmp_path / "acme.yaml"
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new", "customer-alignment", "-o", str(plan_path), "--set", "org=Acme",
+                               "--set", "start=2027-01-11"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(cli, ["report", str(plan_path), "-o", str(tmp_path / "report"), "--today", "2027-04-01",
+                                 "--risk-iterations", "500"])
+    assert result.exit_code == 0, result.output
+    report = schedule(load_plan(str(plan_path)))
+    page, problems, dialogs = open_page(browser, tmp_path / "report" / "index.html")
+    try:
+        drawn = page.evaluate(_DRAWN)
+        assert sum(d["points"] for d in drawn if d["kind"] == "tasks") == \
+            sum(1 for st in report.tasks.values() if not st.task.is_milestone)
+        assert sum(d["points"] for d in drawn if d["kind"] == "milestones") == \
+            sum(1 for st in report.tasks.values() if st.task.is_milestone)
+        assert page.locator("#status").count() == 1 and page.locator("#risk").count() == 1
+        page.screenshot(path=str(ARTIFACTS / "main-job-report.png"), full_page=True)
+        assert not problems and not dialogs, problems + dialogs
+    finally:
+        page.close()
