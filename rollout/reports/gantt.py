@@ -255,7 +255,7 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
                      "line": {"color": _LINK, "width": 1}, "hoverinfo": "skip", "meta": {"rollout": "links"}})
     if crit_x:
         data.append({"type": "scatter", "mode": "lines", "name": "Critical path", "x": crit_x, "y": crit_y,
-                     "line": {"color": _CRITICAL, "width": 2}, "hoverinfo": "skip",
+                     "line": {"color": _CRITICAL, "width": 1.5}, "hoverinfo": "skip",
                      "meta": {"rollout": "critical"}})
     if ms_x:
         data.append({
@@ -368,7 +368,7 @@ def _layout(schedule, rows, lane_rows, today, title, collapsed):
     return {
         "title": {"text": _esc(heading), "x": 0.01},
         "height": height,
-        "margin": {"l": 220, "r": 30, "t": 110, "b": 110},
+        "margin": {"l": 220, "r": 30, "t": 110 if heading else 60, "b": 110},
         "hovermode": "y",
         "barmode": "overlay",
         "hoverdistance": -1,
