@@ -337,7 +337,7 @@ def _summary_traces(schedule, lanes, colours):
         data.append({
             "type": "scatter", "mode": "markers", "name": "Milestones", "x": ms_x, "y": ms_y, "hoverinfo": "skip",
             "marker": {"symbol": "diamond", "size": 11, "color": ms_colour, "line": {"color": "#333", "width": 1}},
-            "meta": {"rollout": "milestones"},
+            "xaxis": "x2", "meta": {"rollout": "milestones"},     # x2: keeps the range slider uncluttered
         })
     data.append({"type": "scatter", "mode": "markers", "name": "Details", "x": hover_x, "y": hover_y,
                  "hovertext": hover_text, "hoverinfo": "text", "marker": {"size": 1, "opacity": 0},
