@@ -102,3 +102,16 @@ def test_from_a_plan_file(tmp_path):
 def test_fail_on(tmp_path, plan):
     assert write_report(plan, tmp_path, today=TODAY, risk_iterations=0, fail_on="warning").failed
     assert not write_report(plan, tmp_path, today=TODAY, risk_iterations=0, fail_on="error").failed
+
+
+def test_sections_of_missing_modules_are_left_out(tmp_path, plan, monkeypatch):
+    import sys
+
+    for name in ("rollout.checks", "rollout.tracking", "rollout.risk"):
+        monkeypatch.setitem(sys.modules, name, None)          # import fails as if the module were absent
+    report = write_report(plan, tmp_path, today=TODAY)
+    assert report.sections == ("headline", "gantt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "plan.ics", "schedule.csv"]
+    page = (tmp_path / "index.html").read_text()
+    assert 'id="findings"' not in page and "Findings (SARIF)" not in page
+    assert not report.failed and report.counts() == {}
