@@ -259,3 +259,14 @@ def test_names_beside_bars_up_to_two_thousand_rows_unless_asked():
     # without names drawn, the hover still carries every task's details
     hover = traces(gantt_spec(sched, collapse=False), "labels")[0]["hovertext"]
     assert len(hover) == 2100 and all("Float:" in h for h in hover)
+
+
+def test_empty_plans_and_lone_milestones_still_draw():
+    from rollout.model import CalendarSpec, Plan, Task
+
+    empty = schedule(Plan("e", "Empty", dt.date(2027, 1, 11), CalendarSpec(), ()))
+    assert not bars(gantt_spec(empty)) and gantt_spec(empty)["layout"]["meta"]["rows"] == 0
+    lone = schedule(Plan("m", "M", dt.date(2027, 1, 11), CalendarSpec(), (Task("w.m", "Kick-off", "w", 0),)))
+    spec = gantt_spec(lone)
+    assert traces(spec, "milestones")[0]["x"] == [ms(dt.date(2027, 1, 11)) + DAY_MS]
+    assert spec["layout"]["yaxis"]["ticktext"] == ["w"]          # no workstream record: its id names the lane
