@@ -6,6 +6,7 @@ Pure: takes an expanded plan (and optionally a calendar) and returns a Schedule;
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -66,9 +67,15 @@ class Schedule:
     def start_date(self) -> _dt.date:
         return self.plan.start
 
-    @property
+    @functools.cached_property
     def finish_date(self) -> _dt.date:
-        return self.edge_finish_date(self.finish)
+        """The last date of work: the latest finish among the tasks that end at the finish edge (a final
+        milestone held to its own date may sit after the last working day)."""
+        last = self.edge_finish_date(self.finish)
+        for st in self.tasks.values():
+            if st.end == self.finish and st.finish_date > last:
+                last = st.finish_date
+        return last
 
     def edge_finish_date(self, edge: int) -> _dt.date:
         """The calendar date of the last working day before ``edge`` (the plan start for edge 0)."""
@@ -175,24 +182,39 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
             dur[index[tid]] = d
     preds = [[(index[d.task], d.type, d.lag) for d in t.depends_on] for t in tasks]
 
-    # forward pass
+    # forward pass. TaskJuggler, whose dates SPEC 2 follows, works in instants: a task usually starts at
+    # 17:00 of the day before its first working day, but one held by its start_no_earlier_than date D (or
+    # starting at the plan start) starts at 00:00 of D. anchor[i] is that D, when there is one; a lag-0 SS
+    # link, or a lag-0 FS link from a milestone, hands it on. It decides only how a milestone is dated.
     es = [0] * n
+    anchor: list[_dt.date | None] = [None] * n
+    lowest = _dt.date.min
     for i in order:
         t = tasks[i]
         d = dur[i]
-        s = cal.index_on_or_after(t.start_no_earlier_than) if t.start_no_earlier_than else 0
+        if t.start_no_earlier_than:
+            s = cal.index_on_or_after(t.start_no_earlier_than)
+            a = max(t.start_no_earlier_than, plan.start)
+        else:
+            s, a = 0, plan.start
         for j, typ, lag in preds[i]:
+            ca = None
             if typ == "FS":
                 c = es[j] + dur[j] + lag
+                if lag == 0 and dur[j] == 0:
+                    ca = anchor[j]
             elif typ == "SS":
                 c = es[j] + lag
+                if lag == 0:
+                    ca = anchor[j]
             elif typ == "FF":
                 c = es[j] + dur[j] + lag - d
             else:  # SF
                 c = es[j] + lag - d
-            if c > s:
-                s = c
+            if c > s or (c == s and (ca or lowest) > (a or lowest)):
+                s, a = c, ca
         es[i] = s
+        anchor[i] = a
     finish = max((es[i] + dur[i] for i in range(n)), default=0)
 
     # backward pass: late end of each task
@@ -211,7 +233,7 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
             if c < le[j]:
                 le[j] = c
 
-    # dates: a working task runs on days s … e−1; a milestone sits on day s−1 (the plan start for s = 0)
+    # dates: a working task runs on days s … e−1
     top = max(finish, max(es, default=0)) + 1
     cal.date(top)
     cdate = cal.date
@@ -220,8 +242,9 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
     for i, t in enumerate(tasks):
         s, d = es[i], dur[i]
         if d == 0:
-            day = plan.start if s == 0 else cdate(s - 1)
-            sd = fd = day
+            # a milestone sits at the 00:00 it was handed, or on day s−1 (the day its predecessors finish;
+            # the plan start when s = 0)
+            sd = fd = anchor[i] or (plan.start if s == 0 else cdate(s - 1))
         else:
             sd, fd = cdate(s), cdate(s + d - 1)
         result[t.id] = make(t, s, s + d, le[i] - d, le[i], sd, fd)

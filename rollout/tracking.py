@@ -226,7 +226,7 @@ def _baseline_edges(plan: Plan, cal: WorkCalendar, current: Schedule,
             if st.task.is_milestone:
                 e = _edge_of_finish(cal, plan, finish_day, True)
                 # a milestone dated on day 0 may sit on edge 0 or 1: keep the scheduled one when it agrees
-                if current.edge_finish_date(st.end) == finish_day:
+                if st.finish_date == finish_day:
                     e = st.end
                 out[tid] = _Edges(e, e)
             else:
@@ -248,7 +248,21 @@ def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
     falls where its predecessors put it. Missing actual dates are taken from the baseline.
     """
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    return schedule(remaining_plan(plan, actuals, as_of, cal, baseline), cal)
+    sched = schedule(remaining_plan(plan, actuals, as_of, cal, baseline), cal)
+    # Work done or under way is pinned with a start_no_earlier_than date. For a milestone that date
+    # would set its date (TaskJuggler's rule: 00:00 of that day), but a reached milestone happened at
+    # the close of the day before its edge, where it was reported: date it there.
+    pinned = {}
+    for t in plan.tasks:
+        act = actuals.get(t.id)
+        if t.is_milestone and act is not None and act.status != "todo":
+            st = sched.tasks[t.id]
+            day = act.actual_finish or sched.edge_finish_date(st.end)
+            if st.finish_date != day:
+                pinned[t.id] = dataclasses.replace(st, start_date=day, finish_date=day)
+    if pinned:
+        sched = dataclasses.replace(sched, tasks={tid: pinned.get(tid, st) for tid, st in sched.tasks.items()})
+    return sched
 
 
 def remaining_plan(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
@@ -305,8 +319,13 @@ def _pinned_edges(plan: Plan, cal: WorkCalendar, t: Task, act: Actual, base: _Ed
     if act.status == "done":
         if act.actual_finish is not None:
             e = _edge_of_finish(cal, plan, act.actual_finish, t.is_milestone)
-            if t.is_milestone and current.edge_finish_date(base.end) == act.actual_finish:
-                e = base.end
+            if t.is_milestone:
+                # one date can close two edges (the end of the day before, or 00:00 of a date a milestone
+                # is held to): keep the scheduled edge when the schedule gives that very date
+                if current.tasks[t.id].finish_date == act.actual_finish:
+                    e = current.tasks[t.id].end
+                elif current.edge_finish_date(base.end) == act.actual_finish:
+                    e = base.end
         elif act.actual_start is not None:
             e = min(cal.index_on_or_after(act.actual_start) + d, max(a, 1))
         else:
