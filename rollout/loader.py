@@ -31,6 +31,7 @@ __all__ = ["MAX_BYTES", "MAX_NODES", "YamlDoc", "load_yaml", "load_yaml_text"]
 MAX_BYTES = 64 * 1024 * 1024      # a 100,000-task plan is about 17 MB
 MAX_NODES = 20_000_000            # values after alias expansion: refuses "billion laughs"
 
+_CONTENT = re.compile(r"^[ \t]*[^#\s]", re.M)   # a line that is neither blank nor a comment
 _RYML_NONE = 2**64 - 1          # rapidyaml's NONE: "no such node"
 _PLAIN_TILDE = re.compile(rb"(?:^|[:\-\[,])[ \t]*~[ \t]*(?:$|[,\]\}#])", re.M)
 # Anything that needs the precise path: anchors, aliases, tags, merge keys. Searched only when one of
@@ -112,7 +113,7 @@ def load_yaml_bytes(raw: bytes, path: str) -> YamlDoc:
     if text.startswith("\ufeff"):
         text = text[1:]
         raw = text.encode("utf-8")
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not _CONTENT.search(text):
         raise PlanError("the file is empty", path, 1)
     if "\x00" in text:
         raise PlanError("the file contains a NUL character; is it a binary file?", path,
@@ -170,7 +171,7 @@ def _fast(raw: bytes, text: str, path: str) -> YamlDoc | None:
         return None                               # JSON the emitter got wrong (e.g. +3): be precise
     if isinstance(data, list) and tree.is_stream(root):
         data = data[0] if data else None
-    if _PLAIN_TILDE.search(raw):
+    if b"~" in raw and _PLAIN_TILDE.search(raw):
         data = _normalise(data)        # plain ~ is null in YAML; JSON kept it as text
     return YamlDoc(path, text, data, _RymlLocator(raw))
 

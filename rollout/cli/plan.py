@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..util import no_gc
 from ._common import PLAN_ARG, emit, format_option, load, output_option, to_csv, to_json, to_table
 
 EXPAND_COLUMNS = ("id", "name", "workstream", "kind", "phase", "element", "duration", "owner", "depends_on",
@@ -89,7 +90,11 @@ def expand_cmd(plan_path, fmt, output):
     \b
         rollout expand acme.yaml --format csv -o tasks.csv
     """
-    plan = load(plan_path)
+    with no_gc():
+        _expand_out(load(plan_path), fmt, output)
+
+
+def _expand_out(plan, fmt, output):
     if fmt == "json":
         emit(to_json({"plan": plan.id, "tasks": [t.to_dict() for t in plan.tasks],
                       "cadences": [c.to_dict() for c in plan.cadences]}), output)
@@ -134,7 +139,11 @@ def schedule_cmd(plan_path, fmt, output, critical):
     """
     from ..schedule import schedule
 
-    sched = schedule(load(plan_path))
+    with no_gc():       # serialising 100,000 tasks allocates millions of short-lived objects
+        _schedule_out(schedule(load(plan_path)), fmt, output, critical)
+
+
+def _schedule_out(sched, fmt, output, critical):
     data = sched.to_dict()
     tasks = [t for t in data["tasks"] if t["critical"]] if critical else data["tasks"]
     if fmt == "json":
