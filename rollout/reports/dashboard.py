@@ -110,7 +110,8 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
     from .gantt import gantt_html, plotly_js_tag, state_overlay
     from .ical import calendar_bytes
 
-    overlay = state_overlay(plan, actuals, as_of)
+    status = _status_report(plan, actuals, as_of)
+    overlay = state_overlay(plan, actuals, as_of, status=status)
     sections = ["headline", "gantt"]
     body = [_headline(sched, checks, today),
             '<section id="gantt-section"><h2>Gantt</h2>',
@@ -120,10 +121,11 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
     if checks is not None:
         sections.append("findings")
         body.append(_findings(checks))
-    status = _status_section(plan, actuals, as_of)
-    if status:
+    if status is not None:
+        from ..tracking import status_html_section
+
         sections.append("status")
-        body.append(status)
+        body.append(f'<div id="status">{status_html_section(status)}</div>')
     if risk_iterations > 0:
         risk = _risk_section(plan, risk_iterations, seed, checks)
         if risk:
@@ -153,13 +155,13 @@ def _run_checks(plan: Plan, sched: Schedule, fail_on: str):
     return run_checks(plan, sched, fail_on=fail_on)
 
 
-def _status_section(plan: Plan, actuals: str | None, as_of: _dt.date | None) -> str | None:
+def _status_report(plan: Plan, actuals: str | None, as_of: _dt.date | None):
+    """``rollout status``'s report, or None in a build without tracking."""
     try:
-        from ..tracking import status_html_section, status_report
+        from ..tracking import status_report
     except ImportError:
         return None
-    report = status_report(plan, as_of=as_of, actuals_path=actuals)
-    return f'<div id="status">{status_html_section(report)}</div>'
+    return status_report(plan, as_of=as_of, actuals_path=actuals)
 
 
 def _risk_section(plan: Plan, iterations: int, seed: int, checks) -> str | None:

@@ -60,21 +60,24 @@ class GanttOverlay:
     progress: Mapping[str, float] | None = None
 
 
-def state_overlay(plan, actuals_path: str | None = None, as_of: _dt.date | None = None) -> GanttOverlay:
+def state_overlay(plan, actuals_path: str | None = None, as_of: _dt.date | None = None,
+                  status=None) -> GanttOverlay:
     """Baseline and progress for a plan from its state store (and an actuals CSV when given).
 
-    Progress is the percent complete ``rollout status`` reports; without a pull snapshot or an
-    actuals file there is none. Each part is left out quietly when its module is not installed.
+    Progress is the percent complete ``rollout status`` reports (pass its ``StatusReport`` as
+    ``status`` when you have one); without a pull snapshot or an actuals file there is none. Each
+    part is left out quietly when its module is not installed.
     """
     baseline, has_snapshot = _stored(plan)
     if not (has_snapshot or actuals_path):
         return GanttOverlay(baseline=baseline)
-    try:
-        from ..tracking import status_report
-    except ImportError:
-        return GanttOverlay(baseline=baseline)
-    report = status_report(plan, as_of=as_of, actuals_path=actuals_path)
-    return GanttOverlay(baseline=baseline, progress={tid: pct for tid, pct in report.percent.items() if pct})
+    if status is None:
+        try:
+            from ..tracking import status_report
+        except ImportError:
+            return GanttOverlay(baseline=baseline)
+        status = status_report(plan, as_of=as_of, actuals_path=actuals_path)
+    return GanttOverlay(baseline=baseline, progress={tid: pct for tid, pct in status.percent.items() if pct})
 
 
 def _stored(plan) -> tuple[Mapping[str, tuple[_dt.date, _dt.date]] | None, bool]:

@@ -115,3 +115,17 @@ def test_sections_of_missing_modules_are_left_out(tmp_path, plan, monkeypatch):
     page = (tmp_path / "index.html").read_text()
     assert 'id="findings"' not in page and "Findings (SARIF)" not in page
     assert not report.failed and report.counts() == {}
+
+
+def test_actuals_shade_the_gantt_and_feed_the_status(tmp_path):
+    path = tmp_path / "acme.yaml"
+    path.write_text(plan_yaml("Pilot"))
+    actuals = tmp_path / "progress.csv"
+    actuals.write_text("task,status,actual_start,actual_finish,percent_complete\n"
+                       "exec.charter,done,2027-01-11,2027-01-15,\n"
+                       "customer.voc,in-progress,2027-01-18,,30\n")
+    report = write_report(str(path), tmp_path / "out", today=TODAY, risk_iterations=0, actuals=str(actuals))
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert '"name":"Progress"' in page
+    assert "Progress: 30%" in page and "Progress: 100%" in page        # in the hover of the two tasks
+    assert "status" in report.sections
