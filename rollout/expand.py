@@ -35,6 +35,8 @@ TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams"
 TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element", "duration", "estimate",
              "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
              "deadline", "for_each", "when", "workstream")
+_TASK_KEY_SET = frozenset(TASK_KEYS)
+_DEP_KEY_SET = frozenset(("task", "type", "lag", "optional"))
 WORKSTREAM_KEYS = ("id", "name", "description", "tasks")
 CADENCE_KEYS = ("id", "name", "every", "kind", "participants", "audience", "owner", "from", "until", "for_each",
                 "when", "description")
@@ -443,10 +445,11 @@ class _Expander:
         if not isinstance(raw, dict):
             self.p.add(doc, where, "a task is a mapping {id, name, duration, ...}")
             return
-        extra = [k for k in raw if k not in TASK_KEYS]
-        if extra:
+        if not _TASK_KEY_SET.issuperset(raw):
             self.p.keys(doc, where, raw, TASK_KEYS, "task")
-        for fields in self._instances(doc, where, raw, ctx, plain):
+        instances = (raw,) if plain and "for_each" not in raw and "when" not in raw else \
+            self._instances(doc, where, raw, ctx, plain)
+        for fields in instances:
             local = fields.get("id")
             if not isinstance(local, str) or not _ID.match(local):
                 self.p.add(doc, where + ("id",), f"task id {local!r} must be lower-case letters, digits and - "
@@ -527,6 +530,7 @@ class _Typer:
 
     def __init__(self, ex: _Expander):
         self.ex, self.p, self.wpw = ex, ex.p, ex.wpw
+        self._lags: dict[str, int] = {}
 
     def text(self, raw: _Raw, key: str, default: str | None = None) -> str | None:
         value = raw.fields.get(key)
@@ -606,38 +610,47 @@ class _Typer:
             return None
         return Estimate(*parts)
 
-    def dependencies(self, raw: _Raw) -> list[tuple[str, str, int, bool, tuple]]:
-        """(reference, type, lag, optional, docpath) for each entry of depends_on (still unresolved)."""
+    def dependencies(self, raw: _Raw) -> list[tuple[str, str, int, bool, int]]:
+        """(reference, type, lag, optional, index in depends_on) for each entry (still unresolved)."""
         value = raw.fields.get("depends_on")
         if value is None:
             return []
-        doc, where = raw.where("depends_on")
         if isinstance(value, (str, dict)):
             value = [value]
         if not isinstance(value, list):
-            self.p.add(doc, where, "depends_on is a list of task ids or {task, type, lag}")
+            self.p.add(*raw.where("depends_on"), "depends_on is a list of task ids or {task, type, lag}")
             return []
         out = []
+        lags = self._lags
         for k, entry in enumerate(value):
-            at = where + (k,)
-            if isinstance(entry, str):
-                out.append((entry, "FS", 0, False, at))
+            if type(entry) is str:
+                out.append((entry, "FS", 0, False, k))
                 continue
+            doc, where = raw.where("depends_on")
+            at = where + (k,)
             if not isinstance(entry, dict) or not isinstance(entry.get("task"), str):
                 self.p.add(doc, at, "a dependency is a task id or {task: id, type: FS|SS|FF|SF, lag: 2d}")
                 continue
-            self.p.keys(doc, at, entry, DEP_KEYS, "dependency")
-            typ = str(entry.get("type") or "FS").upper()
+            if not _DEP_KEY_SET.issuperset(entry):
+                self.p.keys(doc, at, entry, DEP_KEYS, "dependency")
+            typ = entry.get("type") or "FS"
             if typ not in DEPENDENCY_TYPES:
-                self.p.add(doc, at + ("type",), f"dependency type {typ!r} must be FS, SS, FF or SF")
-                continue
-            try:
-                lag = parse_duration(entry.get("lag") or "0", self.wpw, allow_negative=True)
-            except ValueError as exc:
-                self.p.add(doc, at + ("lag",), f"lag: {exc}")
-                continue
+                typ = str(typ).upper()
+                if typ not in DEPENDENCY_TYPES:
+                    self.p.add(doc, at + ("type",), f"dependency type {typ!r} must be FS, SS, FF or SF")
+                    continue
+            lag_text = entry.get("lag") or "0"
+            lag = lags.get(lag_text) if type(lag_text) is str else None
+            if lag is None:
+                try:
+                    lag = parse_duration(lag_text, self.wpw, allow_negative=True)
+                except ValueError as exc:
+                    self.p.add(doc, at + ("lag",), f"lag: {exc}")
+                    continue
+                if type(lag_text) is str:
+                    lags[lag_text] = lag
             optional = truthy(entry.get("optional")) if entry.get("optional") is not None else False
-            out.append((entry["task"], typ, lag, optional, at))
+            out.append((entry["task"], typ, lag, optional, k))
         return out
 
 
@@ -773,12 +786,13 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
             p.add(*raw.where("estimate"), f"milestone '{raw.id}' cannot have a non-zero estimate")
         deps = []
         if get("depends_on") is not None:
-            for ref, typ, lag, optional, at in typer.dependencies(raw):
+            for ref, typ, lag, optional, k in typer.dependencies(raw):
                 targets = _resolve_ref(ref, raw, all_ids, ex.tasks, glob_cache)
                 if not targets:
                     if optional or _GLOB.search(ref):
                         continue
-                    doc = raw.where("depends_on")[0]
+                    doc, where = raw.where("depends_on")
+                    at = where + (k,)
                     if strict:
                         hint = _suggest_task(ref, raw.workstream, all_ids)
                         p.add(doc, at, f"task '{raw.id}' depends on unknown task '{ref}'{hint}")

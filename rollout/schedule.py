@@ -42,14 +42,14 @@ class ScheduledTask:
     def critical(self) -> bool:
         return self.late_start == self.start
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, iso=_dt.date.isoformat) -> dict[str, Any]:
+        """The task's row in ``rollout schedule --format json``; ``iso`` formats dates."""
         t = self.task
         return {
             "id": t.id, "name": t.name, "workstream": t.workstream, "kind": t.kind,
-            "duration": t.duration, "start": self.start_date.isoformat(),
-            "finish": self.finish_date.isoformat(), "total_float": self.total_float,
-            "critical": self.critical, "owner": t.owner, "phase": t.phase,
-            "deadline": None if t.deadline is None else t.deadline.isoformat(),
+            "duration": t.duration, "start": iso(self.start_date), "finish": iso(self.finish_date),
+            "total_float": self.late_start - self.start, "critical": self.late_start == self.start,
+            "owner": t.owner, "phase": t.phase, "deadline": None if t.deadline is None else iso(t.deadline),
         }
 
 
@@ -86,11 +86,12 @@ class Schedule:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``rollout schedule --format json`` (SPEC 3)."""
+        iso = functools.lru_cache(maxsize=None)(_dt.date.isoformat)   # few distinct dates, many tasks
+        tasks = [st.to_dict(iso) for st in self.tasks.values()]
         return {
             "plan": self.plan.id, "start": self.start_date.isoformat(),
             "finish": self.finish_date.isoformat(), "finish_days": self.finish,
-            "critical_path": list(self.critical_path),
-            "tasks": [st.to_dict() for st in self.tasks.values()],
+            "critical_path": list(self.critical_path), "tasks": tasks,
         }
 
     def to_frame(self):
