@@ -185,7 +185,7 @@ def _headline(sched: Schedule, checks, today: _dt.date) -> str:
         ("Start", sched.start_date.isoformat(), ""),
         ("Finish", sched.finish_date.isoformat(), f"{sched.finish} working days"),
         ("Critical path", f"{len(path)} tasks", f"{path_days} working days of work"),
-        ("Tasks", f"{len(tasks)}", f"{len(milestones)} milestones, {len(plan.cadences)} cadences"),
+        ("Tasks", f"{len(tasks)}", f"{_count(len(milestones), 'milestone')}, {_count(len(plan.cadences), 'cadence')}"),
     ]
     if upcoming:
         nxt = upcoming[0]
@@ -201,6 +201,10 @@ def _headline(sched: Schedule, checks, today: _dt.date) -> str:
     chain = " → ".join(_esc(sched.tasks[t].task.name) for t in path[:12]) + (" → …" if len(path) > 12 else "")
     return (f'<section id="headline"><div class="cards">{html_cards}</div>'
             f'<p class="chain"><b>Critical path:</b> {chain or "—"}</p></section>')
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _findings(checks) -> str:

@@ -371,7 +371,7 @@ def _layout(schedule, rows, lane_rows, today, title, collapsed):
     return {
         "title": {"text": _esc(heading), "x": 0.01},
         "height": height,
-        "margin": {"l": 220, "r": 30, "t": 110 if heading else 60, "b": 110},
+        "margin": {"l": 220, "r": 30, "t": 110 if heading else 80, "b": 100},
         "hovermode": "y",
         "barmode": "overlay",
         "hoverdistance": -1,
@@ -389,7 +389,7 @@ def _layout(schedule, rows, lane_rows, today, title, collapsed):
                 {"count": 3, "label": "3m", "step": "month", "stepmode": "backward"},
                 {"count": 6, "label": "6m", "step": "month", "stepmode": "backward"},
                 {"step": "all", "label": "all"},
-            ], "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+            ], "y": 1 + 38 / plot_px, "yanchor": "bottom", "x": 1, "xanchor": "right"},   # above the dates
         },
         # Task names live on a twin of the x axis so the range slider does not draw them again.
         "xaxis2": {"type": "date", "matches": "x", "overlaying": "x", "visible": False},

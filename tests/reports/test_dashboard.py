@@ -46,6 +46,7 @@ def test_headline_figures(tmp_path, plan):
     for severity, n in counts.items():
         assert f'<span class="sev-{severity}">{n} {severity}</span>' in headline
     assert "Next milestone" in headline and "Go-live decision" in headline
+    assert "1 milestone, 2 cadences" in headline
     assert report.sections == ("headline", "gantt", "findings", "status")   # 0 iterations: no risk
 
 
