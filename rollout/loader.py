@@ -148,6 +148,8 @@ def _fast(raw: bytes, text: str, path: str) -> YamlDoc | None:
         line = text.count("\n", 0, second) + 1 if second is not None else None
         raise PlanError("only one YAML document per file is allowed", path, line)
     js = ryml.emit_json(tree)
+    is_stream = tree.is_stream(root)
+    del tree, buf           # the tree and its buffer are as big as the data about to be built
     # rapidyaml's emitter rewrites some plain scalars (nan → .nan, inf → .inf, 1. → 1.0, .5 → 0.5);
     # a token in the JSON that the file never spelt that way sends the file down the precise path
     if (".nan" in js and b".nan" not in raw) or (".inf" in js and b".inf" not in raw):
@@ -169,7 +171,8 @@ def _fast(raw: bytes, text: str, path: str) -> YamlDoc | None:
         return None                               # the precise path reports duplicates with a line
     except ValueError:
         return None                               # JSON the emitter got wrong (e.g. +3): be precise
-    if isinstance(data, list) and tree.is_stream(root):
+    del js
+    if isinstance(data, list) and is_stream:
         data = data[0] if data else None
     if b"~" in raw and _PLAIN_TILDE.search(raw):
         data = _normalise(data)        # plain ~ is null in YAML; JSON kept it as text
