@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "no_gc", "slugify"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_safe", "no_gc", "slugify"]
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
@@ -74,3 +74,31 @@ def no_gc():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def csv_safe(value: object) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or tab/CR) gets a leading quote.
+
+    >>> csv_safe("=HYPERLINK(1)"), csv_safe(-3), csv_safe("-3"), csv_safe(True), csv_safe(["a", "b"])
+    ("'=HYPERLINK(1)", '-3', '-3', 'true', 'a;b')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    if text and text[0] in "=+-@\t\r" and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -10,6 +10,8 @@ from typing import Any, Iterable, Sequence
 
 import click
 
+from ..util import csv_safe
+
 PLAN_ARG = click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
 
 
@@ -57,28 +59,6 @@ def to_json(data: Any) -> str:
         else:
             parts.append(head + dumps(value))
     return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def csv_safe(value: Any) -> str:
-    """Neutralise spreadsheet formulas: cells starting with = + - @ (or tab/CR) get a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        value = ";".join(str(v) for v in value)
-    text = str(value)
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:

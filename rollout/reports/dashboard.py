@@ -18,9 +18,9 @@ from typing import Any
 
 from ..model import Plan
 from ..schedule import Schedule, schedule as make_schedule
-from ..util import atomic_write_bytes, atomic_write_text
+from ..util import atomic_write_bytes, atomic_write_text, csv_safe
 
-__all__ = ["Report", "SCHEDULE_COLUMNS", "csv_cell", "schedule_csv", "write_report"]
+__all__ = ["Report", "SCHEDULE_COLUMNS", "schedule_csv", "write_report"]
 
 SCHEDULE_COLUMNS = ("id", "name", "workstream", "kind", "phase", "duration", "start", "finish",
                     "total_float", "critical", "owner", "deadline")
@@ -47,32 +47,6 @@ class Report:
         return self.checks.counts() if self.checks is not None else {}
 
 
-def csv_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run: text starting with = + - @ (or tab/CR) is quoted.
-
-    >>> csv_cell("=HYPERLINK(1)"), csv_cell(-3), csv_cell(True)
-    ("'=HYPERLINK(1)", '-3', 'true')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    text = str(value)
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def schedule_csv(sched: Schedule) -> str:
     """The schedule as CSV, one row per task (SCHEDULE_COLUMNS), every cell neutralised."""
     buf = io.StringIO()
@@ -80,7 +54,7 @@ def schedule_csv(sched: Schedule) -> str:
     writer.writerow(SCHEDULE_COLUMNS)
     for st in sched.tasks.values():
         row = st.to_dict()
-        writer.writerow([csv_cell(row.get(c)) for c in SCHEDULE_COLUMNS])
+        writer.writerow([csv_safe(row.get(c)) for c in SCHEDULE_COLUMNS])
     return buf.getvalue()
 
 

@@ -10,7 +10,8 @@ import re
 
 import icalendar
 
-from rollout.reports.dashboard import csv_cell, schedule_csv, write_report
+from rollout.reports.dashboard import schedule_csv, write_report
+from rollout.util import csv_safe
 from rollout.schedule import schedule
 
 from .plans import HOSTILE, plan_yaml, small_plan
@@ -77,8 +78,8 @@ def test_schedule_csv_is_formula_safe(tmp_path, plan):
     assert next(r for r in rows if r["id"] == "exec.comms")["total_float"] == "13"
 
 
-def test_csv_cell():
-    assert [csv_cell(v) for v in ("+1 call", "@me", "-x", "-3", "\tx", 2.5, None, False)] == [
+def test_csv_safe():
+    assert [csv_safe(v) for v in ("+1 call", "@me", "-x", "-3", "\tx", 2.5, None, False)] == [
         "'+1 call", "'@me", "'-x", "-3", "'\tx", "2.5", "", "false"]
     assert schedule_csv(schedule(small_plan())).splitlines()[0].startswith("id,name,workstream")
 
