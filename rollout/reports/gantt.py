@@ -39,6 +39,9 @@ _PALETTE = (
 )
 _CRITICAL = "#d62728"
 _LINK = "rgba(90, 90, 90, 0.55)"
+# Critical links often run between lanes (a steering decision gating delivery work); drawn solid they
+# read as walls across the chart, so they are lighter than the critical bars they join.
+_CRITICAL_LINK = "rgba(214, 39, 40, 0.45)"
 _DAY_MS = 86_400_000
 _EPOCH = _dt.date(1970, 1, 1).toordinal()
 _ROW_PX = 24
@@ -258,7 +261,7 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
                      "line": {"color": _LINK, "width": 1}, "hoverinfo": "skip", "meta": {"rollout": "links"}})
     if crit_x:
         data.append({"type": "scatter", "mode": "lines", "name": "Critical path", "x": crit_x, "y": crit_y,
-                     "line": {"color": _CRITICAL, "width": 1.5}, "hoverinfo": "skip",
+                     "line": {"color": _CRITICAL_LINK, "width": 1.2}, "hoverinfo": "skip",
                      "meta": {"rollout": "critical"}})
     if ms_x:
         data.append({
