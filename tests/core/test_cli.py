@@ -127,3 +127,9 @@ def test_written_files_are_readable_by_others(tmp_path, acme, runner):
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_every_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [name for name in cli.commands if f"rollout {name}" not in readme]
+    assert not missing, f"README.md does not show: {missing}"
