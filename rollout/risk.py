@@ -18,6 +18,7 @@ per-kind default range around its duration when it has none, and rounded to whol
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
 import math
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from .calendar import WorkCalendar
 from .errors import UsageError
 from .model import Plan, Task
 from .schedule import Schedule, schedule, topological_order
+from .util import text_table
+
+_table = functools.partial(text_table, max_width=60, indent="  ")
 
 __all__ = [
     "DEFAULT_ITERATIONS",
@@ -397,18 +401,6 @@ class RiskResult:
                                 [(r["id"], r["title"], f"{r['probability']:.0%}", r["impact"], r["score"],
                                  r["mitigation"] or "", r["source"]) for r in self.risks]))
         return "\n".join(lines).rstrip() + "\n"
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
-    def clip(v):
-        s = "" if v is None else str(v).replace("\n", " ")
-        return s if len(s) <= max_width else s[: max_width - 1] + "…"
-
-    body = [[clip(v) for v in r] for r in rows]
-    widths = [max([len(h)] + [len(r[k]) for r in body]) for k, h in enumerate(headers)]
-    out = ["  " + "  ".join(h.ljust(widths[k]) for k, h in enumerate(headers)).rstrip()]
-    out += ["  " + "  ".join(c.ljust(widths[k]) for k, c in enumerate(r)).rstrip() for r in body]
-    return "\n".join(out) + "\n"
 
 
 def _deadline_edge(sched: Schedule, deadline: _dt.date) -> int:

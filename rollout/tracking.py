@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import datetime as _dt
 import difflib
+import functools
 import html
 import math
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ from .calendar import WorkCalendar
 from .errors import PlanError, Problem
 from .model import Estimate, Plan, Source, Task
 from .schedule import Schedule, schedule
+from .util import text_table
+
+_table = functools.partial(text_table, max_width=48, indent="  ")
 
 __all__ = [
     "ACTUALS_COLUMNS",
@@ -677,18 +681,6 @@ def _from_state(plan: Plan):
         return None, []
     with StateStore(plan.path, plan.id) as store:     # reading never creates the file
         return store.baseline(), store.snapshots()
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 48) -> str:
-    def clip(v):
-        s = "" if v is None else str(v).replace("\n", " ")
-        return s if len(s) <= max_width else s[: max_width - 1] + "…"
-
-    body = [[clip(v) for v in r] for r in rows]
-    widths = [max([len(h)] + [len(r[k]) for r in body]) for k, h in enumerate(headers)]
-    out = ["  " + "  ".join(h.ljust(widths[k]) for k, h in enumerate(headers)).rstrip()]
-    out += ["  " + "  ".join(c.ljust(widths[k]) for k, c in enumerate(r)).rstrip() for r in body]
-    return "\n".join(out) + "\n"
 
 
 # -- HTML -----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_safe", "no_gc", "slugify"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_safe", "no_gc", "slugify", "text_table"]
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
@@ -102,3 +102,25 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def text_table(headers, rows, max_width: int = 48, indent: str = "", rule: bool = False) -> str:
+    """A plain aligned text table; long cells are clipped with an ellipsis.
+
+    >>> print(text_table(("id", "name"), [("a", "Alpha"), ("bb", None)], rule=True), end="")
+    id  name
+    --  -----
+    a   Alpha
+    bb
+    """
+    def clip(value) -> str:
+        text = "" if value is None else str(value).replace("\n", " ")
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    body = [[clip(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(row[k]) for row in body]) for k, h in enumerate(headers)]
+    lines = [indent + "  ".join(h.ljust(widths[k]) for k, h in enumerate(headers)).rstrip()]
+    if rule:
+        lines.append(indent + "  ".join("-" * w for w in widths))
+    lines += [indent + "  ".join(c.ljust(widths[k]) for k, c in enumerate(row)).rstrip() for row in body]
+    return "\n".join(lines) + "\n"

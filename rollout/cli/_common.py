@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import json
 import sys
@@ -10,9 +11,19 @@ from typing import Any, Iterable, Sequence
 
 import click
 
-from ..util import csv_safe
+from ..util import csv_safe, text_table
 
 PLAN_ARG = click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
+
+
+def iso_date(ctx, param, value):
+    """A click callback: an ISO date option (YYYY-MM-DD) as a ``datetime.date``."""
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def format_option(*choices: str, default: str | None = None):
@@ -72,23 +83,8 @@ def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
 
 def to_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], headers: Sequence[str] | None = None,
              max_width: int = 48) -> str:
-    """A plain aligned text table (no pandas: the CLI must start fast)."""
-    headers = list(headers or columns)
-    body = [["" if v is None else _clip(str(v), max_width) for v in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in body:
-        for k, cell in enumerate(row):
-            if len(cell) > widths[k]:
-                widths[k] = len(cell)
-    lines = ["  ".join(h.ljust(widths[k]) for k, h in enumerate(headers)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(widths[k]) for k, c in enumerate(row)).rstrip() for row in body]
-    return "\n".join(lines) + "\n"
-
-
-def _clip(text: str, width: int) -> str:
-    text = text.replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """A plain aligned text table with a rule under the headers (no pandas: the CLI must start fast)."""
+    return text_table(list(headers or columns), list(rows), max_width=max_width, rule=True)
 
 
 def is_terminal() -> bool:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-
 import click
 
-from ._common import PLAN_ARG, load
+from ._common import PLAN_ARG, iso_date, load
 
-
-def _iso_date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
-_TODAY = click.option("--today", callback=_iso_date, metavar="DATE",
+_TODAY = click.option("--today", callback=iso_date, metavar="DATE",
                       help="Date of the 'today' line and of the report (YYYY-MM-DD). Default: today.")
 _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
                          help="One row per task (--expand) or one summary bar per workstream (--collapse). "

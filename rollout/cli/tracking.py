@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-
 import click
 
-from ._common import PLAN_ARG, emit, format_option, is_terminal, load, output_option, to_csv, to_json
+from ._common import PLAN_ARG, emit, format_option, is_terminal, iso_date, load, output_option, to_csv, to_json
 
 STATUS_COLUMNS = ("id", "name", "workstream", "status", "percent_complete", "baseline_start", "baseline_finish",
                   "forecast_start", "forecast_finish", "variance_days")
 RISK_COLUMNS = ("id", "name", "workstream", "criticality", "correlation")
 
 
-def _iso_date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
 @click.command("status")
 @PLAN_ARG
-@click.option("--as-of", "as_of", callback=_iso_date, metavar="DATE",
+@click.option("--as-of", "as_of", callback=iso_date, metavar="DATE",
               help="Status date (YYYY-MM-DD): work before it is reported, remaining work starts on it. "
                    "Default: the latest pull snapshot's date, else today.")
 @click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
@@ -71,7 +60,7 @@ def status_cmd(plan_path, as_of, actuals, fmt, output):
               help="Random seed for a reproducible run (one is drawn and reported when omitted).")
 @click.option("--distribution", type=click.Choice(["pert", "triangular"]), default="pert", show_default=True,
               help="Shape of each task's duration between its optimistic and pessimistic estimates.")
-@click.option("--as-of", "as_of", callback=_iso_date, metavar="DATE",
+@click.option("--as-of", "as_of", callback=iso_date, metavar="DATE",
               help="Simulate only the work remaining at this date, with actuals as for `rollout status`.")
 @click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV for --as-of (default: the latest pull snapshot). Implies --as-of today.")
