@@ -18,7 +18,7 @@ from . import model
 from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
 from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
-                    Measure, Person, Plan, Risk, Task, Workstream, fast_builder)
+                    Measure, Person, Plan, Risk, Task, Workstream)
 from .templating import RenderError, for_each_contexts, render, truthy
 from .util import no_gc
 
@@ -739,7 +739,6 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
     glob_cache: dict[str, list[str]] = {}
     unresolved: list[tuple[str, str, model.Source]] = []
     durations: dict[Any, int] = {}
-    make_dep = fast_builder(Dependency)
     kinds, phases, elements = frozenset(KINDS), frozenset(PHASES), frozenset(ELEMENTS)
     text, strings, choice, date = typer.text, typer.strings, typer.choice, typer.date
     typed: dict[str, list] = {}       # task id → positional fields of model.Task
@@ -801,7 +800,7 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
                     continue
                 for target in targets:
                     if target != raw.id:
-                        deps.append(make_dep(target, typ, lag))
+                        deps.append(Dependency(target, typ, lag))
         name = get("name")
         if type(name) is not str:
             name = text(raw, "name", raw.id.split(".", 1)[1])
@@ -828,13 +827,12 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
         ]
     if removed:
         _relink(typed, removed)
-    make_task = fast_builder(Task)
     tasks = []
     for tid, fields in typed.items():
         if tid in removed or fields[3] is None:
             continue
         fields[10] = tuple(fields[10])
-        tasks.append(make_task(*fields))
+        tasks.append(Task(*fields))
     return tasks, unresolved
 
 

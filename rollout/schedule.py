@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from .calendar import WorkCalendar
 from .errors import CycleError, PlanError
-from .model import Plan, Task, fast_builder
+from .model import Plan, Task
 from .util import no_gc
 
 __all__ = ["Schedule", "ScheduledTask", "find_cycle", "schedule", "topological_order"]
@@ -239,7 +239,6 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
     cal.date(top)
     cdate = cal.date
     result: dict[str, ScheduledTask] = {}
-    make = fast_builder(ScheduledTask)
     for i, t in enumerate(tasks):
         s, d = es[i], dur[i]
         if d == 0:
@@ -248,7 +247,7 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
             sd = fd = anchor[i] or (plan.start if s == 0 else cdate(s - 1))
         else:
             sd, fd = cdate(s), cdate(s + d - 1)
-        result[t.id] = make(t, s, s + d, le[i] - d, le[i], sd, fd)
+        result[t.id] = ScheduledTask(t, s, s + d, le[i] - d, le[i], sd, fd)
     path = _critical_chain(tasks, preds, es, le, dur, finish, order)
     return Schedule(plan, cal, result, finish, path)
 
