@@ -75,3 +75,12 @@ def test_calendar_round_trip():
     for i in range(0, 400, 7):
         assert cal.index_on_or_after(cal.date(i)) == i
     assert cal.date(0) == dt.date(2027, 1, 4)
+
+
+def test_schedule_as_a_dataframe():
+    s = schedule(plan(T("a", 5), T("b", 3, "a", deadline=dt.date(2027, 1, 12))))
+    frame = s.to_frame()
+    assert list(frame["id"]) == ["w.a", "w.b"]
+    assert frame.loc[1, "finish"].date() == dt.date(2027, 1, 13)
+    assert frame.loc[1, "finish"] > frame.loc[1, "deadline"]          # dates are comparable timestamps
+    assert frame["critical"].all() and frame["total_float"].sum() == 0
