@@ -10,7 +10,9 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_safe", "no_gc", "slugify", "text_table"]
+from .errors import UsageError
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_safe", "ensure_dir", "no_gc", "slugify", "text_table"]
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
@@ -27,11 +29,35 @@ def slugify(text: object) -> str:
     return _SLUG_STRIP.sub("-", norm).strip("-")
 
 
+def ensure_dir(path: str | os.PathLike) -> Path:
+    """Create a folder (and its parents) for output; a user-caused failure is a UsageError."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        blocker = next((p for p in [path, *path.parents] if p.exists() and not p.is_dir()), path)
+        raise UsageError(f"cannot create folder {path}: {blocker} is a file, not a folder") from exc
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+    if not path.is_dir():
+        raise UsageError(f"cannot write to {path}: it is a file, not a folder")
+    return path
+
+
+def _cannot_write(path: Path, exc: OSError):
+    return UsageError(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write a file so that readers see either the old or the new content, never half of it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    ensure_dir(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
     try:
         # mkstemp makes the file private (0600); a report is for others to read: keep the old file's
         # mode, or give a new one the mode the user's umask gives any new file
@@ -47,12 +73,19 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise _cannot_write(path, exc) from exc
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp)
         raise
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

@@ -28,6 +28,10 @@ class _Group(click.Group):
         except RolloutError as exc:
             click.echo(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:          # a file the user named cannot be read or written
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"error: cannot access{where}: {exc.strerror or exc}", err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..model import Plan
 from ..schedule import Schedule, schedule as make_schedule
-from ..util import atomic_write_bytes, atomic_write_text, csv_safe
+from ..util import atomic_write_bytes, atomic_write_text, csv_safe, ensure_dir
 
 __all__ = ["Report", "SCHEDULE_COLUMNS", "schedule_csv", "write_report"]
 
@@ -74,7 +74,7 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
     as_of = today                      # the status date only when the caller fixed one
     today = today or _dt.date.today()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out)
     sched = make_schedule(plan)
     report = Report(out, sched)
 

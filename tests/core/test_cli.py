@@ -133,3 +133,17 @@ def test_every_command_is_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     missing = [name for name in cli.commands if f"rollout {name}" not in readme]
     assert not missing, f"README.md does not show: {missing}"
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "{plan}", "-o", "{plan}/sub/"],
+    ["gantt", "{plan}", "-o", "{plan}/g.html"],
+    ["schedule", "{plan}", "-o", "{plan}/s.txt"],
+    ["new", "customer-alignment", "-o", "{plan}/n.yaml"],
+    ["report", "{plan}", "-o", "/proc/nope/"],
+])
+def test_unwritable_output_is_one_line_exit_2(acme, args):
+    proc = run(*[a.format(plan=acme) for a in args])
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: cannot ") and proc.stderr.count("\n") == 1, proc.stderr
