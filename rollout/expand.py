@@ -302,6 +302,7 @@ class _Raw:
     doc: YamlDoc
     docpath: tuple
     field_src: dict[str, tuple[YamlDoc, tuple]] = field(default_factory=dict)
+    override: tuple[YamlDoc, tuple] | None = None     # the plan entry that changed this task, if any
 
     def where(self, key: str | None = None) -> tuple[YamlDoc, tuple]:
         if key is not None and key in self.field_src:
@@ -484,6 +485,7 @@ class _Expander:
                     continue
                 if ws_id is None and tid in self.tasks:
                     target = self.tasks[tid]
+                    target.override = (doc, where)
                     if "duration" in fields and "estimate" not in fields:
                         target.fields.pop("estimate", None)   # a new duration outdates the old estimate
                     for key, value in fields.items():
@@ -508,6 +510,12 @@ class _Expander:
                 full = f"{ws_id}.{tid}"
                 if full in self.tasks:
                     self.p.add(doc, where + ("id",), f"duplicate task id '{full}'")
+                    continue
+                if "name" not in fields:
+                    # without a name this reads as a change to an existing task: most likely a typo
+                    hint = _suggest(full, self.tasks)
+                    self.p.add(doc, where + ("id",), f"no task '{full}' to change{hint}; to add a new task, "
+                               "give it a name")
                     continue
                 self.workstreams.setdefault(ws_id, Workstream(ws_id, ws_id.replace("-", " ").capitalize()))
                 fields = {k: v for k, v in fields.items() if k != "workstream"}
@@ -704,6 +712,8 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
             p.add(plan_doc, where + ("with",), "'with:' must be a mapping of parameter values")
             values = {}
         ex.add_template(info, values, plan_doc, where, ())
+    # a template that could not be used makes every later reference to its tasks wrong too: stop here
+    p.raise_if_any()
     ex.add_body(plan_doc, {}, None)
     ex.apply_plan_tasks(plan_doc, data.get("tasks"))
     removed = _removals(plan_doc, data.get("remove"), ex, p)
@@ -823,7 +833,8 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
             plain_list(raw, "produces"), plain_list(raw, "consumes"),
             date(raw, "start_no_earlier_than") if "start_no_earlier_than" in f else None,
             date(raw, "deadline") if "deadline" in f else None,
-            raw.doc.source(raw.docpath),
+            # a task the plan changed is reported where the PMO changed it, not in the template
+            raw.override[0].source(raw.override[1]) if raw.override else raw.doc.source(raw.docpath),
         ]
     if removed:
         _relink(typed, removed)

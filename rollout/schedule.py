@@ -106,8 +106,12 @@ class Schedule:
         return frame
 
 
-def topological_order(tasks: list[Task], index: dict[str, int] | None = None) -> list[int]:
-    """Task positions in dependency order (Kahn); raises CycleError with the cycle when there is one."""
+def topological_order(tasks: list[Task], index: dict[str, int] | None = None,
+                      prefer_path: str | None = None) -> list[int]:
+    """Task positions in dependency order (Kahn); raises CycleError with the cycle when there is one.
+
+    The error is located at a task of the cycle defined (or changed) in ``prefer_path`` when there is
+    one, else at the cycle's first task: the plan file is where a PMO can mend it."""
     if index is None:
         index = {t.id: i for i, t in enumerate(tasks)}
     n = len(tasks)
@@ -132,8 +136,10 @@ def topological_order(tasks: list[Task], index: dict[str, int] | None = None) ->
                 order.append(k)
     if len(order) < n:
         cycle = find_cycle(tasks, index, [i for i in range(n) if indegree[i] > 0])
-        first = tasks[index[cycle[0]]]
-        raise CycleError(cycle, *_where(first))
+        members = [tasks[index[tid]] for tid in cycle[:-1]]
+        at = next((t for t in members if prefer_path and t.source is not None and t.source.path == prefer_path),
+                  members[0])
+        raise CycleError(cycle, *_where(at))
     return order
 
 
@@ -176,7 +182,7 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
     tasks = list(plan.tasks)
     n = len(tasks)
     index = {t.id: i for i, t in enumerate(tasks)}
-    order = topological_order(tasks, index)
+    order = topological_order(tasks, index, plan.path)
     dur = [t.duration for t in tasks]
     if durations:
         for tid, d in durations.items():

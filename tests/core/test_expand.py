@@ -77,7 +77,7 @@ def test_overrides_additions_and_removal_relinks(write):
         "uses: [{template: listening.yaml}]\n",
         "tasks:\n"
         "  - {id: customer.synthesis, duration: 8d, owner: dana}\n"
-        "  - {id: extra.readout, duration: 1d, depends_on: [customer.synthesis]}\n"
+        "  - {id: extra.readout, name: Readout, duration: 1d, depends_on: [customer.synthesis]}\n"
         "remove: [customer.synthesis]\n"))
     plan = load_plan(path)
     idx = plan.task_index()
@@ -92,7 +92,7 @@ def test_override_sets_fields_and_source(write):
                                         "tasks:\n  - {id: customer.synthesis, duration: 8d, owner: dana}\n"))
     t = load_plan(path).task_index()["customer.synthesis"]
     assert (t.duration, t.owner, t.kind) == (8, "dana", "analysis")
-    assert t.source.path.endswith("listening.yaml")
+    assert t.source.path.endswith("plan.yaml") and t.source.line == 6   # where the PMO changed it
 
 
 def test_includes_pass_parameters_and_detect_loops(write):
@@ -185,3 +185,31 @@ def test_problems_inside_a_template_keep_the_template_line(write):
     with pytest.raises(PlanError) as info:
         load_plan(write("plan3.yaml", plan_text("uses: [{template: missing.yaml}]\n")))
     assert (Path(info.value.path).name, info.value.line) == ("plan3.yaml", 4)
+
+
+def test_override_typo_is_an_error_not_a_new_task(write):
+    write("listening.yaml", TEMPLATE)
+    path = write("plan.yaml", plan_text("uses: [{template: listening.yaml}]\n",
+                                        "tasks:\n  - {id: customer.synthesys, duration: 8d}\n"))
+    with pytest.raises(PlanError, match="no task 'customer.synthesys' to change \\(did you mean 'customer.synthesis'") \
+            as info:
+        load_plan(path)
+    assert (Path(info.value.path).name, info.value.line) == ("plan.yaml", 6)
+
+
+def test_a_changed_task_is_reported_at_the_plan_line(write):
+    write("listening.yaml", TEMPLATE)
+    path = write("plan.yaml", plan_text("uses: [{template: listening.yaml}]\n",
+                                        "tasks:\n  - {id: customer.voc-key-accounts, depends_on: [customer.synthesis]}\n"))
+    with pytest.raises(PlanError, match="cycle") as info:
+        from rollout.schedule import schedule
+        schedule(load_plan(path))
+    assert (Path(info.value.path).name, info.value.line) == ("plan.yaml", 6)
+
+
+def test_an_unknown_template_stops_before_its_tasks_are_missed(write):
+    path = write("plan.yaml", plan_text("uses: [{template: customer-alignmnet}]\n",
+                                        "tasks:\n  - {id: exec.charter, duration: 8d}\nremove: [exec.sponsor-named]\n"))
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    assert len(info.value.problems) == 1 and "did you mean 'customer-alignment'" in str(info.value)
