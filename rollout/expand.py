@@ -40,7 +40,7 @@ _DEP_KEY_SET = frozenset(("task", "type", "lag", "optional"))
 WORKSTREAM_KEYS = ("id", "name", "description", "tasks")
 CADENCE_KEYS = ("id", "name", "every", "kind", "participants", "audience", "owner", "from", "until", "for_each",
                 "when", "description")
-PARAM_KEYS = ("type", "default", "required", "description")
+PARAM_KEYS = ("type", "default", "required", "description", "choices")
 PARAM_TYPES = ("str", "int", "float", "bool", "list", "date", "duration")
 DEP_KEYS = ("task", "type", "lag", "optional")
 ESTIMATE_KEYS = ("optimistic", "likely", "pessimistic")
@@ -68,9 +68,10 @@ _GLOB = re.compile(r"[*?\[]")
 class Parameter:
     name: str
     type: str
-    default: Any = None
+    default: Any = None         # may be a placeholder of an earlier parameter: "{{ business_units | first }}"
     required: bool = False
     description: str = ""
+    choices: Any = None         # a list, or the name of a list parameter the value must be one of
 
 
 @dataclass
@@ -120,7 +121,8 @@ def read_template(path: Path, provider: str = "path", display: str | None = None
             continue
         required = spec.get("required")
         required = truthy(required) if required is not None else "default" not in spec
-        params[pname] = Parameter(pname, ptype, spec.get("default"), required, spec.get("description") or "")
+        params[pname] = Parameter(pname, ptype, spec.get("default"), required, spec.get("description") or "",
+                                  spec.get("choices"))
     probs.raise_if_any()
     return TemplateInfo(name, data.get("title") or name, data.get("description") or "", path, doc, params,
                         provider)
@@ -342,9 +344,16 @@ class _Expander:
                            + (f" ({param.description})" if param.description else ""))
                 continue
             try:
-                ctx[name] = _coerce_param(param, raw, self.wpw)
-            except ValueError as exc:
+                if where_doc is info.doc and isinstance(raw, str) and "{{" in raw:
+                    raw = render(raw, ctx)      # a default taken from earlier parameters
+                value = ctx[name] = _coerce_param(param, raw, self.wpw)
+            except (ValueError, RenderError) as exc:
                 self.p.add(where_doc, where, f"parameter '{name}': {exc}")
+                continue
+            allowed = ctx.get(param.choices) if isinstance(param.choices, str) else param.choices
+            if isinstance(allowed, list) and value not in allowed:
+                self.p.add(where_doc, where, f"parameter '{name}': {value!r} is not one of "
+                           f"{', '.join(map(str, allowed))}{_suggest(str(value), map(str, allowed))}")
         if len(self.p.items) > before:
             return          # with parameters wrong, the body would only repeat the same problem
         data = info.doc.data

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .expand import _coerce_param, find_template, list_templates, parse_date
+from .errors import PlanError, UsageError
+from .expand import _coerce_param, expand_text, find_template, list_templates, parse_date
 from .util import atomic_write_text, slugify
 
 __all__ = ["starter_plan_text", "templates_catalogue", "write_starter_plan"]
@@ -120,6 +120,10 @@ def write_starter_plan(template: str, output: str | Path, values: dict[str, str]
     if out.exists() and not force:
         raise UsageError(f"{out} exists; pass --force to overwrite it")
     text = starter_plan_text(template, values)
+    try:                          # the starter must load: this checks every value against the template
+        expand_text(text, str(out))
+    except PlanError as exc:
+        raise UsageError("; ".join(p.message for p in exc.problems)) from None
     atomic_write_text(out, text)
     return out
 

@@ -13,13 +13,18 @@ from typing import Any, Iterator, Mapping
 
 from .util import slugify
 
-__all__ = ["FILTERS", "RenderError", "for_each_contexts", "render", "to_text", "truthy"]
+__all__ = ["FILTERS", "LIST_FILTERS", "RenderError", "for_each_contexts", "render", "to_text", "truthy"]
 
 FILTERS = {
     "slug": slugify,
     "lower": str.lower,
     "upper": str.upper,
     "title": str.title,
+}
+# Filters that take a list parameter whole: its first or last item ("" for an empty list).
+LIST_FILTERS = {
+    "first": lambda items: items[0] if items else "",
+    "last": lambda items: items[-1] if items else "",
 }
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _INNER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([A-Za-z_]+)\s*)?$")
@@ -82,7 +87,7 @@ def _lookup(inner: str, ctx: Mapping[str, Any]) -> Any:
     if not m:
         raise RenderError(
             f"{{{{{inner}}}}} is not a placeholder: write {{{{ name }}}} or {{{{ name | filter }}}} "
-            f"(filters: {', '.join(FILTERS)}); expressions, attributes and calls are not allowed")
+            f"(filters: {', '.join([*FILTERS, *LIST_FILTERS])}); expressions, attributes and calls are not allowed")
     name, filt = m.group(1), m.group(2)
     if name not in ctx:
         hint = difflib.get_close_matches(name, list(ctx), n=1)
@@ -90,11 +95,14 @@ def _lookup(inner: str, ctx: Mapping[str, Any]) -> Any:
             f" (known: {', '.join(sorted(ctx))})" if ctx else " (no parameters are defined here)")
         raise RenderError(f"unknown placeholder '{name}'{known}")
     value = ctx[name]
+    if filt in LIST_FILTERS:
+        return LIST_FILTERS[filt](value if isinstance(value, list) else [value])
     if filt:
         if filt not in FILTERS:
-            hint = difflib.get_close_matches(filt, list(FILTERS), n=1)
+            known = [*FILTERS, *LIST_FILTERS]
+            hint = difflib.get_close_matches(filt, known, n=1)
             raise RenderError(f"unknown filter '{filt}'" + (f" (did you mean '{hint[0]}'?)" if hint else
-                                                            f" (filters: {', '.join(FILTERS)})"))
+                                                            f" (filters: {', '.join(known)})"))
         value = FILTERS[filt](to_text(value))
     return value
 

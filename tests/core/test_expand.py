@@ -213,3 +213,16 @@ def test_an_unknown_template_stops_before_its_tasks_are_missed(write):
     with pytest.raises(PlanError) as info:
         load_plan(path)
     assert len(info.value.problems) == 1 and "did you mean 'customer-alignment'" in str(info.value)
+
+
+def test_defaults_from_earlier_parameters_and_choices(write):
+    write("waves.yaml", "template: waves\nparameters:\n"
+                        "  units: {type: list, default: [North, South]}\n"
+                        "  pilot: {type: str, default: '{{ units | first }}', choices: units}\n"
+                        "  last: {type: str, default: '{{ units | last }}'}\n"
+                        "workstreams: [{id: w, tasks: [{id: pilot, name: 'Pilot in {{ pilot }}, then to {{ last }}', "
+                        "duration: 1d}]}]\n")
+    plan = load_plan(write("plan.yaml", plan_text("uses: [{template: waves.yaml, with: {units: [East, West, Bay]}}]\n")))
+    assert plan.tasks[0].name == "Pilot in East, then to Bay"
+    with pytest.raises(PlanError, match="'Wets' is not one of East, West \\(did you mean 'West'\\?\\)"):
+        load_plan(write("plan2.yaml", plan_text("uses: [{template: waves.yaml, with: {units: [East, West], pilot: Wets}}]\n")))
