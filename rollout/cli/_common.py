@@ -49,6 +49,7 @@ def emit(text: str, output: str | None = None) -> None:
         from ..util import atomic_write_text
 
         atomic_write_text(output, text)
+        click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=not text.endswith("\n"))
 

@@ -53,6 +53,9 @@ def templates_cmd(fmt):
 def new_cmd(template, output, sets, force):
     """Write a starter plan file that uses TEMPLATE, with comments on what to edit.
 
+    `rollout templates` lists the templates and their parameters. Without --set start=DATE the
+    plan starts next Monday; the plan id comes from org and the start year (--set plan=ID to choose).
+
     Example:
 
 

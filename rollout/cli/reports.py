@@ -10,7 +10,7 @@ _TODAY = click.option("--today", callback=iso_date, metavar="DATE",
                       help="Date of the 'today' line and of the report (YYYY-MM-DD). Default: today.")
 _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
                          help="One row per task (--expand) or one summary bar per workstream (--collapse). "
-                              "Default: collapse past --threshold tasks.")
+                              "Default: collapse past 400 tasks (gantt: --threshold).")
 
 
 @click.command("gantt")
@@ -83,6 +83,7 @@ def calendar_cmd(plan_path, output, with_tasks, no_cadences):
         from ..util import atomic_write_bytes
 
         atomic_write_bytes(output, data)
+        click.echo(f"wrote {output}")
     else:
         click.echo(data, nl=False)       # bytes go to the binary stream untouched
 
