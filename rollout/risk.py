@@ -74,6 +74,9 @@ DEFAULT_UNCERTAINTY: dict[str, tuple[float, float]] = {
 # Check findings folded into the register: (probability, impact) by severity. A finding is a known
 # weakness of the plan, not a chance event, so errors are rated as likely and serious.
 _FINDING_RATING = {"error": (0.8, 4), "warning": (0.5, 3), "info": (0.2, 1)}
+# Plan bookkeeping (a task without an owner, a task that leads nowhere) is for `rollout check`, not a
+# programme risk: it would outrank the real risks on the steering committee's heatmap.
+_NOT_RISKS = frozenset(("S003", "S005"))
 
 _CHUNK_BYTES = 32_000_000    # per tasks × iterations array; a chunk holds about ten: ~0.5 GB at peak
 _GRID = 4097                 # points for the numeric CDF of a PERT-beta
@@ -590,10 +593,13 @@ def _register(plan: Plan, base: Schedule) -> list[dict[str, Any]]:
 
 
 def findings_as_risks(findings: Sequence[Any]) -> list[dict[str, Any]]:
-    """Check findings as register entries, rated by severity (see ``_FINDING_RATING``)."""
+    """Check findings as register entries, rated by severity (see ``_FINDING_RATING``); plan
+    bookkeeping findings (``_NOT_RISKS``) are left to ``rollout check``."""
     out = []
     for k, f in enumerate(findings, 1):
         get = f.get if isinstance(f, Mapping) else (lambda name, default=None, _f=f: getattr(_f, name, default))
+        if get("code") in _NOT_RISKS:
+            continue
         severity = str(get("severity", "warning"))
         probability, impact = _FINDING_RATING.get(severity, _FINDING_RATING["warning"])
         out.append({
