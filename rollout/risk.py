@@ -622,6 +622,10 @@ def _run_checks(plan: Plan, base: Schedule) -> list[Any]:
 
 # -- HTML ---------------------------------------------------------------------------------------
 
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def risk_html_section(result: RiskResult, include_plotlyjs: bool | str = False) -> str:
     """The risk charts and tables as an HTML fragment (for the dashboard; plotly.js not included)."""
     import numpy as np
@@ -655,10 +659,12 @@ def risk_html_section(result: RiskResult, include_plotlyjs: bool | str = False) 
     parts.append(_fig(hist, include_plotlyjs))
 
     drivers = d["drivers"]
+    names = {t.id: t.name for t in result.plan.tasks}
     if drivers:
         tornado = go.Figure(go.Bar(
             x=[x["correlation"] for x in reversed(drivers)],
-            y=[esc(x["id"]) for x in reversed(drivers)], orientation="h"))
+            y=[esc(_short(names.get(x["id"], x["id"]))) for x in reversed(drivers)], orientation="h",
+            hovertext=[esc(x["id"]) for x in reversed(drivers)]))
         tornado.update_layout(title="Top drivers (correlation of task duration with finish)",
                               height=120 + 28 * len(drivers), margin={"l": 220, "t": 50, "b": 40})
         parts.append(_fig(tornado, False))

@@ -88,7 +88,10 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
     overlay = state_overlay(plan, actuals, as_of, status=status)
     sections = ["headline", "gantt"]
     body = [_headline(sched, checks, today),
-            '<section id="gantt-section"><h2>Gantt</h2>',
+            '<section id="gantt-section"><h2>Gantt</h2>'
+            '<p class="legend-note">Bars are coloured by workstream; a <strong style="color:#d62728">red '
+            'outline</strong> marks the critical path (no float: any slip moves the finish), red lines its '
+            'links; ◆ are milestones. Hover a row for owner, dates and float.</p>',
             gantt_html(sched, full_html=False, div_id="gantt", today=today, collapse=collapse, overlay=overlay,
                        title=""),
             "</section>"]
@@ -166,7 +169,7 @@ def _headline(sched: Schedule, checks, today: _dt.date) -> str:
         cards.append(("Next milestone", nxt.finish_date.isoformat(), nxt.task.name))
     if checks is not None:
         counts = checks.counts()
-        detail = ", ".join(f'<span class="sev-{_esc(s)}">{n} {_esc(s)}</span>' for s, n in counts.items())
+        detail = ", ".join(f'<span class="sev-{_esc(s)}">{_esc(_count(n, s))}</span>' for s, n in counts.items())
         cards.append(("Findings", str(sum(counts.values())), detail))
     html_cards = "".join(
         f'<div class="card"><div class="label">{_esc(label)}</div><div class="value">{_esc(value)}</div>'
