@@ -45,7 +45,8 @@ def test_headline_figures(tmp_path, plan):
     assert "5 tasks" in headline                                            # critical path length
     counts = report.counts()
     for severity, n in counts.items():
-        assert f'<span class="sev-{severity}">{n} {severity}</span>' in headline
+        noun = severity if n == 1 else severity + "s"
+        assert f'<span class="sev-{severity}">{n} {noun}</span>' in headline
     assert "Next milestone" in headline and "Go-live decision" in headline
     assert "1 milestone, 2 cadences" in headline
     assert report.sections == ("headline", "gantt", "findings", "status")   # 0 iterations: no risk
