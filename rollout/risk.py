@@ -351,6 +351,8 @@ class RiskResult:
         days = {q: self.percentile_days(q) for q in (50, 80, 95)}
         finish = {"deterministic": self.schedule.finish_date.isoformat(),
                   "deterministic_days": self.schedule.finish,
+                  # the chance that the plan's own finish date holds
+                  "p_meet_plan": round(float((self.finish_days <= self.schedule.finish).mean()), 4),
                   "mean_days": round(self.mean_days, 2)}
         finish.update({f"p{q}": self.date(d).isoformat() for q, d in days.items()})
         finish.update({f"p{q}_days": d for q, d in days.items()})
@@ -381,7 +383,7 @@ class RiskResult:
                  *([f"Remaining work as of {d['as_of']} ({self.actuals_source or 'nothing reported'}); "
                     "'deterministic' is the forecast"] if self.as_of else []),
                  f"Finish  deterministic {f['deterministic']} ({f['deterministic_days']} d)   "
-                 f"mean {f['mean_days']} d",
+                 f"mean {f['mean_days']} d   chance of finishing by it {f['p_meet_plan']:.0%}",
                  f"        P50 {f['p50']} ({f['p50_days']} d)   P80 {f['p80']} ({f['p80_days']} d)   "
                  f"P95 {f['p95']} ({f['p95_days']} d)", ""]
         if d["milestones"]:
@@ -636,8 +638,8 @@ def risk_html_section(result: RiskResult, include_plotlyjs: bool | str = False) 
     f = d["finish"]
     parts = [f'<section class="rollout-risk"><h2>Schedule risk: {esc(result.plan.title)}</h2>',
              f"<p>{result.iterations:,} iterations, seed {result.seed}, {esc(result.distribution)} "
-             f"durations. Deterministic finish {f['deterministic']}; P50 {f['p50']}, P80 {f['p80']}, "
-             f"P95 {f['p95']}.</p>"]
+             f"durations. Planned finish {f['deterministic']}: <strong>{f['p_meet_plan']:.0%} chance</strong> "
+             f"of finishing by then. P50 {f['p50']}, P80 {f['p80']}, P95 {f['p95']}.</p>"]
 
     values, counts = np.unique(result.finish_days, return_counts=True)
     cum = np.cumsum(counts) / result.iterations

@@ -315,3 +315,17 @@ def test_html_escapes_plan_text():
     page = risk_html(simulate(plan, iterations=200, seed=1, findings=[]))
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert" in page
+
+
+def test_chance_of_meeting_the_planned_finish():
+    import datetime as dt
+
+    from rollout.model import CalendarSpec, Estimate, Plan, Task
+
+    certain = Plan("c", "C", dt.date(2027, 1, 4), CalendarSpec(),
+                   (Task("w.a", "A", "w", 5, estimate=Estimate(5, 5, 5)),))
+    assert simulate(certain, iterations=200, seed=1).to_dict()["finish"]["p_meet_plan"] == 1.0
+    skewed = Plan("s", "S", dt.date(2027, 1, 4), CalendarSpec(),
+                  (Task("w.a", "A", "w", 5, estimate=Estimate(5, 5, 30)),))
+    chance = simulate(skewed, iterations=2000, seed=1).to_dict()["finish"]["p_meet_plan"]
+    assert 0 < chance < 0.5          # only the runs that draw exactly the optimistic length meet it
