@@ -359,14 +359,19 @@ class _Site:
         return self.issue_types[name.lower()]
 
 
-def _discover(http: _Http, cfg: JiraConfig) -> _Site:
+def _project(http: _Http, cfg: JiraConfig) -> dict:
+    """The plan's Jira project; a 404 says what to check."""
     try:
-        project = http.call("GET", f"project/{cfg.project}")
+        return http.call("GET", f"project/{cfg.project}")
     except _HttpError as exc:
         if exc.status == 404:
             raise RemoteError(f"Jira project {cfg.project!r} does not exist or this account cannot see it: "
                               "check jira.project in the plan and the account's Browse permission") from None
         raise
+
+
+def _discover(http: _Http, cfg: JiraConfig) -> _Site:
+    project = _project(http, cfg)
     types = {t["name"].lower(): str(t["id"]) for t in project.get("issueTypes", []) if not t.get("subtask")}
     wanted = [cfg.issue_type, cfg.milestone_issue_type or cfg.issue_type]
     if cfg.epic_per != "none":
@@ -1084,14 +1089,7 @@ def _pull(plan, store, cfg: JiraConfig, http: _Http, progress: Progress) -> Pull
 
 
 def _discover_light(http: _Http, cfg: JiraConfig) -> str:
-    try:
-        project = http.call("GET", f"project/{cfg.project}")
-    except _HttpError as exc:
-        if exc.status == 404:
-            raise RemoteError(f"Jira project {cfg.project!r} does not exist or this account cannot see it: "
-                              "check jira.project in the plan") from None
-        raise
-    return project.get("key", cfg.project)
+    return _project(http, cfg).get("key", cfg.project)
 
 
 def _histories(http: _Http, issue: dict) -> list[dict]:
