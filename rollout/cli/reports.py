@@ -124,7 +124,7 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
         click.echo(f"wrote {path}")
     counts = report.counts()
     if counts:
-        click.echo("findings: " + ", ".join(f"{n} {sev}" for sev, n in counts.items()))
+        click.echo("findings: " + ", ".join(f"{n} {sev}{'' if n == 1 else 's'}" for sev, n in counts.items()))
     if fail_on and report.failed:
         raise click.exceptions.Exit(1)
 

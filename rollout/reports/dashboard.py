@@ -11,6 +11,7 @@ import csv
 import datetime as _dt
 import html
 import io
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,11 +104,12 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
 
         sections.append("status")
         body.append(f'<div id="status">{status_html_section(status)}</div>')
-    if risk_iterations > 0:
-        risk = _risk_section(plan, risk_iterations, seed, checks)
-        if risk:
-            sections.append("risk")
-            body.append(risk)
+    risk = _risk_result(plan, risk_iterations, seed, checks) if risk_iterations > 0 else None
+    if risk is not None:
+        from ..risk import risk_html_section
+
+        sections.append("risk")
+        body.append(f'<div id="risk">{risk_html_section(risk)}</div>')
 
     files = report.files
     files["csv"] = out / "schedule.csv"
@@ -117,6 +119,9 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
     if checks is not None:
         files["sarif"] = out / "findings.sarif"
         atomic_write_text(files["sarif"], checks.render("sarif"))
+    if risk is not None:
+        files["risk"] = out / "risk.json"          # the same shape as `rollout risk --format json`
+        atomic_write_text(files["risk"], json.dumps(risk.to_dict(), indent=1, default=str) + "\n")
     body.append(_files_section(files))
     files["index"] = out / "index.html"
     atomic_write_text(files["index"], _page(plan, plotly_js_tag(), "\n".join(body), today))
@@ -141,14 +146,14 @@ def _status_report(plan: Plan, actuals: str | None, as_of: _dt.date | None):
     return status_report(plan, as_of=as_of, actuals_path=actuals)
 
 
-def _risk_section(plan: Plan, iterations: int, seed: int, checks) -> str | None:
+def _risk_result(plan: Plan, iterations: int, seed: int, checks):
+    """The Monte Carlo result for the report, or None when rollout.risk is not installed."""
     try:
-        from ..risk import risk_html_section, simulate
+        from ..risk import simulate
     except ImportError:
         return None
     findings = list(checks.findings) if checks is not None else None
-    result = simulate(plan, iterations=iterations, seed=seed, findings=findings)
-    return f'<div id="risk">{risk_html_section(result)}</div>'
+    return simulate(plan, iterations=iterations, seed=seed, findings=findings)
 
 
 def _headline(sched: Schedule, checks, today: _dt.date) -> str:
@@ -201,7 +206,8 @@ def _findings(checks) -> str:
 
 
 def _files_section(files: dict[str, Path]) -> str:
-    labels = {"csv": "Schedule (CSV)", "ics": "Calendar (iCalendar)", "sarif": "Findings (SARIF)"}
+    labels = {"csv": "Schedule (CSV)", "ics": "Calendar (iCalendar)", "sarif": "Findings (SARIF)",
+              "risk": "Schedule risk (JSON)"}
     items = "".join(f'<li><a href="{_esc(p.name)}">{_esc(labels[k])}</a></li>' for k, p in files.items()
                     if k in labels)
     return f'<section id="files"><h2>Files</h2><ul>{items}</ul></section>'

@@ -101,5 +101,5 @@ def test_report_as_a_process(plan_file, tmp_path):
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [
-        "findings.sarif", "index.html", "plan.ics", "schedule.csv"]
+        "findings.sarif", "index.html", "plan.ics", "risk.json", "schedule.csv"]
     assert HOSTILE not in (tmp_path / "r" / "index.html").read_text()

@@ -22,9 +22,12 @@ TODAY = dt.date(2027, 1, 25)
 def test_writes_every_file(tmp_path, hostile_plan):
     report = write_report(hostile_plan, tmp_path / "out", today=TODAY, risk_iterations=200)
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["findings.sarif", "index.html", "plan.ics", "schedule.csv"]
+    assert names == ["findings.sarif", "index.html", "plan.ics", "risk.json", "schedule.csv"]
     assert {k: p.name for k, p in report.files.items()} == {
-        "csv": "schedule.csv", "ics": "plan.ics", "sarif": "findings.sarif", "index": "index.html"}
+        "csv": "schedule.csv", "ics": "plan.ics", "sarif": "findings.sarif", "risk": "risk.json",
+        "index": "index.html"}
+    risk = json.loads((tmp_path / "out" / "risk.json").read_text())
+    assert risk["iterations"] == 200 and set(risk["finish"]) >= {"p50", "p80", "p95", "p_meet_plan"}
     assert report.sections == ("headline", "gantt", "findings", "status", "risk")
 
 
