@@ -115,7 +115,7 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
         rollout report acme.yaml -o report/
         rollout report acme.yaml -o report/ --fail-on error --today 2027-03-01
     """
-    from ..reports.dashboard import write_report
+    from ..reports.dashboard import severity_count, write_report
 
     report = write_report(plan_path, out_dir, today=today, fail_on=fail_on or "error",
                           collapse=None if expand is None else not expand, calendar_tasks=calendar_tasks,
@@ -124,7 +124,7 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
         click.echo(f"wrote {path}")
     counts = report.counts()
     if counts:
-        click.echo("findings: " + ", ".join(f"{n} {sev}{'' if n == 1 else 's'}" for sev, n in counts.items()))
+        click.echo("findings: " + ", ".join(severity_count(n, sev) for sev, n in counts.items()))
     if fail_on and report.failed:
         raise click.exceptions.Exit(1)
 

@@ -174,7 +174,8 @@ def _headline(sched: Schedule, checks, today: _dt.date) -> str:
         cards.append(("Next milestone", nxt.finish_date.isoformat(), nxt.task.name))
     if checks is not None:
         counts = checks.counts()
-        detail = ", ".join(f'<span class="sev-{_esc(s)}">{_esc(_count(n, s))}</span>' for s, n in counts.items())
+        detail = ", ".join(f'<span class="sev-{_esc(s)}">{_esc(severity_count(n, s))}</span>'
+                           for s, n in counts.items())
         cards.append(("Findings", str(sum(counts.values())), detail))
     html_cards = "".join(
         f'<div class="card"><div class="label">{_esc(label)}</div><div class="value">{_esc(value)}</div>'
@@ -183,6 +184,11 @@ def _headline(sched: Schedule, checks, today: _dt.date) -> str:
     chain = " → ".join(_esc(sched.tasks[t].task.name) for t in path[:12]) + (" → …" if len(path) > 12 else "")
     return (f'<section id="headline"><div class="cards">{html_cards}</div>'
             f'<p class="chain"><b>Critical path:</b> {chain or "—"}</p></section>')
+
+
+def severity_count(n: int, severity: str) -> str:
+    """'2 errors', '1 warning', '3 info' (info has no plural)."""
+    return f"{n} {severity}" if severity == "info" else _count(n, severity)
 
 
 def _count(n: int, noun: str) -> str:

@@ -48,7 +48,7 @@ def test_headline_figures(tmp_path, plan):
     assert "5 tasks" in headline                                            # critical path length
     counts = report.counts()
     for severity, n in counts.items():
-        noun = severity if n == 1 else severity + "s"
+        noun = severity if n == 1 or severity == "info" else severity + "s"
         assert f'<span class="sev-{severity}">{n} {noun}</span>' in headline
     assert "Next milestone" in headline and "Go-live decision" in headline
     assert "1 milestone, 2 cadences" in headline
