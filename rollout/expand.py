@@ -746,7 +746,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         tasks=tuple(tasks), workstreams=tuple(w for w in ex.workstreams.values() if w.id in used_ws),
         cadences=tuple(cadences), people=tuple(people), measures=tuple(measures), risks=tuple(risks),
         mission=mission, checks=checks, jira=jira, path=plan_doc.path, source=plan_doc.source(()),
-        unresolved=tuple(unresolved),
+        unresolved=tuple(unresolved), sources={key: plan_doc.source((key,)) for key in data},
     )
 
 

@@ -240,6 +240,8 @@ class Plan:
     #: dependencies that named no task, as (task id, reference, Source); only with load_plan(strict=False)
     unresolved: tuple[tuple[str, str, Source | None], ...] = ()
     source: Source | None = field(default=None, compare=False, repr=False)
+    #: where each top-level key of the plan file is (mission, measures, checks, …), resolved lazily
+    sources: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
 
     def task_index(self) -> dict[str, Task]:
         """Tasks by id (built on each call; keep the result if you need it often)."""

@@ -211,7 +211,8 @@ def _consumed(ctx: CheckContext, k: int) -> set[str]:
 
 
 def _mission_text(ctx: CheckContext, text: str):
-    source = ctx.plan.source or (Source(ctx.plan.path) if ctx.plan.path else None)
+    source = (ctx.plan.sources.get("mission") or ctx.plan.source
+              or (Source(ctx.plan.path) if ctx.plan.path else None))
     tokens = words(text)
     limit = ctx.settings.get("mission_max_words", 30)
     if len(tokens) > limit:
