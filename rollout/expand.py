@@ -6,6 +6,7 @@ fixes a file in one pass rather than one error per run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import difflib
 import fnmatch
@@ -849,11 +850,16 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
         _relink(typed, removed)
     tasks = []
     for tid, fields in typed.items():
-        if tid in removed or fields[3] is None:
+        if tid in removed or fields[_AT_DURATION] is None:
             continue
-        fields[10] = tuple(fields[10])
+        fields[_AT_DEPENDS_ON] = tuple(fields[_AT_DEPENDS_ON])
         tasks.append(Task(*fields))
     return tasks, unresolved
+
+
+# Positions in the field lists _type_tasks builds (model.Task's field order).
+_TASK_FIELDS = [f.name for f in dataclasses.fields(Task)]
+_AT_DURATION, _AT_DEPENDS_ON = _TASK_FIELDS.index("duration"), _TASK_FIELDS.index("depends_on")
 
 
 def _relink(typed: dict[str, list], removed: set[str]) -> None:
@@ -864,19 +870,19 @@ def _relink(typed: dict[str, list], removed: set[str]) -> None:
         if dep.task in seen:
             return []
         out = []
-        for inner in typed[dep.task][10]:
+        for inner in typed[dep.task][_AT_DEPENDS_ON]:
             out.extend(relink(inner, seen | {dep.task}))
         return out
 
     for tid, fields in typed.items():
-        if tid in removed or not any(d.task in removed for d in fields[10]):
+        if tid in removed or not any(d.task in removed for d in fields[_AT_DEPENDS_ON]):
             continue
         new: list[Dependency] = []
-        for d in fields[10]:
+        for d in fields[_AT_DEPENDS_ON]:
             for r in relink(d, frozenset()):
                 if r not in new and r.task != tid:
                     new.append(r)
-        fields[10] = new
+        fields[_AT_DEPENDS_ON] = new
 
 
 def _resolve_ref(ref: str, raw: _Raw, all_ids: list[str], index: dict, cache: dict) -> list[str]:

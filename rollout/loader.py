@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import json
 import os
 import re
@@ -51,22 +52,11 @@ class YamlDoc:
 
     def locate(self, docpath: tuple) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the value at ``docpath`` (keys and list indices)."""
-        try:
-            return self._locator(docpath)
-        except Exception:  # a location is a courtesy; never fail an error report over it
-            return None, None
+        return _safe_locate(self._locator, docpath)
 
     def source(self, docpath: tuple) -> Source:
-        # the closure holds the small locator, not the document: sources outlive the parsed data
-        locator = self._locator
-
-        def resolve() -> tuple[int | None, int | None]:
-            try:
-                return locator(docpath)
-            except Exception:
-                return None, None
-
-        return Source(self.path, resolve=resolve)
+        # the partial holds the small locator, not the document: sources outlive the parsed data
+        return Source(self.path, resolve=functools.partial(_safe_locate, self._locator, docpath))
 
     def problem(self, docpath: tuple, message: str) -> Problem:
         line, col = self.locate(docpath)
@@ -74,6 +64,13 @@ class YamlDoc:
 
     def error(self, docpath: tuple, message: str) -> PlanError:
         return PlanError(problems=[self.problem(docpath, message)])
+
+
+def _safe_locate(locator, docpath: tuple) -> tuple[int | None, int | None]:
+    try:
+        return locator(docpath)
+    except Exception:  # a location is a courtesy; never fail an error report over it
+        return None, None
 
 
 def load_yaml(path: str | os.PathLike, display: str | None = None) -> YamlDoc:
