@@ -20,8 +20,8 @@ from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
 from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
                     Measure, Person, Plan, Risk, Task, Workstream)
-from .templating import RenderError, for_each_contexts, render, truthy
-from .util import no_gc
+from .templating import RenderError, for_each_contexts, render, to_text, truthy
+from .util import no_gc, slugify
 
 __all__ = [
     "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
@@ -35,7 +35,7 @@ PLAN_KEYS = ("plan", "title", "description", "start", "calendar", "uses", "peopl
 TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams", "cadences", "includes")
 TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element", "duration", "estimate",
              "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
-             "deadline", "for_each", "when", "workstream")
+             "deadline", "tags", "for_each", "when", "workstream")
 _TASK_KEY_SET = frozenset(TASK_KEYS)
 _DEP_KEY_SET = frozenset(("task", "type", "lag", "optional"))
 WORKSTREAM_KEYS = ("id", "name", "description", "tasks")
@@ -61,6 +61,11 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _PLAN_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _DURATION = re.compile(r"\s*([+-]?\d+(?:\.\d+)?)\s*([dw]?)\s*\Z", re.I)
 _GLOB = re.compile(r"[*?\[]")
+#: a tag: a plain label or key:value, without spaces or commas (Jira labels take neither)
+_TAG = re.compile(r"[^\s,:]+(?::[^\s,]+)?\Z")
+#: for_each variables (or the parameters they iterate) whose items tag what they generate
+_LOOP_TAGS = {"unit": "unit", "units": "unit", "business_units": "unit", "segment": "segment",
+              "segments": "segment"}
 
 
 # ------------------------------------------------------------------------------------------ templates
@@ -306,6 +311,7 @@ class _Raw:
     docpath: tuple
     field_src: dict[str, tuple[YamlDoc, tuple]] = field(default_factory=dict)
     override: tuple[YamlDoc, tuple] | None = None     # the plan entry that changed this task, if any
+    loop_tags: tuple[str, ...] = ()                   # unit:/segment: tags from the for_each that made it
 
     def where(self, key: str | None = None) -> tuple[YamlDoc, tuple]:
         if key is not None and key in self.field_src:
@@ -418,7 +424,7 @@ class _Expander:
                 self.p.add(doc, where, "a cadence is {id, name, every, participants, ...}")
                 continue
             self.p.keys(doc, where, cad, CADENCE_KEYS, "cadence")
-            for fields in self._instances(doc, where, cad, ctx, plain):
+            for fields, _ in self._instances(doc, where, cad, ctx, plain):
                 cid = fields.get("id")
                 if not isinstance(cid, str) or not _ID.match(cid):
                     self.p.add(doc, where + ("id",), f"cadence id {cid!r} must be lower-case letters, digits and -")
@@ -430,7 +436,7 @@ class _Expander:
     def _instances(self, doc, where, raw: dict, ctx, plain: bool) -> Iterable[dict]:
         """The rendered copies of a task or cadence: one per for_each combination that passes ``when``."""
         if plain and "for_each" not in raw and "when" not in raw:
-            yield raw
+            yield raw, ctx
             return
         spec = raw.get("for_each")
         if spec is not None and not isinstance(spec, dict):
@@ -446,7 +452,7 @@ class _Expander:
                 if "when" in raw and not truthy(render(raw["when"], local)):
                     continue
                 yield {k: render(v, local, slug=k in SLUG_FIELDS) for k, v in raw.items()
-                       if k not in ("for_each", "when")}
+                       if k not in ("for_each", "when")}, local
             except RenderError as exc:
                 key = next((k for k, v in raw.items() if _renders_badly(v, local, k)), None)
                 self.p.add(doc, where + ((key,) if key else ()), str(exc))
@@ -458,9 +464,10 @@ class _Expander:
             return
         if not _TASK_KEY_SET.issuperset(raw):
             self.p.keys(doc, where, raw, TASK_KEYS, "task")
-        instances = (raw,) if plain and "for_each" not in raw and "when" not in raw else \
+        spec = raw.get("for_each")
+        instances = ((raw, ctx),) if plain and spec is None and "when" not in raw else \
             self._instances(doc, where, raw, ctx, plain)
-        for fields in instances:
+        for fields, loop_ctx in instances:
             local = fields.get("id")
             if not isinstance(local, str) or not _ID.match(local):
                 self.p.add(doc, where + ("id",), f"task id {local!r} must be lower-case letters, digits and - "
@@ -473,7 +480,7 @@ class _Expander:
                 self.p.add(doc, where + ("id",), f"duplicate task id '{full}' (first defined at "
                            f"{first.doc.path}:{line})")
                 continue
-            self.tasks[full] = _Raw(full, ws_id, fields, doc, where)
+            self.tasks[full] = _Raw(full, ws_id, fields, doc, where, loop_tags=_loop_tags(spec, loop_ctx))
 
     # -- the plan's own tasks: overrides of template tasks, or new tasks
     def apply_plan_tasks(self, doc: YamlDoc, entries: Any) -> None:
@@ -488,7 +495,8 @@ class _Expander:
                 self.p.add(doc, where, "a task is a mapping {id, ...}")
                 continue
             self.p.keys(doc, where, raw, TASK_KEYS, "task")
-            for fields in self._instances(doc, where, raw, {}, "{{" not in doc.text):
+            spec = raw.get("for_each")
+            for fields, local in self._instances(doc, where, raw, {}, "{{" not in doc.text):
                 tid, ws_id = fields.get("id"), fields.get("workstream")
                 if not isinstance(tid, str):
                     self.p.add(doc, where + ("id",), "a plan task needs an id (<workstream>.<task>)")
@@ -530,7 +538,22 @@ class _Expander:
                 self.workstreams.setdefault(ws_id, Workstream(ws_id, ws_id.replace("-", " ").capitalize()))
                 fields = {k: v for k, v in fields.items() if k != "workstream"}
                 fields["id"] = tid
-                self.tasks[full] = _Raw(full, ws_id, fields, doc, where)
+                self.tasks[full] = _Raw(full, ws_id, fields, doc, where, loop_tags=_loop_tags(spec, local))
+
+
+def _loop_tags(spec: Any, local: dict[str, Any]) -> tuple[str, ...]:
+    """``unit:<slug>`` / ``segment:<slug>`` for each for_each variable over business units or segments
+    (named unit/segment, or iterating business_units/units/segments)."""
+    if not isinstance(spec, dict):
+        return ()
+    out = []
+    for var, source in spec.items():
+        key = _LOOP_TAGS.get(str(var)) or (_LOOP_TAGS.get(source.strip()) if isinstance(source, str) else None)
+        if key and var in local:
+            slug = slugify(to_text(local[var]))
+            if slug:
+                out.append(f"{key}:{slug}")
+    return tuple(out)
 
 
 def _renders_badly(value: Any, ctx: dict, key: str) -> bool:
@@ -575,6 +598,32 @@ class _Typer:
                 return out
         self.p.add(*raw.where(key), f"'{key}' must be a list of names")
         return ()
+
+    def tags(self, raw: _Raw) -> tuple[str, ...]:
+        """The task's labels: its own ``tags:`` (each checked) then those its for_each gave it."""
+        value = raw.fields.get("tags")
+        if value is None:
+            return raw.loop_tags
+        if type(value) is str:
+            value = [value]
+        if type(value) is not list:
+            self.p.add(*raw.where("tags"), "'tags' is a list of labels, e.g. tags: [unit:retail, quick-win]")
+            return raw.loop_tags
+        doc, where = raw.where("tags")
+        out: list[str] = []
+        for k, tag in enumerate(value):
+            if isinstance(tag, (int, float)) and not isinstance(tag, bool):
+                tag = str(tag)
+            if type(tag) is not str or not _TAG.match(tag):
+                self.p.add(doc, where + (k,), f"tag {tag!r} must be one label without spaces or commas: "
+                           "plain (quick-win) or key:value (unit:retail)")
+                continue
+            if tag not in out:
+                out.append(tag)
+        for tag in raw.loop_tags:
+            if tag not in out:
+                out.append(tag)
+        return tuple(out)
 
     def choice(self, raw: _Raw, key: str, options: tuple[str, ...], default: str | None) -> str | None:
         value = raw.fields.get(key)
@@ -843,6 +892,7 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
             plain_list(raw, "produces"), plain_list(raw, "consumes"),
             date(raw, "start_no_earlier_than") if "start_no_earlier_than" in f else None,
             date(raw, "deadline") if "deadline" in f else None,
+            typer.tags(raw) if "tags" in f else raw.loop_tags,
             # a task the plan changed is reported where the PMO changed it, not in the template
             raw.override[0].source(raw.override[1]) if raw.override else raw.doc.source(raw.docpath),
         ]

@@ -111,6 +111,8 @@ class Task:
     consumes: tuple[str, ...] = ()
     start_no_earlier_than: _dt.date | None = None
     deadline: _dt.date | None = None
+    #: free labels, ``key:value`` or plain (``unit:retail``, ``wave:1``, ``quick-win``)
+    tags: tuple[str, ...] = ()
     source: Source | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -142,6 +144,7 @@ class Task:
             "consumes": list(self.consumes),
             "start_no_earlier_than": _iso(self.start_no_earlier_than),
             "deadline": _iso(self.deadline),
+            "tags": list(self.tags),
         }
 
 

@@ -50,6 +50,7 @@ class ScheduledTask:
             "duration": t.duration, "start": iso(self.start_date), "finish": iso(self.finish_date),
             "total_float": self.late_start - self.start, "critical": self.late_start == self.start,
             "owner": t.owner, "phase": t.phase, "deadline": None if t.deadline is None else iso(t.deadline),
+            "tags": list(t.tags),
         }
 
 

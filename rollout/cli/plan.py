@@ -8,9 +8,9 @@ from ..util import no_gc
 from ._common import PLAN_ARG, emit, format_option, load, output_option, to_csv, to_json, to_table
 
 EXPAND_COLUMNS = ("id", "name", "workstream", "kind", "phase", "element", "duration", "owner", "depends_on",
-                  "participants", "audience", "produces", "consumes")
+                  "participants", "audience", "produces", "consumes", "tags")
 SCHEDULE_COLUMNS = ("id", "name", "workstream", "kind", "duration", "start", "finish", "total_float", "critical",
-                    "owner")
+                    "owner", "tags")
 
 
 @click.command("templates")
@@ -117,7 +117,7 @@ def _flat(d: dict) -> dict:
     out["depends_on"] = " ".join(
         x["task"] + ("" if x["type"] == "FS" else f":{x['type']}") + (f"{x['lag']:+d}d" if x["lag"] else "")
         for x in d["depends_on"])
-    for key in ("participants", "audience", "produces", "consumes"):
+    for key in ("participants", "audience", "produces", "consumes", "tags"):
         out[key] = " ".join(d[key])
     return out
 
@@ -153,7 +153,7 @@ def _schedule_out(sched, fmt, output, critical):
         data["tasks"] = tasks
         emit(to_json(data), output)
     elif fmt == "csv":
-        emit(to_csv(SCHEDULE_COLUMNS, tasks), output)
+        emit(to_csv(SCHEDULE_COLUMNS, (dict(t, tags=" ".join(t["tags"])) for t in tasks)), output)
     else:
         cols = ("id", "name", "duration", "start", "finish", "total_float", "critical")
         rows = ([t["id"], t["name"], t["duration"], t["start"], t["finish"], t["total_float"],
