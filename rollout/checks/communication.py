@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from ..model import Task
 from .context import CheckContext, mentions
 from .registry import Violation, rule
@@ -131,6 +133,7 @@ def _unbriefed_go_lives(ctx: CheckContext, roles: frozenset[str], covered):
         if mentions(f"{t.id} {t.name}", GENERAL_AUDIENCE_WORDS):
             general.add(i)
     is_briefing = set(briefings)
+    meetings = sorted((s, ident) for s, _, ident in covered if ident not in ctx.by_id)   # cadence meetings
     named_cache: dict[str, list[int]] = {}
 
     def names_unit(tag: str) -> list[int]:
@@ -171,7 +174,10 @@ def _unbriefed_go_lives(ctx: CheckContext, roles: frozenset[str], covered):
 
         if any(briefs(k) for k in candidates):
             continue
-        in_window = sorted({ident for s, e, ident in covered if s < begin and e > lo})
+        general_here = [k for k in by_workstream.get(t.workstream, ()) if k in general
+                        and ctx.span(tasks[k])[0] < begin and ctx.span(tasks[k])[1] > lo]
+        met = meetings[bisect_left(meetings, (lo, "")):bisect_left(meetings, (begin, ""))]
+        in_window = sorted({tasks[k].id for k in general_here} | {c for _, c in met})
         general_note = (f"; only general updates ({', '.join(repr(x) for x in in_window[:3])}) fall in that window"
                         if in_window else "")
         yield Violation(f"{ctx.kind_label(t)} starts {st.start_date.isoformat()} with no briefing of the "

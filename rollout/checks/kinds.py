@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..model import Task
+from ..model import KINDS, Task
 from .context import words
 
 __all__ = ["KIND_KEYWORDS", "TaskKind", "infer_kind", "kind_of"]
@@ -93,8 +93,15 @@ def _phrase(text: str) -> str:
     return " " + " ".join(words(text)) + " "
 
 
+def _group(alternatives: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """One word group, split into single words (a set lookup) and phrases (a substring search)."""
+    singles = {w for a in alternatives if len(ws := words(a)) == 1 for w in ws}
+    phrases = tuple(_phrase(a) for a in alternatives if len(words(a)) > 1)
+    return frozenset(singles), phrases
+
+
 _PATTERNS = tuple(
-    (kind, tuple(tuple(tuple(_phrase(w) for w in group) for group in pattern) for pattern in patterns))
+    (kind, tuple(tuple(_group(group) for group in pattern) for pattern in patterns))
     for kind, patterns in KIND_KEYWORDS.items()
 )
 
@@ -104,24 +111,32 @@ def infer_kind(text: str) -> str | None:
 
     >>> infer_kind("Choose the CRM vendor")
     'technology-selection'
-    >>> infer_kind("Brief the Retail teams on what changes") is None
-    False
+    >>> infer_kind("Brief the Retail teams on what changes")
+    'communication'
     >>> infer_kind("Stabilise the floor") is None
     True
     """
-    tokens = _phrase(text)
+    found = words(text)
+    if not found:
+        return None
+    tokens, joined = frozenset(found), " " + " ".join(found) + " "
     for kind, patterns in _PATTERNS:
         for pattern in patterns:
-            if all(any(p in tokens for p in group) for group in pattern):
+            if all(not singles.isdisjoint(tokens) or any(p in joined for p in phrases)
+                   for singles, phrases in pattern):
                 return kind
     return None
+
+
+_OWN = {k: TaskKind(k) for k in KINDS}
 
 
 def kind_of(task: Task) -> TaskKind:
     """The task's own kind, or when it is `other` (the default) the kind its name, then its objective,
     speaks of."""
     if task.kind != "other":
-        return TaskKind(task.kind)
+        own = _OWN.get(task.kind)
+        return own if own is not None else TaskKind(task.kind)
     found = infer_kind(task.name)
     if found:
         return TaskKind(found, "name")
