@@ -89,10 +89,17 @@ def test_template_expands_and_schedules_alone_with_its_defaults(tmp_path, name):
     assert result[final.id].end == result.finish
 
 
+#: Building blocks without executive steering of their own: FM001 (a sponsor, executives in the planning, a
+#: governance cadence) is the executive-involvement template's part, so a plan of one of these alone rightly
+#: fails it; customer-alignment, which includes executive-involvement, is checked by every rule.
+NO_STEERING_OF_THEIR_OWN = ("customer-inclusion", "data-analysis", "communication")
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_template_passes_the_failure_mode_checks_alone(tmp_path, name):
     plan = expand(tmp_path, name)
-    findings = run_checks(plan, schedule(plan)).findings
+    ignore = ["FM001"] if name in NO_STEERING_OF_THEIR_OWN else []
+    findings = run_checks(plan, schedule(plan), ignore=ignore).findings
     serious = [(f.code, f.message) for f in findings if f.severity in ("error", "warning")]
     assert serious == []
 

@@ -79,6 +79,24 @@ class CheckContext:
         self.by_id: dict[str, Task] = {t.id: t for t in self.tasks}
         self._roles_cache: dict[tuple[str, ...], frozenset[str]] = {}
 
+    # ------------------------------------------------------------ kinds
+    @cached_property
+    def task_kinds(self) -> list:
+        """Each task's kind for the rules: its own, or inferred from its words when it is `other`
+        (``rollout.checks.kinds.KIND_KEYWORDS``)."""
+        from .kinds import kind_of
+
+        return [kind_of(t) for t in self.tasks]
+
+    def kind(self, task: Task) -> str:
+        """The kind rules judge ``task`` by (inferred from its name or objective when it is `other`)."""
+        return self.task_kinds[self.index[task.id]].kind
+
+    def kind_label(self, task: Task) -> str:
+        """``'id' (name)``, with ``; kind inferred from its name`` when the rule relied on an inferred kind."""
+        note = self.task_kinds[self.index[task.id]].note
+        return f"'{task.id}' ({task.name}; {note})" if note else f"'{task.id}' ({task.name})"
+
     # ------------------------------------------------------------ graph
     @cached_property
     def preds(self) -> list[list[int]]:

@@ -46,27 +46,28 @@ def data_not_analysed(ctx: CheckContext):
     ```
     """
     tasks = ctx.tasks
-    patterns = {p for t in tasks if t.kind == "analysis" for p in t.consumes}
+    kind = [k.kind for k in ctx.task_kinds]
+    patterns = {p for t, k in zip(tasks, kind) if k == "analysis" for p in t.consumes}
     exact = {p for p in patterns if not any(ch in p for ch in "*?[")}
     globs = [p for p in patterns if p not in exact]
     glob_re = re.compile("|".join(fnmatch.translate(p) for p in globs)) if globs else None
     for i, t in enumerate(tasks):
-        if t.kind != "data-collection":
+        if kind[i] != "data-collection":
             continue
         used = any(a in exact or (glob_re is not None and glob_re.match(a)) for a in t.produces)
         if not used:
-            used = any(tasks[k].kind == "analysis" for k in ctx.succs[i])
+            used = any(kind[k] == "analysis" for k in ctx.succs[i])
         if not used:
             what = ("its data (" + ", ".join(t.produces) + ")") if t.produces else "its data"
-            yield Violation(f"data-collection task '{t.id}' ({t.name}): no analysis task uses {what}",
+            yield Violation(f"data-collection task {ctx.kind_label(t)}: no analysis task uses {what}",
                             tasks=(t.id,),
                             hint=f"add an analysis task that consumes what '{t.id}' produces")
 
     kinds = set(ctx.settings.get("decision_kinds", ("decision", "strategy", "planning")))
-    leads_to_decision = ctx.upstream(lambda t: t.kind in kinds, ctx.flow_preds)
+    leads_to_decision = ctx.upstream(lambda t: ctx.kind(t) in kinds, ctx.flow_preds)
     for i, t in enumerate(tasks):
-        if t.kind == "analysis" and i not in leads_to_decision:
-            yield Violation(f"analysis task '{t.id}' ({t.name}) feeds no decision", tasks=(t.id,),
+        if kind[i] == "analysis" and i not in leads_to_decision:
+            yield Violation(f"analysis task {ctx.kind_label(t)} feeds no decision", tasks=(t.id,),
                             hint=f"make a decision, strategy or planning task depend on '{t.id}' or consume "
                                  f"its results")
 

@@ -28,14 +28,14 @@ CUSTOMER_VALUE_WORDS = CUSTOMER_WORDS + (
 )
 
 
-def _is_process_work(t: Task) -> bool:
-    return t.kind == "process-design" or (t.element == "processes" and t.kind != "technology-selection")
+def _is_process_work(t: Task, kind: str) -> bool:
+    return kind == "process-design" or (t.element == "processes" and kind != "technology-selection")
 
 
-def _is_change_behind_training(t: Task) -> bool:
-    if t.kind in ("training", "communication"):
+def _is_change_behind_training(t: Task, kind: str) -> bool:
+    if kind in ("training", "communication"):
         return False
-    return t.kind in ("process-design", "technology-selection") or t.element in ("processes", "technology")
+    return kind in ("process-design", "technology-selection") or t.element in ("processes", "technology")
 
 
 @rule("FM006", "technology-before-process", severity="error", needs_schedule=False,
@@ -66,10 +66,10 @@ def technology_before_process(ctx: CheckContext):
          depends_on: [design.contact-process]}
     ```
     """
-    after_process = ctx.downstream(_is_process_work)
+    after_process = ctx.downstream(lambda t: _is_process_work(t, ctx.kind(t)))
     for i, t in enumerate(ctx.tasks):
-        if t.kind == "technology-selection" and i not in after_process:
-            yield Violation(f"technology selection '{t.id}' ({t.name}) does not wait for any process design",
+        if ctx.kind(t) == "technology-selection" and i not in after_process:
+            yield Violation(f"technology selection {ctx.kind_label(t)} does not wait for any process design",
                             tasks=(t.id,),
                             hint=f"make '{t.id}' depend on the process-design task that maps the workflow")
 
@@ -106,14 +106,14 @@ def smile_training(ctx: CheckContext):
     ```
     """
     roles = ctx.employee_roles
-    behind = ctx.downstream(_is_change_behind_training)
-    phases = {t.phase for t in ctx.tasks if t.phase and _is_change_behind_training(t)}
+    behind = ctx.downstream(lambda t: _is_change_behind_training(t, ctx.kind(t)))
+    phases = {t.phase for t in ctx.tasks if t.phase and _is_change_behind_training(t, ctx.kind(t))}
     for i, t in enumerate(ctx.tasks):
-        if t.kind != "training" or not ctx.involves(t, roles, audience=True):
+        if ctx.kind(t) != "training" or not ctx.involves(t, roles, audience=True):
             continue
         if i in behind or (t.phase and t.phase in phases):
             continue
-        yield Violation(f"training '{t.id}' ({t.name}) has no process or technology change behind it",
+        yield Violation(f"training {ctx.kind_label(t)} has no process or technology change behind it",
                         tasks=(t.id,),
                         hint=f"make '{t.id}' depend on the process or system change it trains people for")
 
@@ -150,15 +150,15 @@ def efficiency_only_redesign(ctx: CheckContext):
     ```
     """
     for t in ctx.tasks:
-        if t.kind != "process-design" or not t.objective.strip():
+        if ctx.kind(t) != "process-design" or not t.objective.strip():
             continue
         if mentions(t.objective, EFFICIENCY_WORDS) and not mentions(t.objective, CUSTOMER_VALUE_WORDS):
-            yield Violation(f"process redesign '{t.id}' ({t.name}) states only efficiency or cost as its "
+            yield Violation(f"process redesign {ctx.kind_label(t)} states only efficiency or cost as its "
                             f"objective", tasks=(t.id,))
 
 
-def _is_design_work(t: Task) -> bool:
-    return t.phase == "design" or t.kind in DESIGN_KINDS
+def _is_design_work(t: Task, kind: str) -> bool:
+    return t.phase == "design" or kind in DESIGN_KINDS
 
 
 @rule("FM010", "misaligned-order", severity="warning", needs_schedule=False,
@@ -198,7 +198,7 @@ def misaligned_order(ctx: CheckContext):
     """
     rank = {e: k for k, e in enumerate(ELEMENTS)}
     tasks = ctx.tasks
-    design = [_is_design_work(t) for t in tasks]
+    design = [_is_design_work(t, k.kind) for t, k in zip(tasks, ctx.task_kinds)]
     # latest[i]: the design task with the latest element that task i waits for, through design work
     latest: list[int | None] = [None] * len(tasks)
     for i in _topological(ctx):

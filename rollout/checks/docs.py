@@ -27,6 +27,10 @@ customer-alignment programmes (FM…) and structural problems (S…). Codes neve
 - Roles: executives, customers and employees are recognised by their role names (listed in
   `rollout.checks.context`); a person id counts by the person's `roles`. Add your own words with the
   settings `extra_executive_roles`, `extra_customer_roles`, `extra_employee_roles`.
+- Kinds: a task whose `kind` is missing or `other` is judged by the kind its name (then its
+  objective) speaks of, from one keyword table (`rollout.checks.kinds.KIND_KEYWORDS`, listed under
+  "Kinds inferred from a task's words" at the end); a finding that relied on an inferred kind says
+  "kind inferred from its name". A task's own `kind` is never overridden.
 - Cadences count like tasks: each meeting (SPEC 3: the first working day after the `from` task, then
   every `every` days until `until`) is a touchpoint or a communication by its participants and audience.
 - `rollout rules CODE` prints one rule's explanation; plugins add rules through the `rollout.checks`
@@ -59,7 +63,23 @@ def rules_markdown(builtin_only: bool = True) -> str:
             for key, value in r.settings.items():
                 shown = list(value) if isinstance(value, tuple) else value
                 out.append(f"- `{key}`: default `{shown!r}`")
+    out += ["", *_kinds_section()]
     return "\n".join(out) + "\n"
+
+
+def _kinds_section() -> list[str]:
+    from .kinds import KIND_KEYWORDS
+
+    out = ["## Kinds inferred from a task's words", "",
+           "When a task's `kind` is missing or `other`, the rules read its name: the kinds below are tried in",
+           "this order and the first whose pattern matches wins; a pattern matches when the name contains a",
+           "word or phrase from each of its groups (whole words, any case). When no kind matches the name, its",
+           "objective is read the same way; when nothing matches, the kind stays `other`.", "",
+           "| kind | a word from each group |", "| --- | --- |"]
+    for kind, patterns in KIND_KEYWORDS.items():
+        shown = " *or* ".join(" + ".join("(" + ", ".join(group) + ")" for group in pattern) for pattern in patterns)
+        out.append(f"| {kind} | {shown} |")
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ..model import Source, Task
+from ..model import Cadence, Source, Task
 from .context import CheckContext, mentions, slug, words
 from .registry import Violation, rule
 
-__all__ = ["BUZZWORDS", "CUSTOMER_WORDS", "drab_mission", "executives_left_out"]
+__all__ = ["BUZZWORDS", "CUSTOMER_WORDS", "GOVERNANCE_WORDS", "drab_mission", "executives_left_out",
+           "is_governance_cadence"]
 
 #: Words and phrases that fill a mission statement without saying anything a customer or an
 #: employee could act on. A statement counts as "mostly buzzwords" when more than
@@ -47,34 +48,74 @@ through across within about over under per via not no nor only own same both als
 _MISSION_WORDS = ("mission", "vision", "mission statement", "vision statement", "purpose statement")
 
 
-def _has_role(ctx: CheckContext, item, roles) -> bool:
-    return ctx.involves(item, roles)
+#: Words in a cadence's id or name that make it a governance meeting (phrases match whole words).
+GOVERNANCE_WORDS = ("steer", "steering", "steerco", "governance", "board", "programme board", "program board",
+                    "sponsor review", "sponsor reviews", "executive committee", "exco")
+#: Participants that are themselves a governance body.
+GOVERNANCE_BODIES = frozenset({"steering-committee", "steerco", "board", "programme-board", "program-board",
+                               "governance-board"})
+#: A name that speaks of customers is a customer meeting, whatever else it says ("customer advisory board").
+_CUSTOMER_MEETING_WORDS = ("customer", "customers", "client", "clients", "advisory", "panel", "user", "users")
+
+
+def is_governance_cadence(ctx: CheckContext, cadence: Cadence) -> bool:
+    """A steering meeting: executives or the sponsor take part, and its kind is `decision`, its id or
+    name speaks of steering or governance (and not of customers), or a governance body takes part."""
+    if not ctx.involves(cadence, ctx.executive_roles):
+        return False
+    if cadence.kind == "decision":
+        return True
+    text = f"{cadence.id} {cadence.name}"
+    if mentions(text, GOVERNANCE_WORDS) and not mentions(text, _CUSTOMER_MEETING_WORDS):
+        return True
+    return any(slug(p) in GOVERNANCE_BODIES for p in cadence.participants)
+
+
+def _listed(ids: tuple[str, ...], limit: int = 3) -> str:
+    return ", ".join(f"'{i}'" for i in ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
 @rule("FM001", "executives-left-out", severity="error", needs_schedule=False,
-      summary="no planning/strategy/decision task has an `executive` or `sponsor` participant, or no "
-              "person/role is the sponsor, or there is no steering cadence with executives",
+      summary="no planning or strategy task has an `executive` or `sponsor` participant (decisions alone do "
+              "not count), or no person/role is the sponsor, or there is no steering cadence: a governance "
+              "meeting (by its kind `decision`, its name or a governance body among its participants) with "
+              "executives",
       hint="put executives among the participants of the planning work, name a sponsor, and add a "
            "steering cadence with executives")
 def executives_left_out(ctx: CheckContext):
     """## What it does
     Looks for three signs that senior executives take part in the programme rather than receive
-    its slides: at least one planning, strategy or decision task with an executive or sponsor
-    among its participants; a sponsor (a person with the `sponsor` role, or `sponsor` as a
-    participant or owner); and a cadence (a steering meeting) with executives among its
-    participants. Each missing sign is one finding.
+    its slides; each missing sign is one finding.
+
+    1. **Executives in the planning.** At least one task of kind `planning` or `strategy` has an
+       executive or the sponsor among its participants (a person id counts by the person's roles).
+       Decisions do not count: executives who only attend go/no-go decisions and sign-offs are
+       not in the planning. A task whose kind is missing or `other` is judged by the kind its name
+       or objective speaks of (see "Kinds inferred from a task's words").
+    2. **A sponsor.** A person with the `sponsor` role, or `sponsor` as a participant, audience or
+       owner of a task or cadence.
+    3. **A steering cadence.** A cadence with an executive or sponsor participant that is a
+       governance meeting: its kind is `decision`; or its id or name contains one of the words
+       steer, steering, steerco, governance, board, programme board, sponsor review, executive
+       committee, exco (and does not speak of customers: customer, client, advisory, panel, user);
+       or a governance body (steering-committee, steerco, board, programme-board,
+       governance-board) is among its participants. A customer panel or an all-staff update an
+       executive happens to attend is not one.
 
     ## Why is this bad?
     A customer-alignment programme changes how units are measured, organised and paid. Without
     executives in the planning itself, the plan meets the first conflict between units with nobody
     able to settle it; without a sponsor and a steering rhythm, decisions wait and the programme
-    drifts.
+    drifts. Executives who only turn up to approve what others planned own none of it.
 
     ## Example
     ```yaml
     tasks:
       - {id: exec.planning-workshop, kind: planning, participants: [pmo, it]}
-    cadences: []
+      - {id: exec.go-no-go, kind: decision, participants: [executive, sponsor]}
+    cadences:
+      - {id: customer-panel, name: Customer advisory panel, every: 6w,
+         kind: customer-feedback, participants: [customer, executive]}
     ```
 
     ## Use instead
@@ -83,21 +124,25 @@ def executives_left_out(ctx: CheckContext):
       - {id: dana, name: Dana Whitfield, roles: [executive, sponsor]}
     tasks:
       - {id: exec.planning-workshop, kind: planning, participants: [executive, pmo, it], owner: dana}
+      - {id: exec.go-no-go, kind: decision, participants: [executive, sponsor]}
     cadences:
-      - {id: steering, name: Steering committee, every: 2w, participants: [executive, sponsor, pmo]}
+      - {id: steering, name: Steering committee, every: 2w, kind: decision,
+         participants: [executive, sponsor, pmo]}
     ```
     """
     execs = ctx.executive_roles
-    planning = [t for t in ctx.tasks if t.kind in ("planning", "strategy", "decision")]
+    planning = [t for t in ctx.tasks if ctx.kind(t) in ("planning", "strategy")]
+    decisions = tuple(t.id for t in ctx.tasks if ctx.kind(t) == "decision" and ctx.involves(t, execs))
+    only = (f"; executives only take part in decisions ({_listed(decisions)}), which is not planning"
+            if decisions else "")
     if not planning:
-        yield Violation("the plan has no planning, strategy or decision task, so no executive takes part "
-                        "in planning", source=ctx.plan.source,
+        yield Violation(f"the plan has no planning or strategy task, so no executive takes part in planning"
+                        f"{only}", source=ctx.plan.source, tasks=decisions[:10],
                         hint="add a planning workshop or strategy session with executives among its participants")
-    elif not any(_has_role(ctx, t, execs) for t in planning):
+    elif not any(ctx.involves(t, execs) for t in planning):
         ids = tuple(t.id for t in planning)
-        shown = ", ".join(f"'{i}'" for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
-        yield Violation(f"no executive or sponsor takes part in the planning, strategy or decision tasks "
-                        f"({shown})", tasks=ids[:10],
+        yield Violation(f"no executive or sponsor takes part in the planning or strategy tasks "
+                        f"({_listed(ids)}){only}", tasks=ids[:10],
                         hint="put an executive or the sponsor among the participants of the planning work")
 
     sponsor_roles = {"sponsor", "sponsors", "executive-sponsor"}
@@ -110,15 +155,21 @@ def executives_left_out(ctx: CheckContext):
                         "names a sponsor", source=ctx.plan.source,
                         hint="give a person the sponsor role in `people` (roles: [executive, sponsor])")
 
-    if not any(_has_role(ctx, c, execs) for c in ctx.plan.cadences):
-        yield Violation("there is no steering cadence with executives (no cadence has an executive or "
-                        "sponsor participant)", source=ctx.plan.source,
-                        hint="add a steering cadence, e.g. {id: steering, every: 2w, participants: [executive, "
-                             "sponsor, pmo]}")
+    cadences = ctx.plan.cadences
+    if not any(is_governance_cadence(ctx, c) for c in cadences):
+        attended = tuple(c.id for c in cadences if ctx.involves(c, execs))
+        if attended:
+            message = (f"there is no steering cadence: the cadences executives attend ({_listed(attended)}) "
+                       f"are not governance meetings")
+        else:
+            message = "there is no steering cadence with executives (no cadence has an executive or sponsor participant)"
+        yield Violation(message, source=ctx.plan.source, cadences=attended[:10],
+                        hint="add a steering cadence, e.g. {id: steering, name: Steering committee, every: 2w, "
+                             "kind: decision, participants: [executive, sponsor, pmo]}")
 
 
-def _is_mission_task(t: Task) -> bool:
-    if t.kind == "communication":
+def _is_mission_task(t: Task, kind: str) -> bool:
+    if kind == "communication":
         return False
     return mentions(f"{t.id} {t.name}", _MISSION_WORDS) or any(
         "mission" in a or "vision" in a for a in t.produces)
@@ -169,12 +220,13 @@ def drab_mission(ctx: CheckContext):
     ```
     """
     tasks = ctx.tasks
-    missions = [i for i, t in enumerate(tasks) if _is_mission_task(t)]
+    kinds = [k.kind for k in ctx.task_kinds]
+    missions = [i for i, t in enumerate(tasks) if _is_mission_task(t, kinds[i])]
     if missions:
         customers = ctx.customer_roles
         touched = ctx.reach([i for i, t in enumerate(tasks) if ctx.involves(t, customers)],
                             ctx.flow_succs, include_seeds=True)
-        insight = [i for i in touched if tasks[i].kind == "analysis"]
+        insight = [i for i in touched if kinds[i] == "analysis"]
         informed = ctx.reach(insight, ctx.flow_succs)
         for i in missions:
             if i not in informed:

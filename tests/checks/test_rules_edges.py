@@ -3,6 +3,7 @@ count, people count by their roles, selection follows the longest selector."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -24,7 +25,8 @@ def plan(*tasks, cadences=(), people=(), checks=None, mission=None, measures=())
 def T(id, duration=5, **kw):
     deps = kw.pop("after", ())
     kw.setdefault("owner", "pmo")
-    return Task(id, id.split(".")[-1].replace("-", " ").title(), id.split(".")[0], duration,
+    name = kw.pop("name", id.split(".")[-1].replace("-", " ").title())
+    return Task(id, name, id.split(".")[0], duration,
                 depends_on=tuple(Dependency(d) for d in ([deps] if isinstance(deps, str) else deps)), **kw)
 
 
@@ -70,9 +72,9 @@ def test_gap_threshold_is_a_setting():
 
 @pytest.mark.parametrize("lead, fires", [(10, False), (11, True)])
 def test_golive_needs_a_briefing_within_ten_working_days(lead, fires):
-    # the briefing is on working day 0; the go-live starts `lead` working days later
+    # the briefing (in the go-live's workstream) is on working day 0; the go-live starts `lead` working days later
     golive_day = START + dt.timedelta(days=lead // 5 * 7 + lead % 5)
-    p = plan(T("c.brief", 1, kind="communication", audience=("employees",)),
+    p = plan(T("r.brief", 1, kind="communication", audience=("employees",)),
              T("r.golive", 5, kind="rollout", start_no_earlier_than=golive_day),
              checks={"settings": {"comms_gap_days": 100}})
     assert schedule(p)["r.golive"].start == lead
@@ -184,3 +186,143 @@ def test_findings_come_most_serious_first_then_by_code():
     sev = [(f.severity, f.code) for f in run_checks(p, schedule(p)).findings]
     order = {"error": 0, "warning": 1, "info": 2}
     assert sev == sorted(sev, key=lambda x: (order[x[0]], x[1][:2] != "FM", x[1]))
+
+
+# ---------------------------------------------------------------- FM005 a go-live briefing is aimed at its people
+
+def tagged(task: Task, *tags: str) -> Task:
+    """``task`` with tags (``Task.tags`` where the model has it, else a stand-in subclass)."""
+    if "tags" in Task.__dataclass_fields__:
+        return dataclasses.replace(task, tags=tags)
+    return _Tagged(**{f: getattr(task, f) for f in Task.__dataclass_fields__}, tags=tags)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Tagged(Task):
+    tags: tuple[str, ...] = ()
+
+
+def _golive_north(**kw):
+    return T("r.golive-north", 5, kind="rollout", participants=("frontline",),
+             start_no_earlier_than=START + dt.timedelta(days=14), **kw)
+
+
+def _fm005(*tasks, cadences=()):
+    return [f for f in found(plan(*tasks, cadences=cadences, checks={"settings": {"comms_gap_days": 100}}), "FM005")
+            if f.tasks == ("r.golive-north",)]
+
+
+def test_an_all_staff_cadence_in_the_window_is_not_a_go_live_briefing():
+    update = Cadence("staff-update", "All-staff update", 14, audience=("employees",))
+    got = _fm005(_golive_north(), cadences=[update])
+    assert len(got) == 1 and "only general updates ('staff-update')" in got[0].message
+
+
+def test_an_all_staff_message_in_the_go_lives_workstream_is_general_unless_the_go_live_depends_on_it():
+    news = T("r.all-staff-news", 1, kind="communication", audience=("employees",),
+             start_no_earlier_than=START + dt.timedelta(days=7))
+    assert len(_fm005(news, _golive_north())) == 1
+    assert _fm005(news, _golive_north(after="r.all-staff-news")) == []
+
+
+def test_a_briefing_is_tied_by_unit_tag_or_by_naming_the_unit():
+    when = START + dt.timedelta(days=7)
+    untied = T("c.briefing", 1, kind="communication", audience=("employees",), start_no_earlier_than=when)
+    assert len(_fm005(untied, tagged(_golive_north(), "unit:north"))) == 1
+    assert _fm005(tagged(untied, "unit:north"), tagged(_golive_north(), "unit:north")) == []
+    named = T("c.brief-north", 1, kind="communication", audience=("employees",), start_no_earlier_than=when)
+    assert _fm005(named, tagged(_golive_north(), "unit:north")) == []
+    # another unit's briefing in the same workstream does not count
+    south = tagged(T("r.brief-south", 1, kind="communication", audience=("employees",), start_no_earlier_than=when),
+                   "unit:south")
+    assert len(_fm005(south, tagged(_golive_north(), "unit:north"))) == 1
+
+
+def test_a_linked_briefing_must_reach_the_go_lives_people():
+    to_customers = T("c.tell-customers", 1, kind="communication", audience=("customers",),
+                     start_no_earlier_than=START + dt.timedelta(days=7))
+    assert len(_fm005(to_customers, _golive_north(after="c.tell-customers"))) == 1
+    to_it = T("c.tell-it", 1, kind="communication", audience=("it",),
+              start_no_earlier_than=START + dt.timedelta(days=7))
+    it_golive = T("r.golive-north", 5, kind="rollout", participants=("it",), after="c.tell-it")
+    assert _fm005(to_it, it_golive) == []
+
+
+# ---------------------------------------------------------------- FM001 executives in the planning, a governance cadence
+
+def _fm001_messages(*tasks, cadences=()):
+    people = [Person("dana", "Dana", roles=("executive", "sponsor"))]
+    return [f.message for f in found(plan(*tasks, cadences=cadences, people=people), "FM001")]
+
+
+_EXEC_PLANNING = T("x.plan", 2, kind="planning", participants=("dana", "pmo"))
+
+
+@pytest.mark.parametrize("cadence, governance", [
+    (Cadence("steering", "Steering committee", 14, participants=("dana",)), True),
+    (Cadence("monthly", "Monthly forum", 28, kind="decision", participants=("executive",)), True),
+    (Cadence("forum", "Monthly forum", 28, participants=("steering-committee", "pmo")), True),
+    (Cadence("sponsor", "Sponsor review", 28, participants=("sponsor", "pmo")), True),
+    (Cadence("board", "Programme board", 28, participants=("pmo",)), False),      # no executive in it
+    (Cadence("cab", "Customer advisory board", 42, participants=("customer", "dana")), False),
+    (Cadence("panel", "Customer panel", 42, kind="customer-feedback", participants=("customer", "dana")), False),
+    (Cadence("update", "All-staff update", 14, participants=("sponsor",), audience=("employees",)), False),
+])
+def test_what_counts_as_a_steering_cadence(cadence, governance):
+    messages = _fm001_messages(_EXEC_PLANNING, cadences=[cadence])
+    assert (not any("steering cadence" in m for m in messages)) is governance
+
+
+def test_executives_only_at_decisions_are_not_in_the_planning():
+    steering = Cadence("steering", "Steering committee", 14, participants=("dana",))
+    only_decisions = (T("x.plan", 2, kind="planning", participants=("pmo",)),
+                      T("x.go", 1, kind="decision", participants=("dana",), after="x.plan"))
+    messages = _fm001_messages(*only_decisions, cadences=[steering])
+    assert len(messages) == 1 and "executives only take part in decisions ('x.go')" in messages[0]
+    # an untagged strategy session with the sponsor is planning work
+    session = T("x.session", 2, participants=("dana",), after="x.plan")
+    assert session.kind == "other"
+    assert _fm001_messages(*only_decisions, dataclasses.replace(session, name="Strategy session"),
+                           cadences=[steering]) == []
+
+
+# ---------------------------------------------------------------- kinds inferred from the words
+
+@pytest.mark.parametrize("name, kind", [
+    ("Choose the CRM vendor", "technology-selection"),
+    ("Select the contact-centre platform", "technology-selection"),
+    ("Map the claims workflow", "process-design"),
+    ("Redraw the service organisation", "org-design"),
+    ("Rewrite job profiles for the new structure", "job-design"),
+    ("Train Retail staff on the new process", "training"),
+    ("Brief the North branch teams", "communication"),
+    ("Customer satisfaction survey", "data-collection"),
+    ("Summarise interview themes", "analysis"),
+    ("Go/no-go for the rollout", "decision"),
+    ("Plan the Retail go-live", "planning"),
+    ("Retail goes live", "rollout"),
+    ("Configure and integrate the chosen system", None),
+    ("Fix what the pilot showed in processes, system and training", None),
+    ("Switch on the new system for Retail", None),
+])
+def test_kind_inference_table(name, kind):
+    from rollout.checks.kinds import infer_kind
+
+    assert infer_kind(name) == kind
+
+
+def test_a_tagged_kind_is_never_overridden_and_the_objective_is_read_when_the_name_says_nothing():
+    from rollout.checks.kinds import kind_of
+
+    assert kind_of(T("t.x", kind="analysis", name="Choose the CRM vendor")).kind == "analysis"
+    by_objective = kind_of(T("t.x", name="Workstream T", objective="Choose the CRM vendor"))
+    assert by_objective == ("technology-selection", "objective") and by_objective.note == \
+        "kind inferred from its objective"
+
+
+def test_findings_on_an_inferred_kind_say_so():
+    p = plan(T("t.crm", 20, name="Choose the CRM vendor"), T("t.train", 5, name="Train the agents",
+                                                              participants=("frontline",)))
+    fm006 = found(p, "FM006")
+    assert [f.tasks for f in fm006] == [("t.crm",)] and "kind inferred from its name" in fm006[0].message
+    assert "kind inferred from its name" in found(p, "FM007")[0].message
