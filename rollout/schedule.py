@@ -40,7 +40,8 @@ class ScheduledTask:
 
     @property
     def critical(self) -> bool:
-        return self.late_start == self.start
+        """No float left, or less than none: a deadline it cannot meet makes float negative (SPEC 2)."""
+        return self.late_start <= self.start
 
     def to_dict(self, iso=_dt.date.isoformat) -> dict[str, Any]:
         """The task's row in ``rollout schedule --format json``; ``iso`` formats dates."""
@@ -48,7 +49,7 @@ class ScheduledTask:
         return {
             "id": t.id, "name": t.name, "workstream": t.workstream, "kind": t.kind,
             "duration": t.duration, "start": iso(self.start_date), "finish": iso(self.finish_date),
-            "total_float": self.late_start - self.start, "critical": self.late_start == self.start,
+            "total_float": self.late_start - self.start, "critical": self.late_start <= self.start,
             "owner": t.owner, "phase": t.phase, "deadline": None if t.deadline is None else iso(t.deadline),
             "tags": list(t.tags),
         }
@@ -225,8 +226,12 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
         anchor[i] = a
     finish = max((es[i] + dur[i] for i in range(n)), default=0)
 
-    # backward pass: late end of each task
+    # backward pass: late end of each task, bounded by its deadline (SPEC 2: a deadline it cannot meet
+    # gives it, and the chain driving it, negative float)
     le = [finish] * n
+    for i, t in enumerate(tasks):
+        if t.deadline is not None:
+            le[i] = min(finish, _deadline_edge(t, cal, plan, es[i], dur[i], anchor[i]))
     for i in reversed(order):
         ls_i = le[i] - dur[i]
         for j, typ, lag in preds[i]:
@@ -259,9 +264,25 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
     return Schedule(plan, cal, result, finish, path)
 
 
+def _deadline_edge(t: Task, cal: WorkCalendar, plan: Plan, s: int, d: int, anchor: _dt.date | None) -> int:
+    """The latest end edge at which the task's reported finish date is on or before its deadline.
+
+    A task ending on edge e finishes on working day e−1, so the edge is the deadline's working day + 1.
+    A milestone held to an instant (its anchor: a start_no_earlier_than date, or the plan start) is dated
+    there rather than on day s−1; when that date is past the deadline, the edge is one before its own,
+    so its float is negative exactly when its reported date misses (S004 and D007 agree)."""
+    edge = cal.index_on_or_before(t.deadline) + 1
+    if d == 0 and edge >= s:
+        dated = anchor or (plan.start if s == 0 else cal.date(s - 1))
+        if dated > t.deadline:
+            return s - 1
+    return edge
+
+
 def _critical_chain(tasks, preds, es, le, dur, finish, order) -> tuple[str, ...]:
-    """Follow driving zero-float predecessors back from the last zero-float task ending at the finish."""
-    ends = [i for i in order if es[i] + dur[i] == finish and le[i] - dur[i] == es[i]]
+    """Follow driving critical predecessors (float ≤ 0) back from the last critical task ending at the
+    finish; a driving predecessor never has more float than the task it drives."""
+    ends = [i for i in order if es[i] + dur[i] == finish and le[i] - dur[i] <= es[i]]
     if not ends:
         return ()
     i = ends[-1]
@@ -270,7 +291,7 @@ def _critical_chain(tasks, preds, es, le, dur, finish, order) -> tuple[str, ...]
         s = es[i]
         nxt = None
         for j, typ, lag in preds[i]:
-            if le[j] - dur[j] != es[j]:
+            if le[j] - dur[j] > es[j]:
                 continue
             e_j = es[j] + dur[j]
             bound = {"FS": e_j + lag, "SS": es[j] + lag,

@@ -78,6 +78,10 @@ class CheckContext:
         self.index: dict[str, int] = {t.id: i for i, t in enumerate(self.tasks)}
         self.by_id: dict[str, Task] = {t.id: t for t in self.tasks}
         self._roles_cache: dict[tuple[str, ...], frozenset[str]] = {}
+        # progress for the schedule-quality rules (D…): set by run_checks, absent by default
+        self.status_date = None
+        self.actuals: Mapping[str, Any] = {}
+        self.baseline = None
 
     # ------------------------------------------------------------ kinds
     @cached_property

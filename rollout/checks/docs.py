@@ -35,10 +35,23 @@ customer-alignment programmes (FM…) and structural problems (S…). Codes neve
   every `every` days until `until`) is a touchpoint or a communication by its participants and audience.
 - `rollout rules CODE` prints one rule's explanation; plugins add rules through the `rollout.checks`
   entry point group.
+- Schedule quality (D001–D014, the DCMA 14-point assessment, DCMA-EA PAM 200.1) is opt-in: the D rules
+  run only when a selector names them (`--select D`, `--select ALL,D` with everything else, or
+  `checks: {select: [ALL, D]}`); `ALL` alone does not include them. Each finding carries the metric as
+  data (`"metric": {"value", "threshold", "unit", "limit", "counted", "hits", "tasks", "note", ...}` in the
+  JSON) and says in its message the value, the threshold and the tasks counted. Completed tasks (status
+  `done` in the progress) are left out of the counts, and so are the plan's start and finish milestones
+  for D001. D009, D011 and D014 need a status date (`rollout check --as-of DATE`, `--actuals FILE`, or
+  the last `rollout pull`); D013 needs a deadline on the finish or a stored baseline; D010 needs plan
+  `resources`. Without them the rule is listed as skipped with the reason (`skip_reasons` in the JSON),
+  never as a finding. Where no baseline is stored, the current schedule is the baseline (SPEC 3). The
+  same fourteen metrics, evaluated or skipped, come from `rollout.checks.quality.schedule_quality()` for
+  tables such as the dashboard's.
 
 Output: `--format text` (grouped by severity; each task with its name and the `file:line` where it
 was defined, in the plan or in a template), `json` (`{"plan", "findings": [{"code", "slug", "severity",
-"message", "tasks", "cadences", "hint", "locations"}], "counts", "fail_on", "failed", "rules", "skipped"}`)
+"message", "tasks", "cadences", "hint", "locations"}], "counts", "fail_on", "failed", "rules", "skipped",
+"skip_reasons"}`)
 or `sarif` (SARIF 2.1.0 for code-scanning tools: one result per finding, located at the definition of
 its first task, the other tasks as related locations). A plan whose dependencies loop or point at
 missing tasks is still checked: S001/S002 say what is wrong and the rules that need dates are listed
@@ -53,10 +66,12 @@ def rules_markdown(builtin_only: bool = True) -> str:
     rules = [r for r in all_rules().values() if r.origin == "rollout" or not builtin_only]
     out = [_INTRO, "| code | slug | severity | fires when |", "| --- | --- | --- | --- |"]
     for r in rules:
-        out.append(f"| [{r.code}](#{r.code.lower()}-{r.slug}) | {r.slug} | {r.severity} | {r.summary} |")
+        severity = f"{r.severity} (opt-in)" if r.opt_in else r.severity
+        out.append(f"| [{r.code}](#{r.code.lower()}-{r.slug}) | {r.slug} | {severity} | {r.summary} |")
     for r in rules:
         out += ["", f"## {r.code} {r.slug}", "",
-                f"Default severity: **{r.severity}**. Fires when {r.summary}.", ""]
+                f"Default severity: **{r.severity}**{' (opt-in: select it by code or prefix)' if r.opt_in else ''}. "
+                f"Fires when {r.summary}.", ""]
         out.append(r.doc.replace("\n## ", "\n### ").replace("## What it does", "### What it does", 1).rstrip())
         if r.settings:
             out += ["", "### Settings", ""]

@@ -10,7 +10,7 @@ from ..errors import RolloutError, UsageError
 from ..model import Plan, Source
 from ..util import no_gc
 from .context import CheckContext
-from .registry import SEVERITIES, Finding, Rule, Selection, _code_key, all_rules
+from .registry import SEVERITIES, Finding, Rule, RuleSkipped, Selection, _code_key, all_rules
 
 __all__ = ["CheckResult", "check_plan", "run_checks"]
 
@@ -27,6 +27,7 @@ class CheckResult:
     fail_on: str = "error"
     skipped: tuple[Rule, ...] = ()                # selected but not run: they need a schedule
     severities: Mapping[str, str] = field(default_factory=dict)   # severity in force per code
+    skip_reasons: Mapping[str, str] = field(default_factory=dict)  # code → why it could not be evaluated
 
     @property
     def failed(self) -> bool:
@@ -44,7 +45,8 @@ class CheckResult:
         return {"plan": self.plan.id, "findings": [dict(f.to_dict(), locations=self.locations(f))
                                                    for f in self.findings],
                 "counts": self.counts(), "fail_on": self.fail_on, "failed": self.failed,
-                "rules": [r.code for r in self.rules], "skipped": [r.code for r in self.skipped]}
+                "rules": [r.code for r in self.rules], "skipped": [r.code for r in self.skipped],
+                "skip_reasons": dict(self.skip_reasons)}
 
     def locations(self, finding: Finding) -> list[dict[str, Any]]:
         """Where the finding points: each task's and cadence's definition, then its own place (the
@@ -78,11 +80,14 @@ class CheckResult:
 
 def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
                ignore: Iterable[str] | None = None, fail_on: str = "error",
-               _context: CheckContext | None = None) -> CheckResult:
+               _context: CheckContext | None = None, *, status_date=None, actuals=None,
+               baseline=None) -> CheckResult:
     """Run the selected rules on an expanded plan and its schedule.
 
     ``select``/``ignore`` take codes or prefixes and combine with the plan's ``checks:`` mapping
     (see :class:`Selection`). Without a schedule, rules that need one are skipped (``skipped``).
+    ``status_date``, ``actuals`` (task id → an Actual of rollout.tracking) and ``baseline`` (task id →
+    (start date, finish date), or a Schedule) feed the schedule-quality rules (D…).
 
     >>> import datetime as dt
     >>> from rollout.model import Plan, Task, CalendarSpec
@@ -96,7 +101,7 @@ def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
         raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'")
     selection = Selection.build(plan.checks, select=select, ignore=ignore, plan_path=plan.path,
                                 plan_source=plan.source)
-    rules = [r for r in all_rules().values() if selection.enabled(r.code)]
+    rules = [r for r in all_rules().values() if selection.enabled(r.code, r.opt_in)]
     settings: dict[str, Any] = {}
     for r in all_rules().values():
         settings.update(selection.settings_for(r))
@@ -105,6 +110,7 @@ def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
         ctx.schedule, ctx.settings = schedule, settings
     else:
         ctx = CheckContext(plan, schedule, settings)
+    ctx.status_date, ctx.actuals, ctx.baseline = status_date, dict(actuals or {}), baseline
     with no_gc():                 # rules build large acyclic structures; see rollout.util.no_gc
         return _run(ctx, rules, selection, fail_on)
 
@@ -112,32 +118,37 @@ def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
 def _run(ctx: CheckContext, rules: list[Rule], selection: Selection, fail_on: str) -> CheckResult:
     plan, schedule = ctx.plan, ctx.schedule
 
-    ran, skipped, findings = [], [], []
+    ran, skipped, findings, reasons = [], [], [], {}
     for r in rules:
         if r.needs_schedule and schedule is None:
             skipped.append(r)
             continue
-        ran.append(r)
         severity = selection.severity_of(r)
         try:
             violations = list(r.check(ctx) or ())
+        except RuleSkipped as skip:
+            skipped.append(r)
+            reasons[r.code] = skip.reason
+            continue
         except RolloutError:
             raise
         except Exception as exc:
             raise RolloutError(f"rule {r.code} ({r.slug}, from {r.origin}) failed on this plan: "
                                f"{type(exc).__name__}: {exc}") from exc
+        ran.append(r)
         for v in violations:
             findings.append(Finding(r.code, severity, v.message, tuple(v.tasks), v.hint or r.hint, r.slug,
-                                    tuple(v.cadences), v.source or _source_of(ctx, v.tasks, v.cadences)))
+                                    tuple(v.cadences), v.source or _source_of(ctx, v.tasks, v.cadences),
+                                    v.metric))
     order = ctx.index
     findings.sort(key=lambda f: (_RANK[f.severity], _code_key(f.code),
                                  min((order.get(t, 0) for t in f.tasks), default=-1), f.message))
     return CheckResult(plan, tuple(findings), tuple(ran), fail_on, tuple(skipped),
-                       {r.code: selection.severity_of(r) for r in rules})
+                       {r.code: selection.severity_of(r) for r in rules}, reasons)
 
 
 def check_plan(plan: Plan, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-               fail_on: str = "error") -> CheckResult:
+               fail_on: str = "error", *, status_date=None, actuals=None, baseline=None) -> CheckResult:
     """Schedule the plan when its graph allows it, then run the checks.
 
     A plan whose dependencies loop or point nowhere cannot be scheduled; it is still checked, and
@@ -149,7 +160,8 @@ def check_plan(plan: Plan, select: Iterable[str] | None = None, ignore: Iterable
     with no_gc():
         sound = all(d.task in ctx.index for t in ctx.tasks for d in t.depends_on) and not _has_cycle(ctx)
         scheduled = schedule(plan) if sound else None
-    return run_checks(plan, scheduled, select, ignore, fail_on, _context=ctx)
+    return run_checks(plan, scheduled, select, ignore, fail_on, _context=ctx, status_date=status_date,
+                      actuals=actuals, baseline=baseline)
 
 
 def _has_cycle(ctx: CheckContext) -> bool:

@@ -19,6 +19,7 @@ __all__ = [
     "SEVERITIES",
     "Finding",
     "Rule",
+    "RuleSkipped",
     "Selection",
     "Violation",
     "all_rules",
@@ -34,6 +35,16 @@ _DOC_PARTS = ("What it does", "Why is this bad?", "Example", "Use instead")
 ENTRY_POINT_GROUP = "rollout.checks"
 
 
+class RuleSkipped(Exception):
+    """Raised by a rule that cannot be evaluated on this input (no status date, say); ``reason`` says why.
+
+    The run lists the rule as skipped with the reason; it is not a finding."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class Violation:
     """What a rule function yields: the message, the tasks and cadences involved, an optional hint."""
@@ -43,6 +54,7 @@ class Violation:
     hint: str | None = None
     cadences: tuple[str, ...] = ()
     source: Source | None = None      # where to point when no task is involved (mission, measures)
+    metric: Mapping[str, Any] | None = None   # a measured rule's figures (value, threshold, counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +69,15 @@ class Finding:
     slug: str = ""
     cadences: tuple[str, ...] = ()
     source: Source | None = field(default=None, compare=False)
+    metric: Mapping[str, Any] | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of SPEC 3 (plus ``slug`` and ``cadences``)."""
-        return {"code": self.code, "slug": self.slug, "severity": self.severity, "message": self.message,
-                "tasks": list(self.tasks), "cadences": list(self.cadences), "hint": self.hint}
+        """The JSON shape of SPEC 3 (plus ``slug``, ``cadences``, and ``metric`` for measured rules)."""
+        out = {"code": self.code, "slug": self.slug, "severity": self.severity, "message": self.message,
+               "tasks": list(self.tasks), "cadences": list(self.cadences), "hint": self.hint}
+        if self.metric is not None:
+            out["metric"] = dict(self.metric)
+        return out
 
     def at_least(self, severity: str) -> bool:
         """True when this finding is as serious as ``severity`` or more."""
@@ -86,6 +102,7 @@ class Rule:
     hint: str | None = None
     needs_schedule: bool = True
     origin: str = "rollout"
+    opt_in: bool = False      # runs only when a selector names it (``D``, ``D007``), never by ``ALL``
 
     @property
     def doc(self) -> str:
@@ -110,7 +127,8 @@ class Rule:
 
 
 def rule(code: str, slug: str, *, severity: str, summary: str, settings: Mapping[str, Any] | None = None,
-         hint: str | None = None, needs_schedule: bool = True) -> Callable[[Callable], Rule]:
+         hint: str | None = None, needs_schedule: bool = True,
+         opt_in: bool = False) -> Callable[[Callable], Rule]:
     """Decorator turning a function of a CheckContext into a :class:`Rule`.
 
     >>> @rule("X001", "always-quiet", severity="info", summary="never fires")
@@ -129,14 +147,16 @@ def rule(code: str, slug: str, *, severity: str, summary: str, settings: Mapping
     def wrap(func: Callable) -> Rule:
         module = getattr(func, "__module__", "") or ""
         origin = "rollout" if module.startswith("rollout.") else module.split(".")[0]
-        return Rule(code, slug, severity, summary, func, dict(settings or {}), hint, needs_schedule, origin)
+        return Rule(code, slug, severity, summary, func, dict(settings or {}), hint, needs_schedule, origin,
+                    opt_in)
 
     return wrap
 
 
 # ---------------------------------------------------------------- the catalogue
 
-_BUILTIN_MODULES = ("structure", "leadership", "customer", "data", "communication", "design", "planning")
+_BUILTIN_MODULES = ("structure", "leadership", "customer", "data", "communication", "design", "planning",
+                    "quality")
 _catalogue: dict[str, Rule] | None = None
 
 
@@ -214,8 +234,10 @@ class Selection:
     severity: Mapping[str, str] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
 
-    def enabled(self, code: str) -> bool:
-        best_select = max((_match_len(s, code) for s in self.select), default=-1)
+    def enabled(self, code: str, opt_in: bool = False) -> bool:
+        """True when the rule runs; an ``opt_in`` rule must be named by a code or prefix, not by ALL."""
+        best_select = max((_match_len(s, code) for s in self.select if not (opt_in and s == "ALL")),
+                          default=-1)
         best_ignore = max((_match_len(s, code) for s in self.ignore), default=-1)
         return best_select >= 0 and best_select > best_ignore
 

@@ -52,9 +52,14 @@ def to_text(result) -> str:
                 lines.append(f"      at {_where(f.source)}")
             if f.hint:
                 lines.append(f"      hint: {f.hint}")
-    if result.skipped:
+    reasons = getattr(result, "skip_reasons", {}) or {}
+    unscheduled = [r for r in result.skipped if r.code not in reasons]
+    if unscheduled:
         lines += ["", "not run (the plan cannot be scheduled until the errors above are fixed): "
-                  + ", ".join(r.code for r in result.skipped)]
+                  + ", ".join(r.code for r in unscheduled)]
+    if reasons:
+        lines.append("")
+        lines += [f"skipped {code}: {reason}" for code, reason in reasons.items()]
     if result.findings:
         lines += ["", "Explain a rule with `rollout rules CODE`; silence one with `checks: {ignore: [CODE]}`."]
     return "\n".join(lines) + "\n"

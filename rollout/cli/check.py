@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import PLAN_ARG, emit, format_option, output_option, to_json
+from ._common import PLAN_ARG, emit, format_option, iso_date, output_option, to_json
 
 
 def _codes(values: tuple[str, ...]) -> list[str] | None:
@@ -20,8 +20,13 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules: codes or prefixes.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
+@click.option("--as-of", "as_of", callback=iso_date, metavar="DATE",
+              help="Status date for the schedule-quality rules D009, D011, D013, D014 "
+                   "(default: the latest pull snapshot's date; without one they are skipped).")
+@click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Progress CSV for the schedule-quality rules, as for `rollout status`.")
 @output_option()
-def check_cmd(plan_path, fmt, select, ignore, fail_on, output):
+def check_cmd(plan_path, fmt, select, ignore, fail_on, as_of, actuals, output):
     """Check a plan for the failure modes that sink alignment programmes, and for structure problems.
 
     Findings are grouped by severity, each with its tasks and the file:line where they are defined.
@@ -35,16 +40,31 @@ def check_cmd(plan_path, fmt, select, ignore, fail_on, output):
         rollout check acme.yaml
         rollout check acme.yaml --select FM --ignore FM011 --fail-on warning
         rollout check acme.yaml --format sarif -o rollout.sarif
+        rollout check acme.yaml --select D --as-of 2027-03-01 --actuals progress.csv
     """
     from ..checks import check_plan
     from ..expand import load_plan
 
     # lenient load: a dependency on a missing task becomes finding S002 instead of stopping the run
-    result = check_plan(load_plan(plan_path, strict=False), select=_codes(select), ignore=_codes(ignore),
-                        fail_on=fail_on)
+    plan = load_plan(plan_path, strict=False)
+    status_date, progress, baseline = _progress(plan, as_of, actuals)
+    result = check_plan(plan, select=_codes(select), ignore=_codes(ignore), fail_on=fail_on,
+                        status_date=status_date, actuals=progress, baseline=baseline)
     emit(result.render(fmt), output)
     if result.failed:
         click.get_current_context().exit(1)
+
+
+def _progress(plan, as_of, actuals_path):
+    """Status date, actuals and stored baseline for the schedule-quality rules: from --as-of/--actuals,
+    else the state store's last pull snapshot; no status date when neither says one."""
+    from ..tracking import load_progress
+
+    if plan.unresolved:          # a broken graph: the D rules cannot run anyway
+        return as_of, None, None
+    progress = load_progress(plan, as_of=as_of, actuals_path=actuals_path)
+    given = as_of is not None or actuals_path is not None or progress.source is not None
+    return (progress.as_of if given else None), progress.actuals, progress.baseline
 
 
 @click.command("rules")

@@ -83,4 +83,44 @@ def test_schedule_as_a_dataframe():
     assert list(frame["id"]) == ["w.a", "w.b"]
     assert frame.loc[1, "finish"].date() == dt.date(2027, 1, 13)
     assert frame.loc[1, "finish"] > frame.loc[1, "deadline"]          # dates are comparable timestamps
-    assert frame["critical"].all() and frame["total_float"].sum() == 0
+    assert frame["critical"].all() and list(frame["total_float"]) == [-1, -1]   # the missed deadline
+
+
+def test_a_deadline_bounds_the_late_finish_so_a_missed_one_gives_negative_float():
+    # a (5d) -> b (3d) ends Wed 13th; b's deadline Mon 11th is two working days too early
+    s = schedule(plan(T("a", 5), T("b", 3, "a", deadline=dt.date(2027, 1, 11)), T("c", 2)))
+    assert (s["w.b"].late_end, s["w.b"].total_float, s["w.a"].total_float) == (6, -2, -2)
+    assert s["w.b"].critical and s["w.a"].critical            # float <= 0 is critical
+    assert s["w.c"].total_float == 6 and not s["w.c"].critical  # the finish (edge 8) still bounds the rest
+    assert s.critical_path == ("w.a", "w.b")
+    assert s.to_dict()["tasks"][1]["critical"] is True
+
+
+def test_a_deadline_that_is_met_leaves_float_as_without_it():
+    late = schedule(plan(T("a", 5), T("b", 3, "a", deadline=dt.date(2027, 1, 13)), T("c", 2)))
+    none = schedule(plan(T("a", 5), T("b", 3, "a"), T("c", 2)))
+    assert [st.total_float for st in late.tasks.values()] == [st.total_float for st in none.tasks.values()]
+    # a deadline before the plan finish bounds a task with float: c may now end by Tue 5th only
+    s = schedule(plan(T("a", 5), T("b", 3, "a"), T("c", 2, deadline=dt.date(2027, 1, 5))))
+    assert (s["w.c"].late_end, s["w.c"].total_float) == (2, 0)
+
+
+@pytest.mark.parametrize("deadline, float_", [
+    (dt.date(2027, 1, 8), 0),     # dated Fri 8th (the day a ends): met on the day
+    (dt.date(2027, 1, 7), -1),    # one working day early
+    (dt.date(2027, 1, 10), 0),    # Sunday after: the late edge is still Friday's (a milestone cannot slip
+])                                # past its successors' start; here it is the finish)
+def test_milestone_deadlines_follow_the_milestone_date(deadline, float_):
+    s = schedule(plan(T("a", 5), T("m", 0, "a", deadline=deadline)))
+    assert s["w.m"].total_float == float_
+    assert (s["w.m"].finish_date > deadline) == (float_ < 0)
+
+
+def test_an_anchored_milestone_past_its_deadline_has_negative_float():
+    # held to Saturday 16th (an instant after Friday 15th's work): a deadline of Friday 15th is missed
+    m = T("m", 0, start_no_earlier_than=dt.date(2027, 1, 16), deadline=dt.date(2027, 1, 15))
+    s = schedule(plan(m, T("a", 10)))
+    assert s["w.m"].finish_date == dt.date(2027, 1, 16) and s["w.m"].total_float < 0
+    # the plan-start milestone with a deadline before the start
+    s = schedule(plan(T("m0", 0, deadline=dt.date(2027, 1, 1)), T("a", 3)))
+    assert s["w.m0"].total_float < 0
