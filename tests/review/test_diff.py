@@ -227,3 +227,25 @@ def test_the_stored_baseline_against_the_plan(tmp_path):
 def test_diff_help_has_an_example():
     out = CliRunner().invoke(cli, ["diff", "--help"])
     assert out.exit_code == 0 and "Example:" in out.output and "git:origin/main:plan.yaml" in out.output
+
+
+def test_the_documented_workflow_runs_its_diff_command(repo, monkeypatch):
+    """docs/review.md's GitHub Actions job: valid YAML, and its `rollout diff` line works as written."""
+    import re
+    import shlex
+
+    import yaml
+
+    doc = (Path(__file__).parents[2] / "docs" / "review.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S) if "jobs:" in b]
+    workflow = yaml.safe_load(block)
+    steps = workflow["jobs"]["diff"]["steps"]
+    (script,) = [s["run"] for s in steps if "rollout diff" in s.get("run", "")]
+    line = script.replace("\\\n", " ").split("rollout diff", 1)[1].splitlines()[0]
+    args = shlex.split(line.replace("${{ github.base_ref }}", "main"))
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD~1")      # what actions/checkout fetches
+    monkeypatch.chdir(repo)
+    out = CliRunner().invoke(cli, ["diff", *args])
+    assert out.exit_code == 0, out.output                              # 4 days of slip, under 10
+    assert Path("plan-diff.md").read_text(encoding="utf-8").startswith("### 🔴 Plan diff: finish slips 4")
+    assert "--edit-last" in block and "pull-requests: write" in block
