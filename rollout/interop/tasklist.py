@@ -42,6 +42,7 @@ class SourceTask:
     deadline: _dt.date | None = None
     where: str | None = None               # file:line, for messages
     id_hint: str | None = None             # a rollout id the source kept for us (ws.task)
+    local_hint: str | None = None          # the source's own short code (a P6 activity id)
 
 
 @dataclass
@@ -159,7 +160,11 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    # undo the quote a CSV export puts before text a spreadsheet would run ('=…, '+…): see util.csv_safe
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        text = text[1:]
+    return text
 
 
 def _duration(value: Any, errors: list[str]) -> int:
@@ -225,7 +230,7 @@ def assign_ids(source: SourcePlan) -> tuple[dict[str, str], dict[str, str]]:
         else:
             ws = slugify(t.workstream) if t.workstream else "tasks"
             ws = ws or "tasks"
-            local = slugify(t.key if not t.key.isdigit() else t.name) or slugify(t.key)
+            local = slugify(t.local_hint or (t.key if not t.key.isdigit() else t.name)) or slugify(t.key)
         local = (local[:48].rstrip("-") or "task")
         if not _ID.match(local):
             local = f"t-{local}"
