@@ -65,7 +65,7 @@ def read_project(path: str | Path, start: _dt.date | None, warn) -> SourcePlan:
         c.getSummary() for c in tops[0].getChildTasks()) else 1
 
     def top_summary(task):
-        chain = _ancestors(task)              # parent first, top last
+        chain = chains[int(task.getUniqueID())]   # parent first, top last
         return chain[-ws_level] if len(chain) >= ws_level else None
 
     def days(duration, what: str, notes: dict) -> int:
@@ -82,8 +82,15 @@ def read_project(path: str | Path, start: _dt.date | None, warn) -> SourcePlan:
             notes.setdefault("fraction", []).append(f"{what} ({value:g}d)")
         return int(round(value))
 
+    chains: dict[int, list] = {}              # task uid → its summaries, parent first (one Java walk each)
+    under: dict[int, list] = {}               # summary uid → the tasks under it
+    for t in leaves:
+        chain = chains[int(t.getUniqueID())] = _ancestors(t)
+        for a in chain:
+            under.setdefault(int(a.getUniqueID()), []).append(t)
+
     def leaves_under(uid: int) -> list:
-        return [t for t in leaves if _has_ancestor(t, uid)]
+        return under.get(uid, [])
 
     notes: dict[str, list[str]] = {}
     nested = sum(1 for t in all_tasks if t.getSummary() and (t.getOutlineLevel() or 0) > ws_level)
@@ -103,14 +110,17 @@ def read_project(path: str | Path, start: _dt.date | None, warn) -> SourcePlan:
                 targets = leaves_under(int(pred.getUniqueID()))
                 notes.setdefault("summary-link", []).append(f"{pred.getName()} → {name}")
             deps += [(str(p.getUniqueID()), typ, lag) for p in targets]
-        for ancestor in _ancestors(t):        # links to a summary hold for each task under it
+        for ancestor in chains[int(t.getUniqueID())]:     # links to a summary hold for each task under it
             for r in ancestor.getPredecessors():
                 pred = r.getPredecessorTask()
-                if _has_ancestor(pred, int(ancestor.getUniqueID())):
+                if pred in under.get(int(ancestor.getUniqueID()), ()) or _has_ancestor(pred, int(ancestor.getUniqueID())):
                     continue
                 typ = _LINK_TYPES.get(str(r.getType().name()), "FS")
+                link_name = f"{pred.getName()} → {ancestor.getName()}"
                 if typ in ("FF", "SF"):
-                    notes.setdefault("summary-finish", []).append(f"{pred.getName()} → {ancestor.getName()}")
+                    notes.setdefault("summary-finish", []).append(link_name)
+                elif link_name not in notes.get("summary-link", ()):
+                    notes.setdefault("summary-link", []).append(link_name)
                 lag = days(r.getLag(), f"the link {pred.getName()} → {ancestor.getName()}", notes)
                 targets = leaves_under(int(pred.getUniqueID())) if int(pred.getUniqueID()) in summaries else [pred]
                 deps += [(str(p.getUniqueID()), typ, lag) for p in targets]
@@ -190,7 +200,7 @@ _NOTES = {
     "elapsed": "elapsed durations or lags become working days (rollout counts working days only)",
     "percent": "lags in percent of the predecessor's duration are dropped (lag 0)",
     "fraction": "durations or lags that are not whole working days are rounded",
-    "summary-link": "links from a summary task become links from each task under it",
+    "summary-link": "links from or to a summary task become links from or to each task under it",
     "summary-finish": "FF/SF links to a summary task become links to each task under it (stricter than "
                       "the source: every task, not only the last, must meet them)",
     "constraint": "only start-no-earlier-than constraints are kept; other constraints are dropped",

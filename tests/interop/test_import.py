@@ -236,3 +236,33 @@ def test_without_a_java_runtime_one_clear_line(tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: reading MS Project and Primavera files needs a Java runtime")
     assert "default-jre-headless" in proc.stderr
+
+
+def test_links_from_and_to_summary_tasks_hold_for_each_task_under_them(jvm, tmp_path):
+    from java.time import LocalDateTime
+    from org.mpxj import Duration, ProjectFile, Relation, TimeUnit
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    p = ProjectFile()
+    p.setDefaultCalendar(p.addDefaultBaseCalendar())
+    p.getProjectProperties().setStartDate(LocalDateTime.of(2027, 1, 11, 8, 0))
+    made = {}
+    for summary, names in (("Design", ("Map", "Model")), ("Build", ("Code", "Test"))):
+        s = p.addTask()
+        s.setName(summary)
+        made[summary] = s
+        for k, name in enumerate(names, start=2):
+            t = s.addTask()
+            t.setName(name)
+            t.setDuration(Duration.getInstance(k, TimeUnit.DAYS))
+            made[name] = t
+    made["Build"].addPredecessor(Relation.Builder().predecessorTask(made["Design"]))
+    src = tmp_path / "summaries.xml"
+    UniversalProjectWriter(FileFormat.MSPDI).write(p, str(src))
+    warnings = []
+    plan = rollout.expand_text(import_plan(src, warn=warnings.append))
+    deps = {t.name: sorted(d.task for d in t.depends_on) for t in plan.tasks}
+    assert deps["Code"] == deps["Test"] == ["design.map", "design.model"]
+    assert any("links from or to a summary task" in w and "Design → Build" in w for w in warnings)
+    sched = rollout.schedule(plan)
+    assert sched["build.code"].start_date == _dt.date(2027, 1, 14)      # after Model's 3 days
