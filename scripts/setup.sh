@@ -3,7 +3,8 @@
 #   scripts/setup.sh          runtime only: no root, no Debian packages (the main job needs neither)
 #   scripts/setup.sh --test   with the test dependencies, and the Debian packages the tests use
 #                             (TaskJuggler as the scheduling oracle, Chromium for browser tests and PNG
-#                             export) when root or sudo can install them; without, those tests skip
+#                             export, a Java runtime for MPXJ) when root or sudo can install them;
+#                             without, those tests skip
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ if [ "${1:-}" = "--test" ]; then
   need=()
   command -v tj3 >/dev/null 2>&1 || need+=(tj3)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v java >/dev/null 2>&1 || need+=(default-jre-headless)   # MPXJ reads MS Project/P6 files in the interop tests
   if [ ${#need[@]} -gt 0 ]; then
     SUDO=""
     if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
