@@ -867,8 +867,11 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
                     else:
                         unresolved.append((raw.id, ref, doc.source(at)))
                     continue
+                # a glob never matches the task itself; an explicit self id is a cycle (a → a), left in
+                # for the scheduler (and check S001) to report like any other cycle
+                glob = len(targets) != 1 or targets[0] != raw.id or _GLOB.search(ref)
                 for target in targets:
-                    if target != raw.id:
+                    if target != raw.id or not glob:
                         deps.append(Dependency(target, typ, lag))
         name = get("name")
         if type(name) is not str:
@@ -930,7 +933,8 @@ def _relink(typed: dict[str, list], removed: set[str]) -> None:
         new: list[Dependency] = []
         for d in fields[_AT_DEPENDS_ON]:
             for r in relink(d, frozenset()):
-                if r not in new and r.task != tid:
+                # r.task == tid: the removed task sat in a cycle with this one; keep it, a cycle is reported
+                if r not in new:
                     new.append(r)
         fields[_AT_DEPENDS_ON] = new
 
