@@ -97,7 +97,14 @@ def expand_cmd(plan_path, fmt, output):
         _expand_out(load(plan_path), fmt, output)
 
 
+def _notes(plan) -> None:
+    """Info about how the plan changed its templates (e.g. predecessors an override dropped), on stderr."""
+    for note in plan.notes:
+        click.echo(f"info: {note}", err=True)
+
+
 def _expand_out(plan, fmt, output):
+    _notes(plan)
     if fmt == "json":
         emit(to_json({"plan": plan.id, "tasks": [t.to_dict() for t in plan.tasks],
                       "cadences": [c.to_dict() for c in plan.cadences]}), output)
@@ -143,7 +150,9 @@ def schedule_cmd(plan_path, fmt, output, critical):
     from ..schedule import schedule
 
     with no_gc():       # serialising 100,000 tasks allocates millions of short-lived objects
-        _schedule_out(schedule(load(plan_path)), fmt, output, critical)
+        plan = load(plan_path)
+        _notes(plan)
+        _schedule_out(schedule(plan), fmt, output, critical)
 
 
 def _schedule_out(sched, fmt, output, critical):

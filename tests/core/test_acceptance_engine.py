@@ -41,3 +41,123 @@ def test_removing_a_task_that_sat_in_a_cycle_with_its_dependent_still_reports_th
                  "  - {id: w.b, name: B, duration: 2d, depends_on: [a]}\nremove: [w.b]\n")
     result = run("schedule", path)
     assert result.exit_code == 2 and "w.a → w.a" in result.output
+
+
+# ------------------------------------------------------------------ measure kinds
+
+def test_measure_kinds_are_read_in_any_case_so_customer_outcomes_count(write):
+    path = write("plan.yaml", HEAD + "tasks:\n  - {id: w.a, name: A, duration: 2d}\nmeasures:\n"
+                 "  - {name: Effort, kind: Customer-Outcome}\n  - {name: Handle time, kind: Internal_Efficiency}\n")
+    assert [m.kind for m in load_plan(path).measures] == ["customer-outcome", "internal-efficiency"]
+    result = run("check", path, "--format", "json")
+    import json
+
+    assert "FM008" not in {f["code"] for f in json.loads(result.output)["findings"]}
+
+
+def test_an_unknown_measure_kind_is_an_error_with_the_closest_match(write):
+    path = write("plan.yaml", HEAD + "tasks:\n  - {id: w.a, name: A, duration: 2d}\nmeasures:\n"
+                 "  - {name: Effort, kind: customer-outcome}\n  - {name: Handle time, kind: internal-efficency}\n")
+    result = run("schedule", path)
+    assert result.exit_code == 2
+    assert "plan.yaml:8" in result.output and "did you mean 'internal-efficiency'" in result.output
+
+
+# ------------------------------------------------------------------ overrides
+
+TEMPLATE = """\
+template: small
+workstreams:
+  - id: customer
+    name: Customer
+    tasks:
+      - {id: interview, duration: 2d, owner: pmo}
+      - {id: survey, duration: 2d}
+      - {id: synthesis, duration: 1d, depends_on: [interview, survey]}
+  - id: design
+    name: Design
+    tasks:
+      - {id: sketch, duration: 1d, depends_on: [customer.synthesis]}
+cadences:
+  - {id: steering, name: Steering, every: 2w, participants: [executive]}
+  - {id: panel, name: Panel, every: 6w, participants: [customer]}
+  - {id: staff-update, name: Staff update, every: 2w, audience: [employees]}
+"""
+
+
+def small_plan(write, extra):
+    write("small.yaml", TEMPLATE)
+    return write("plan.yaml", HEAD + "uses: [{template: small.yaml}]\n" + extra)
+
+
+def deps(plan, tid):
+    return [d.task for d in plan.task_index()[tid].depends_on]
+
+
+def test_depends_on_plus_adds_to_the_template_predecessors(write):
+    path = small_plan(write, "tasks:\n  - {id: extra.kickoff, name: Kick-off, duration: 1d}\n"
+                      "  - {id: customer.synthesis, depends_on+: [extra.kickoff]}\n"
+                      "  - {id: design.sketch, depends_on+: {task: extra.kickoff, type: SS, lag: 1d}}\n")
+    plan = load_plan(path)
+    assert deps(plan, "customer.synthesis") == ["customer.interview", "customer.survey", "extra.kickoff"]
+    sketch = plan.task_index()["design.sketch"].depends_on
+    assert [(d.task, d.type, d.lag) for d in sketch] == [("customer.synthesis", "FS", 0), ("extra.kickoff", "SS", 1)]
+    assert plan.notes == ()
+
+
+def test_a_bad_entry_in_depends_on_plus_is_reported_at_the_plan_line(write):
+    path = small_plan(write, "tasks:\n  - {id: customer.synthesis, depends_on+: [customer.intervew]}\n")
+    with pytest.raises(PlanError) as exc:
+        load_plan(path)
+    assert exc.value.problems[0].line == 6 and "did you mean 'customer.interview'" in str(exc.value)
+
+
+def test_depends_on_replaces_and_the_plan_reports_what_it_dropped(write):
+    path = small_plan(write, "tasks:\n  - {id: customer.synthesis, depends_on: [interview]}\n")
+    plan = load_plan(path)
+    assert deps(plan, "customer.synthesis") == ["customer.interview"]
+    (note,) = plan.notes
+    assert note.line == 6 and "customer.survey" in note.message and "customer.interview" not in note.message
+    proc = subprocess.run([sys.executable, "-m", "rollout", "schedule", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "info: " in proc.stderr and "plan.yaml:6" in proc.stderr and "drops customer.survey" in proc.stderr
+
+
+def test_an_override_glob_applies_to_every_match_and_one_matching_nothing_is_an_error(write):
+    plan = load_plan(small_plan(write, "tasks:\n  - {id: 'customer.*', owner: markus}\n"))
+    assert {t.id: t.owner for t in plan.tasks} == {"customer.interview": "markus", "customer.survey": "markus",
+                                                   "customer.synthesis": "markus", "design.sketch": None}
+    path = small_plan(write, "tasks:\n  - {id: 'custmer.*', owner: markus}\n")
+    result = run("schedule", path)
+    assert result.exit_code == 2
+    assert "plan.yaml:6" in result.output and "no task matches 'custmer.*'" in result.output
+    assert "did you mean 'customer.*'" in result.output
+
+
+# ------------------------------------------------------------------ removing cadences
+
+def test_remove_takes_cadences_by_id_or_glob(write):
+    plan = load_plan(small_plan(write, "remove: [panel, 'staff-*']\n"))
+    assert [c.id for c in plan.cadences] == ["steering"]
+    result = run("schedule", small_plan(write, "remove: [stering]\n"))
+    assert result.exit_code == 2 and "did you mean 'steering'" in result.output and "plan.yaml:5" in result.output
+
+
+# ------------------------------------------------------------------ role owners
+
+def test_a_role_held_by_one_person_resolves_to_that_person(write):
+    path = small_plan(write, "people:\n  - {id: dana, name: Dana, roles: [executive, sponsor]}\n"
+                      "  - {id: tom, name: Tom, roles: [executive, pmo]}\n"
+                      "tasks:\n  - {id: customer.survey, owner: sponsor}\n  - {id: design.sketch, owner: executive}\n"
+                      "risks:\n  - {id: R1, title: Churn, probability: 0.2, impact: 3, owner: sponsor}\n")
+    plan = load_plan(path)
+    owners = {t.id: t.owner for t in plan.tasks}
+    assert owners["customer.interview"] == "tom"          # the template's pmo: only Tom holds it
+    assert owners["customer.survey"] == "dana"
+    assert owners["design.sketch"] == "executive"          # two executives: stays a role
+    assert plan.risks[0].owner == "dana"
+    import json
+
+    result = run("schedule", path, "--format", "json")
+    rows = {t["id"]: t for t in json.loads(result.output)["tasks"]}
+    assert rows["customer.survey"]["owner"] == "dana"
