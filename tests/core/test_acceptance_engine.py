@@ -161,3 +161,65 @@ def test_a_role_held_by_one_person_resolves_to_that_person(write):
     result = run("schedule", path, "--format", "json")
     rows = {t["id"]: t for t in json.loads(result.output)["tasks"]}
     assert rows["customer.survey"]["owner"] == "dana"
+
+
+# ------------------------------------------------------------------ schedule output
+
+PARALLEL = HEAD + """tasks:
+  - {id: w.a, name: A, duration: 5d}
+  - {id: w.b, name: B, duration: 5d}
+  - {id: w.x, name: X, duration: 2d}
+  - {id: w.c, name: C, duration: 3d, depends_on: [a, b, {task: x, type: FS, lag: 2d}]}
+  - {id: w.d, name: D, duration: 1d, depends_on: [{task: a, type: SS, lag: -1d}]}
+  - {id: w.end, name: End, kind: milestone, depends_on: [c, d]}
+"""
+
+
+def test_schedule_json_has_late_dates_free_float_and_predecessors(write):
+    import json
+
+    path = write("plan.yaml", PARALLEL)
+    result = run("schedule", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {t["id"]: t for t in json.loads(result.output)["tasks"]}
+    x = rows["w.x"]            # Mon 11 .. Tue 12 Jan; C needs it done 2 days before Mon 18: float 1
+    assert (x["start"], x["finish"], x["late_start"], x["late_finish"]) == \
+        ("2027-01-11", "2027-01-12", "2027-01-12", "2027-01-13")
+    assert (x["total_float"], x["free_float"]) == (1, 1)
+    d = rows["w.d"]            # SS-1d from A: starts day 0, 1 day; the milestone waits for C (day 8)
+    assert (d["total_float"], d["free_float"]) == (7, 7)
+    assert rows["w.c"]["depends_on"] == [{"task": "w.a", "type": "FS", "lag": 0},
+                                         {"task": "w.b", "type": "FS", "lag": 0},
+                                         {"task": "w.x", "type": "FS", "lag": 2}]
+    assert rows["w.end"]["late_start"] == rows["w.end"]["start"] == "2027-01-20"
+
+
+def test_schedule_csv_writes_predecessors_as_a_scheduler_does(write):
+    import csv
+    import io
+
+    result = run("schedule", write("plan.yaml", PARALLEL), "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(result.output))}
+    assert rows["w.c"]["depends_on"] == "w.a FS; w.b FS; w.x FS+2d"
+    assert rows["w.d"]["depends_on"] == "w.a SS-1d"
+    assert (rows["w.x"]["late_start"], rows["w.x"]["free_float"]) == ("2027-01-12", "1")
+
+
+def test_the_headline_counts_the_critical_tasks_schedule_critical_lists(write, tmp_path):
+    import re
+
+    from rollout.reports.dashboard import write_report
+
+    path = write("plan.yaml", PARALLEL)
+    listed = run("schedule", path, "--critical", "--format", "json")
+    import json
+
+    critical = [t["id"] for t in json.loads(listed.output)["tasks"]]
+    assert critical == ["w.a", "w.b", "w.c", "w.end"]       # two parallel zero-float branches
+    summary = run("schedule", path).output
+    assert re.search(r"critical path: (\d+) tasks", summary).group(1) == str(len(critical))
+    write_report(load_plan(path), tmp_path / "report", risk_iterations=0)
+    page = (tmp_path / "report" / "index.html").read_text()
+    headline = page[page.index('<section id="headline">'):page.index("</section>")]
+    card = re.search(r'Critical path</div><div class="value">(\d+) tasks', headline)
+    assert card and card.group(1) == str(len(critical))
