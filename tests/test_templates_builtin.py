@@ -251,6 +251,23 @@ def test_the_events_a_steering_committee_governs_by_are_milestones_in_calendar_a
     assert key_events <= in_table
 
 
+_DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.I)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_no_text_doubles_a_word_whatever_the_segments_and_units_are_called(tmp_path, name):
+    from rollout.expand import find_template
+
+    names = {"segments": ["Private customers", "Key accounts"], "business_units": ["Retail", "Online units"],
+             "pilot_unit": "Retail", "org": "Acme"}
+    params = {k: v for k, v in names.items() if k in find_template(name).parameters}
+    plan = expand(tmp_path, name, **params)
+    texts = [(t.id, x) for t in plan.tasks for x in (t.name, t.objective, t.description)]
+    texts += [(c.id, c.name) for c in plan.cadences]
+    doubled = [(i, x) for i, x in texts if _DOUBLED.search(x or "") or re.search(r"customers customer", x or "", re.I)]
+    assert doubled == []
+
+
 def test_unit_names_that_share_a_prefix_do_not_cross_link(tmp_path):
     plan = expand(tmp_path, business_units=["North", "North East"], pilot_unit="North")
     for t in plan.tasks:

@@ -48,7 +48,8 @@ def templates_cmd(fmt):
 @click.argument("template")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The plan file to write.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="A template parameter (lists comma-separated); also plan=, title=, start=. Repeatable.")
+              help="A template parameter (lists comma-separated); also plan=, title=, start=, and the "
+                   "calendar's country= (ISO code) and subdiv= (region). Repeatable.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new_cmd(template, output, sets, force):
     """Write a starter plan file that uses TEMPLATE, with comments on what to edit.
@@ -61,6 +62,7 @@ def new_cmd(template, output, sets, force):
 
     \b
         rollout new customer-alignment -o acme.yaml --set org=Acme --set "sponsor=Dana Whitfield"
+        rollout new customer-alignment -o acme.yaml --set country=DE --set subdiv=BY
     """
     from ..newplan import write_starter_plan
 

@@ -223,3 +223,37 @@ def test_the_headline_counts_the_critical_tasks_schedule_critical_lists(write, t
     headline = page[page.index('<section id="headline">'):page.index("</section>")]
     card = re.search(r'Critical path</div><div class="value">(\d+) tasks', headline)
     assert card and card.group(1) == str(len(critical))
+
+
+# ------------------------------------------------------------------ the starter plan's calendar
+
+def test_new_takes_the_calendar_country_and_subdivision(tmp_path):
+    out = tmp_path / "acme.yaml"
+    result = run("new", "customer-alignment", "-o", out, "--set", "org=Acme", "--set", "start=2027-01-04",
+                 "--set", "country=de", "--set", "subdiv=by")
+    assert result.exit_code == 0, result.output
+    plan = load_plan(out)
+    assert (plan.calendar.country, plan.calendar.subdiv) == ("DE", "BY")
+    from rollout.calendar import WorkCalendar
+
+    cal = WorkCalendar(plan.start, plan.calendar)
+    import datetime as dt
+
+    days = [cal.date(i) for i in range(5)]
+    assert dt.date(2027, 1, 6) not in days          # Epiphany, a Bavarian holiday
+
+
+@pytest.mark.parametrize("sets, expected", [
+    (["country=Germny"], "did you mean 'DE'?"),
+    (["country=XY"], "unknown country 'XY'"),
+    (["country=DE", "subdiv=BX"], "DE has no subdivision 'BX'"),
+    (["subdiv=BY"], "needs --set country"),
+])
+def test_new_refuses_a_country_or_region_the_holidays_package_does_not_know(tmp_path, sets, expected):
+    out = tmp_path / "acme.yaml"
+    args = ["new", "customer-alignment", "-o", out]
+    for item in sets:
+        args += ["--set", item]
+    result = run(*args)
+    assert result.exit_code == 2 and expected in result.output and "Traceback" not in result.output
+    assert not out.exists()
