@@ -27,7 +27,7 @@ customer-alignment programmes (FM…) and structural problems (S…). Codes neve
 - Roles: executives, customers and employees are recognised by their role names (listed in
   `rollout.checks.context`); a person id counts by the person's `roles`. Add your own words with the
   settings `extra_executive_roles`, `extra_customer_roles`, `extra_employee_roles`.
-- Cadences count like tasks: each meeting (SPEC 3: the first working day after the `from` task, then
+- Cadences count like tasks: each meeting (the first working day after the `from` task, then
   every `every` days until `until`) is a touchpoint or a communication by its participants and audience.
 - `rollout rules CODE` prints one rule's explanation; plugins add rules through the `rollout.checks`
   entry point group.

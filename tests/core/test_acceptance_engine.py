@@ -257,3 +257,19 @@ def test_new_refuses_a_country_or_region_the_holidays_package_does_not_know(tmp_
     result = run(*args)
     assert result.exit_code == 2 and expected in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ docs say what they mean
+
+def test_docs_and_help_texts_say_what_they_mean_instead_of_citing_the_spec():
+    import re
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    cited = [f"{p.name}:{n}" for p in [repo / "README.md", *sorted((repo / "docs").glob("*.md"))]
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if re.search(r"\bSPEC\b", line)]
+    assert cited == []
+    for name in [None, *cli.commands]:
+        result = run(*([name] if name else []), "--help")
+        assert result.exit_code == 0 and not re.search(r"\bSPEC\b", result.output), name
+    assert not re.search(r"\bSPEC\b", run("rules", "FM005").output)
