@@ -58,11 +58,23 @@ class WorkCalendar:
         return day not in self._public
 
     def date(self, index: int) -> _dt.date:
-        """The date of working day ``index`` (0-based)."""
+        """The date of working day ``index`` (0-based); a negative index counts working days back from
+        day 0 (late dates bounded by a deadline that cannot be met lie there)."""
         if index < 0:
-            raise ValueError(f"working day index {index} is before the plan start")
+            return self._before(-index)
         self._extend(index + 1)
         return self._dates[index]
+
+    def _before(self, n: int) -> _dt.date:
+        """The date of the n-th working day before day 0 (n ≥ 1)."""
+        day = self.date(0)
+        while n:
+            if day == _dt.date.min:
+                raise PlanError("the schedule reaches back before the year 1")
+            day -= _DAY
+            if self.is_working(day):
+                n -= 1
+        return day
 
     def dates(self, indices) -> list[_dt.date]:
         """Dates of many working-day indices at once."""

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from . import model
 from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
-from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
+from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, MEASURE_KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
                     Measure, Person, Plan, Risk, Task, Workstream)
 from .templating import RenderError, for_each_contexts, render, to_text, truthy
 from .util import no_gc, slugify
@@ -37,6 +37,8 @@ TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element
              "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
              "deadline", "tags", "for_each", "when", "workstream")
 _TASK_KEY_SET = frozenset(TASK_KEYS)
+#: a plan's tasks: entries may also add to a template task's predecessors
+PLAN_TASK_KEYS = TASK_KEYS + ("depends_on+",)
 _DEP_KEY_SET = frozenset(("task", "type", "lag", "optional"))
 WORKSTREAM_KEYS = ("id", "name", "description", "tasks")
 CADENCE_KEYS = ("id", "name", "every", "kind", "participants", "audience", "owner", "from", "until", "for_each",
@@ -312,6 +314,10 @@ class _Raw:
     field_src: dict[str, tuple[YamlDoc, tuple]] = field(default_factory=dict)
     override: tuple[YamlDoc, tuple] | None = None     # the plan entry that changed this task, if any
     loop_tags: tuple[str, ...] = ()                   # unit:/segment: tags from the for_each that made it
+    #: ``depends_on+`` entries of plan overrides: (value, doc, docpath of the key)
+    added_deps: list[tuple[Any, YamlDoc, tuple]] = field(default_factory=list)
+    #: predecessors a plan's ``depends_on:`` replaced: (old value, where the replacement is)
+    replaced_deps: list[tuple[Any, YamlDoc, tuple]] = field(default_factory=list)
 
     def where(self, key: str | None = None) -> tuple[YamlDoc, tuple]:
         if key is not None and key in self.field_src:
@@ -482,6 +488,26 @@ class _Expander:
                 continue
             self.tasks[full] = _Raw(full, ws_id, fields, doc, where, loop_tags=_loop_tags(spec, loop_ctx))
 
+    def _override(self, target: _Raw, fields: dict, doc: YamlDoc, where: tuple) -> None:
+        """A plan entry changes a task: the fields it gives replace the task's; ``depends_on+`` adds to
+        its predecessors; a ``depends_on`` replacement remembers what it replaced (reported as info)."""
+        target.override = (doc, where)
+        if "duration" in fields and "estimate" not in fields:
+            target.fields.pop("estimate", None)   # a new duration outdates the old estimate
+        for key, value in fields.items():
+            if key in ("id", "workstream"):
+                continue
+            if key == "depends_on+":
+                target.added_deps.append((value, doc, where + (key,)))
+                continue
+            if key == "depends_on":
+                old = target.fields.get("depends_on")
+                if old is not None:
+                    target.replaced_deps.append((old, doc, where + (key,)))
+                target.added_deps.clear()          # a replacement replaces what earlier entries added too
+            target.fields[key] = value
+            target.field_src[key] = (doc, where + (key,))
+
     # -- the plan's own tasks: overrides of template tasks, or new tasks
     def apply_plan_tasks(self, doc: YamlDoc, entries: Any) -> None:
         if entries is None:
@@ -494,24 +520,25 @@ class _Expander:
             if not isinstance(raw, dict):
                 self.p.add(doc, where, "a task is a mapping {id, ...}")
                 continue
-            self.p.keys(doc, where, raw, TASK_KEYS, "task")
+            self.p.keys(doc, where, raw, PLAN_TASK_KEYS, "task")
             spec = raw.get("for_each")
             for fields, local in self._instances(doc, where, raw, {}, "{{" not in doc.text):
                 tid, ws_id = fields.get("id"), fields.get("workstream")
                 if not isinstance(tid, str):
                     self.p.add(doc, where + ("id",), "a plan task needs an id (<workstream>.<task>)")
                     continue
-                if ws_id is None and tid in self.tasks:
-                    target = self.tasks[tid]
-                    target.override = (doc, where)
-                    if "duration" in fields and "estimate" not in fields:
-                        target.fields.pop("estimate", None)   # a new duration outdates the old estimate
-                    for key, value in fields.items():
-                        if key in ("id", "workstream"):
-                            continue
-                        target.fields[key] = value
-                        target.field_src[key] = (doc, where + (key,))
+                if ws_id is None and (tid in self.tasks or _GLOB.search(tid)):
+                    targets = [tid] if tid in self.tasks else fnmatch.filter(list(self.tasks), tid)
+                    if not targets:
+                        ws, _, rest = tid.partition(".")
+                        near = difflib.get_close_matches(ws, list(self.workstreams), n=1, cutoff=0.6)
+                        hint = f" (did you mean '{near[0]}.{rest}'?)" if near and not _GLOB.search(ws) else ""
+                        self.p.add(doc, where + ("id",), f"no task matches '{tid}'{hint}; an override glob "
+                                   "must match at least one task")
+                    for target_id in targets:
+                        self._override(self.tasks[target_id], fields, doc, where)
                     continue
+                added = fields.pop("depends_on+", None)
                 if ws_id is None:
                     if "." not in tid:
                         hint = _suggest(tid, [t.split(".", 1)[1] for t in self.tasks])
@@ -538,7 +565,9 @@ class _Expander:
                 self.workstreams.setdefault(ws_id, Workstream(ws_id, ws_id.replace("-", " ").capitalize()))
                 fields = {k: v for k, v in fields.items() if k != "workstream"}
                 fields["id"] = tid
-                self.tasks[full] = _Raw(full, ws_id, fields, doc, where, loop_tags=_loop_tags(spec, local))
+                new = self.tasks[full] = _Raw(full, ws_id, fields, doc, where, loop_tags=_loop_tags(spec, local))
+                if added is not None:
+                    new.added_deps.append((added, doc, where + ("depends_on+",)))
 
 
 def _loop_tags(spec: Any, local: dict[str, Any]) -> tuple[str, ...]:
@@ -677,15 +706,16 @@ class _Typer:
             return None
         return Estimate(*parts)
 
-    def dependencies(self, raw: _Raw) -> list[tuple[str, str, int, bool, int]]:
-        """(reference, type, lag, optional, index in depends_on) for each entry (still unresolved)."""
-        value = raw.fields.get("depends_on")
+    def dependencies(self, value: Any, doc: YamlDoc, where: tuple) -> list[tuple[str, str, int, bool, int]]:
+        """(reference, type, lag, optional, index in the list) for each entry of a ``depends_on`` value
+        found at ``doc``/``where`` (references still unresolved)."""
         if value is None:
             return []
         if isinstance(value, (str, dict)):
             value = [value]
         if not isinstance(value, list):
-            self.p.add(*raw.where("depends_on"), "depends_on is a list of task ids or {task, type, lag}")
+            self.p.add(doc, where, f"{where[-1] if where else 'depends_on'} is a list of task ids or "
+                       "{task, type, lag}")
             return []
         out = []
         lags = self._lags
@@ -693,7 +723,6 @@ class _Typer:
             if type(entry) is str:
                 out.append((entry, "FS", 0, False, k))
                 continue
-            doc, where = raw.where("depends_on")
             at = where + (k,)
             if not isinstance(entry, dict) or not isinstance(entry.get("task"), str):
                 self.p.add(doc, at, "a dependency is a task id or {task: id, type: FS|SS|FF|SF, lag: 2d}")
@@ -779,10 +808,12 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
 
     typer = _Typer(ex)
     people = _people(plan_doc, data.get("people"), p)
-    tasks, unresolved = _type_tasks(ex, typer, removed, strict)
-    cadences = _cadences(ex, typer)
-    measures = _measures(plan_doc, data.get("measures"), p)
-    risks = _risks(plan_doc, data.get("risks"), p)
+    holder = _role_holders(people)
+    tasks, unresolved, notes = _type_tasks(ex, typer, removed, strict, holder)
+    cadences = _cadences(ex, typer, holder)
+    measures = [dataclasses.replace(m, owner=holder.get(m.owner, m.owner))
+                for m in _measures(plan_doc, data.get("measures"), p)]
+    risks = [dataclasses.replace(r, owner=holder.get(r.owner, r.owner)) for r in _risks(plan_doc, data.get("risks"), p)]
     checks = _mapping(plan_doc, "checks", data.get("checks"), CHECKS_KEYS, p)
     jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
     mission = data.get("mission")
@@ -797,16 +828,30 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         cadences=tuple(cadences), people=tuple(people), measures=tuple(measures), risks=tuple(risks),
         mission=mission, checks=checks, jira=jira, path=plan_doc.path, source=plan_doc.source(()),
         unresolved=tuple(unresolved), sources={key: plan_doc.source((key,)) for key in data},
+        notes=tuple(notes),
     )
 
 
-def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
+def _role_holders(people: list[Person]) -> dict[str, str]:
+    """Role → person id, for each role exactly one person holds (and that is not itself a person id): an
+    owner naming such a role is that person everywhere (schedule, reports, Jira assignee)."""
+    holders: dict[str, list[str]] = {}
+    for person in people:
+        for role in person.roles:
+            if person.id not in holders.setdefault(role, []):
+                holders[role].append(person.id)
+    ids = {person.id for person in people}
+    return {role: ids_[0] for role, ids_ in holders.items() if len(ids_) == 1 and role not in ids}
+
+
+def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, holder: dict[str, str]):
     """Type every raw task. The common case (plain strings and lists) is handled inline; anything
     else goes through the typer's helpers, which word the problem. 100,000 tasks take about a second."""
     p = ex.p
     all_ids = list(ex.tasks)
     glob_cache: dict[str, list[str]] = {}
     unresolved: list[tuple[str, str, model.Source]] = []
+    notes: list[Problem] = []
     durations: dict[Any, int] = {}
     kinds, phases, elements = frozenset(KINDS), frozenset(PHASES), frozenset(ELEMENTS)
     text, strings, choice, date = typer.text, typer.strings, typer.choice, typer.date
@@ -853,13 +898,14 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
         if duration == 0 and estimate is not None and estimate.pessimistic:
             p.add(*raw.where("estimate"), f"milestone '{raw.id}' cannot have a non-zero estimate")
         deps = []
-        if get("depends_on") is not None:
-            for ref, typ, lag, optional, k in typer.dependencies(raw):
+        lists = [(get("depends_on"), *raw.where("depends_on"))] if get("depends_on") is not None else []
+        lists.extend(raw.added_deps)
+        for value, doc, where in lists:
+            for ref, typ, lag, optional, k in typer.dependencies(value, doc, where):
                 targets = _resolve_ref(ref, raw, all_ids, ex.tasks, glob_cache)
                 if not targets:
                     if optional or _GLOB.search(ref):
                         continue
-                    doc, where = raw.where("depends_on")
                     at = where + (k,)
                     if strict:
                         hint = _suggest_task(ref, raw.workstream, all_ids)
@@ -867,9 +913,14 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
                     else:
                         unresolved.append((raw.id, ref, doc.source(at)))
                     continue
+                # a glob never matches the task itself; an explicit self id is a cycle (a → a), left in
+                # for the scheduler (and check S001) to report like any other cycle
+                glob = len(targets) != 1 or targets[0] != raw.id or _GLOB.search(ref)
                 for target in targets:
-                    if target != raw.id:
+                    if target != raw.id or not glob:
                         deps.append(Dependency(target, typ, lag))
+        if raw.replaced_deps:
+            notes.extend(_dropped_predecessors(raw, deps, removed, all_ids, ex.tasks, glob_cache))
         name = get("name")
         if type(name) is not str:
             name = text(raw, "name", raw.id.split(".", 1)[1])
@@ -882,6 +933,8 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
         owner = get("owner")
         if owner is not None and type(owner) is not str:
             owner = text(raw, "owner")
+        if owner in holder:
+            owner = holder[owner]
         objective, description = get("objective"), get("description")
         typed[raw.id] = [
             raw.id, name, raw.workstream, duration, kind, phase,
@@ -904,12 +957,34 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
             continue
         fields[_AT_DEPENDS_ON] = tuple(fields[_AT_DEPENDS_ON])
         tasks.append(Task(*fields))
-    return tasks, unresolved
+    return tasks, unresolved, notes
 
 
 # Positions in the field lists _type_tasks builds (model.Task's field order).
 _TASK_FIELDS = [f.name for f in dataclasses.fields(Task)]
 _AT_DURATION, _AT_DEPENDS_ON = _TASK_FIELDS.index("duration"), _TASK_FIELDS.index("depends_on")
+
+
+def _dropped_predecessors(raw: _Raw, deps: list[Dependency], removed: set[str], all_ids: list[str],
+                          index: dict, cache: dict) -> list[Problem]:
+    """An info note for each ``depends_on:`` in the plan that replaced predecessors it no longer names."""
+    kept = {d.task for d in deps} | removed | {raw.id}
+    out = []
+    for old, doc, where in raw.replaced_deps:
+        dropped: list[str] = []
+        for entry in old if isinstance(old, list) else [old]:
+            ref = entry.get("task") if isinstance(entry, dict) else entry
+            if not isinstance(ref, str):
+                continue
+            for tid in _resolve_ref(ref, raw, all_ids, index, cache):
+                if tid not in kept and tid not in dropped:
+                    dropped.append(tid)
+        if dropped:
+            src = doc.source(where)
+            out.append(Problem(f"task '{raw.id}': depends_on replaces its predecessors and drops "
+                               f"{', '.join(dropped)} (write depends_on+ to add to them instead)",
+                               src.path, src.line))
+    return out
 
 
 def _relink(typed: dict[str, list], removed: set[str]) -> None:
@@ -930,7 +1005,8 @@ def _relink(typed: dict[str, list], removed: set[str]) -> None:
         new: list[Dependency] = []
         for d in fields[_AT_DEPENDS_ON]:
             for r in relink(d, frozenset()):
-                if r not in new and r.task != tid:
+                # r.task == tid: the removed task sat in a cycle with this one; keep it, a cycle is reported
+                if r not in new:
                     new.append(r)
         fields[_AT_DEPENDS_ON] = new
 
@@ -957,20 +1033,31 @@ def _suggest_task(ref: str, workstream: str, ids: list[str]) -> str:
 
 
 def _removals(doc: YamlDoc, value: Any, ex: _Expander, p: _Problems) -> set[str]:
+    """Task and cadence ids (or globs) the plan removes. Task ids have a dot (<workstream>.<task>),
+    cadence ids never do, so one list holds both. Removed cadences leave ``ex.cadences`` at once."""
     if value is None:
         return set()
     if not isinstance(value, list):
-        p.add(doc, ("remove",), "'remove:' is a list of task ids")
+        p.add(doc, ("remove",), "'remove:' is a list of task or cadence ids")
         return set()
     out = set()
+    gone_cadences: set[str] = set()
     for k, tid in enumerate(value):
         if not isinstance(tid, str):
-            p.add(doc, ("remove", k), "'remove:' takes task ids")
+            p.add(doc, ("remove", k), "'remove:' takes task or cadence ids")
             continue
-        matches = fnmatch.filter(list(ex.tasks), tid) if _GLOB.search(tid) else ([tid] if tid in ex.tasks else [])
-        if not matches:
-            p.add(doc, ("remove", k), f"remove: no task '{tid}'{_suggest(tid, ex.tasks)}")
+        if _GLOB.search(tid):
+            matches = fnmatch.filter(list(ex.tasks), tid)
+            cadences = fnmatch.filter(list(ex.cadences), tid)
+        else:
+            matches = [tid] if tid in ex.tasks else []
+            cadences = [tid] if tid in ex.cadences else []
+        if not matches and not cadences:
+            p.add(doc, ("remove", k), f"remove: no task or cadence '{tid}'{_suggest(tid, [*ex.tasks, *ex.cadences])}")
         out.update(matches)
+        gone_cadences.update(cadences)
+    for cid in gone_cadences:
+        del ex.cadences[cid]
     return out
 
 
@@ -1017,7 +1104,7 @@ def _calendar(doc: YamlDoc, value: Any, p: _Problems) -> CalendarSpec:
                         holidays=tuple(sorted(set(holidays))))
 
 
-def _cadences(ex: _Expander, typer: _Typer) -> list[Cadence]:
+def _cadences(ex: _Expander, typer: _Typer, holder: dict[str, str]) -> list[Cadence]:
     out = []
     for cid, (fields, doc, where) in ex.cadences.items():
         raw = _Raw(cid, "", fields, doc, where)
@@ -1040,7 +1127,7 @@ def _cadences(ex: _Expander, typer: _Typer) -> list[Cadence]:
             id=cid, name=typer.text(raw, "name", cid), every=days,
             kind=typer.choice(raw, "kind", KINDS, "communication"),
             participants=typer.strings(raw, "participants"), audience=typer.strings(raw, "audience"),
-            owner=typer.text(raw, "owner"), from_task=typer.text(raw, "from"), until=until,
+            owner=holder.get(typer.text(raw, "owner"), typer.text(raw, "owner")), from_task=typer.text(raw, "from"), until=until,
             source=doc.source(where),
         ))
     return out
@@ -1071,7 +1158,13 @@ def _measures(doc: YamlDoc, value: Any, p: _Problems) -> list[Measure]:
             p.add(doc, where, "a measure is {name, kind, owner, baseline, target}")
             continue
         p.keys(doc, where, m, MEASURE_KEYS, "measure")
-        out.append(Measure(str(m["name"]), str(m["kind"]), m.get("owner"), m.get("baseline"), m.get("target"),
+        # any case and spelling of the separator: Customer-Outcome, customer_outcome, customer outcome
+        kind = re.sub(r"[\s_]+", "-", str(m["kind"]).strip().lower())
+        if kind not in MEASURE_KINDS:
+            p.add(doc, where + ("kind",), f"unknown measure kind {str(m['kind'])!r}{_suggest(kind, MEASURE_KINDS)}; "
+                  f"expected one of {', '.join(MEASURE_KINDS)}")
+            continue
+        out.append(Measure(str(m["name"]), kind, m.get("owner"), m.get("baseline"), m.get("target"),
                            source=doc.source(where)))
     return out
 

@@ -13,6 +13,7 @@ __all__ = [
     "DEPENDENCY_TYPES",
     "ELEMENTS",
     "KINDS",
+    "MEASURE_KINDS",
     "PHASES",
     "CalendarSpec",
     "Cadence",
@@ -32,6 +33,8 @@ KINDS = (
     "process-design", "technology-selection", "org-design", "job-design", "measurement",
     "customer-feedback", "pilot", "rollout", "milestone", "other",
 )
+#: What a scorecard measure is about (DOMAIN: customer outcomes first, then process, brand, finance).
+MEASURE_KINDS = ("customer-outcome", "process", "internal-efficiency", "brand", "financial")
 PHASES = ("discover", "design", "pilot", "rollout", "sustain")
 #: The alignment chain, in order: each element serves the customer and the next element.
 ELEMENTS = (
@@ -190,7 +193,7 @@ class Person:
 @dataclass(frozen=True, slots=True)
 class Measure:
     name: str
-    kind: str                      # customer-outcome, process, internal-efficiency, brand, financial, …
+    kind: str                      # one of MEASURE_KINDS
     owner: str | None = None
     baseline: str | None = None
     target: str | None = None
@@ -245,6 +248,9 @@ class Plan:
     source: Source | None = field(default=None, compare=False, repr=False)
     #: where each top-level key of the plan file is (mission, measures, checks, …), resolved lazily
     sources: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
+    #: info about how the plan changed its templates, each an ``errors.Problem`` at the plan's line (e.g. the
+    #: predecessors a ``depends_on:`` override dropped); printed by ``rollout expand`` and ``schedule``
+    notes: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     def task_index(self) -> dict[str, Task]:
         """Tasks by id (built on each call; keep the result if you need it often)."""

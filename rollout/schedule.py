@@ -29,6 +29,10 @@ class ScheduledTask:
     late_end: int
     start_date: _dt.date
     finish_date: _dt.date
+    #: working days the task can slip without delaying any successor (or the plan's finish)
+    free_float: int = 0
+    late_start_date: _dt.date | None = None
+    late_finish_date: _dt.date | None = None
 
     @property
     def id(self) -> str:
@@ -44,12 +48,16 @@ class ScheduledTask:
         return self.late_start <= self.start
 
     def to_dict(self, iso=_dt.date.isoformat) -> dict[str, Any]:
-        """The task's row in ``rollout schedule --format json``; ``iso`` formats dates."""
+        """The task's row in ``rollout schedule --format json`` (SPEC 3); ``iso`` formats dates."""
         t = self.task
         return {
             "id": t.id, "name": t.name, "workstream": t.workstream, "kind": t.kind,
             "duration": t.duration, "start": iso(self.start_date), "finish": iso(self.finish_date),
-            "total_float": self.late_start - self.start, "critical": self.late_start <= self.start,
+            "late_start": None if self.late_start_date is None else iso(self.late_start_date),
+            "late_finish": None if self.late_finish_date is None else iso(self.late_finish_date),
+            "total_float": self.late_start - self.start, "free_float": self.free_float,
+            "critical": self.late_start <= self.start,
+            "depends_on": [{"task": d.task, "type": d.type, "lag": d.lag} for d in t.depends_on],
             "owner": t.owner, "phase": t.phase, "deadline": None if t.deadline is None else iso(t.deadline),
             "tags": list(t.tags),
         }
@@ -85,6 +93,13 @@ class Schedule:
 
     def __getitem__(self, task_id: str) -> ScheduledTask:
         return self.tasks[task_id]
+
+    @functools.cached_property
+    def critical_tasks(self) -> tuple[str, ...]:
+        """The critical tasks, in plan order: every task (milestones included) with no total float left
+        (negative where a deadline cannot be met), on any chain that drives the finish. What ``schedule --critical`` lists and every headline counts;
+        ``critical_path`` is one of those chains, from the start to the finish."""
+        return tuple(tid for tid, st in self.tasks.items() if st.late_start <= st.start)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``rollout schedule --format json`` (SPEC 3)."""
@@ -246,6 +261,22 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
             if c < le[j]:
                 le[j] = c
 
+    # free float: the slack to the nearest successor's constraint (or to the finish, for the last tasks)
+    ff = [finish - es[i] - dur[i] for i in range(n)]
+    for k in range(n):
+        s_k, d_k = es[k], dur[k]
+        for j, typ, lag in preds[k]:
+            if typ == "FS":
+                c = es[j] + dur[j] + lag
+            elif typ == "SS":
+                c = es[j] + lag
+            elif typ == "FF":
+                c = es[j] + dur[j] + lag - d_k
+            else:  # SF
+                c = es[j] + lag - d_k
+            if s_k - c < ff[j]:
+                ff[j] = s_k - c
+
     # dates: a working task runs on days s … e−1
     top = max(finish, max(es, default=0)) + 1
     cal.date(top)
@@ -253,13 +284,16 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
     result: dict[str, ScheduledTask] = {}
     for i, t in enumerate(tasks):
         s, d = es[i], dur[i]
+        ls = le[i] - d
         if d == 0:
             # a milestone sits at the 00:00 it was handed, or on day s−1 (the day its predecessors finish;
-            # the plan start when s = 0)
+            # the plan start when s = 0); late, on the day before its late edge
             sd = fd = anchor[i] or (plan.start if s == 0 else cdate(s - 1))
+            lsd = lfd = sd if ls == s else (plan.start if ls <= 0 else cdate(ls - 1))
         else:
             sd, fd = cdate(s), cdate(s + d - 1)
-        result[t.id] = ScheduledTask(t, s, s + d, le[i] - d, le[i], sd, fd)
+            lsd, lfd = (sd, fd) if ls == s else (cdate(ls), cdate(le[i] - 1))
+        result[t.id] = ScheduledTask(t, s, s + d, ls, le[i], sd, fd, ff[i], lsd, lfd)
     path = _critical_chain(tasks, preds, es, le, dur, finish, order)
     return Schedule(plan, cal, result, finish, path)
 

@@ -146,6 +146,44 @@ def test_float_is_never_negative_and_late_edges_are_a_valid_latest_schedule(plan
 
 @SETTINGS
 @given(plans())
+def test_free_float_is_the_largest_slip_that_moves_no_successor_nor_the_finish(plan):
+    sched = schedule(plan)
+    succs = {t.id: [] for t in plan.tasks}
+    for t in plan.tasks:
+        for dep in t.depends_on:
+            succs[dep.task].append((t, dep))
+
+    def harmless(t, slip):
+        s = sched[t.id].start + slip
+        return s + t.duration <= sched.finish and all(
+            bound(dep, s, t.duration, succ.duration) <= sched[succ.id].start for succ, dep in succs[t.id])
+
+    for t in plan.tasks:
+        ff = sched[t.id].free_float
+        assert 0 <= ff <= sched[t.id].total_float
+        assert harmless(t, ff) and not harmless(t, ff + 1), f"{t.id}: free float {ff}"
+
+
+@SETTINGS
+@given(plans())
+def test_late_dates_are_the_dates_of_the_late_edges_and_critical_tasks_are_what_the_headline_counts(plan):
+    sched = schedule(plan)
+    dates = working_dates(plan, horizon(plan) + 10)
+    for t in plan.tasks:
+        st_ = sched[t.id]
+        if st_.critical:
+            assert (st_.late_start_date, st_.late_finish_date) == (st_.start_date, st_.finish_date)
+        elif t.duration:
+            assert st_.late_start_date == dates[st_.late_start]
+            assert st_.late_finish_date == dates[st_.late_end - 1]
+        else:
+            assert st_.late_start_date == st_.late_finish_date == dates[st_.late_start - 1]
+    assert sched.critical_tasks == tuple(t.id for t in plan.tasks if sched[t.id].total_float == 0)
+    assert set(sched.critical_path) <= set(sched.critical_tasks)
+
+
+@SETTINGS
+@given(plans())
 def test_the_critical_path_is_a_zero_float_chain_from_an_unheld_start_to_the_finish(plan):
     sched = schedule(plan)
     tasks = plan.task_index()

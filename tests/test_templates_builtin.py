@@ -196,8 +196,8 @@ def test_more_business_units_give_a_bigger_plan_that_still_schedules_and_checks(
     big = expand(tmp_path, business_units=["North", "South", "East", "West", "Online"], pilot_unit="North")
     assert len(big.tasks) > len(small.tasks)
     for plan, units in ((small, 2), (big, 5)):
-        golives = [t for t in plan.tasks if t.kind == "rollout"]
-        assert len(golives) == units
+        golives = [t for t in plan.tasks if t.id.startswith("rollout.golive-")]
+        assert len(golives) == units and all(t.is_milestone for t in golives)
         result = schedule(plan)
         assert result[FINAL].end == result.finish
         serious = [f.code for f in run_checks(plan, result).findings if f.severity != "info"]
@@ -232,6 +232,47 @@ def test_waves_go_unit_by_unit_and_each_unit_is_briefed_just_before_go_live(tmp_
         assert told and all("customer" in t.participants for t in told)
     pilot_run = result["pilot.run"]
     assert all(result[f"rollout.golive-{u}"].start > pilot_run.end for u in slugs)
+
+
+def test_the_events_a_steering_committee_governs_by_are_milestones_in_calendar_and_risk_tables(tmp_path):
+    import icalendar
+
+    path = write_plan(tmp_path, "customer-alignment", {"business_units": ["Retail", "Commercial"],
+                                                       "pilot_unit": "Retail"})
+    key_events = {"exec.design-gate", "exec.rollout-decision", "rollout.golive-retail", "rollout.golive-commercial"}
+    plan = load_plan(path)
+    for tid in key_events:
+        task = plan.task_index()[tid]
+        assert task.kind == "milestone" and task.duration == 0, tid
+    runner = CliRunner()
+    ics = tmp_path / "plan.ics"
+    result = runner.invoke(cli, ["calendar", str(path), "-o", str(ics)])
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical(ics.read_bytes())
+    names = {str(ev.get("summary")) for ev in cal.walk("VEVENT")}
+    for tid in key_events:
+        assert any(plan.task_index()[tid].name in n for n in names), tid
+    result = runner.invoke(cli, ["risk", str(path), "-n", "200", "--seed", "1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    in_table = {m["id"] for m in json.loads(result.output)["milestones"]}
+    assert key_events <= in_table
+
+
+_DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.I)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_no_text_doubles_a_word_whatever_the_segments_and_units_are_called(tmp_path, name):
+    from rollout.expand import find_template
+
+    names = {"segments": ["Private customers", "Key accounts"], "business_units": ["Retail", "Online units"],
+             "pilot_unit": "Retail", "org": "Acme"}
+    params = {k: v for k, v in names.items() if k in find_template(name).parameters}
+    plan = expand(tmp_path, name, **params)
+    texts = [(t.id, x) for t in plan.tasks for x in (t.name, t.objective, t.description)]
+    texts += [(c.id, c.name) for c in plan.cadences]
+    doubled = [(i, x) for i, x in texts if _DOUBLED.search(x or "") or re.search(r"customers customer", x or "", re.I)]
+    assert doubled == []
 
 
 def test_unit_names_that_share_a_prefix_do_not_cross_link(tmp_path):

@@ -31,7 +31,7 @@ customer-alignment programmes (FM…) and structural problems (S…). Codes neve
   objective) speaks of, from one keyword table (`rollout.checks.kinds.KIND_KEYWORDS`, listed under
   "Kinds inferred from a task's words" at the end); a finding that relied on an inferred kind says
   "kind inferred from its name". A task's own `kind` is never overridden.
-- Cadences count like tasks: each meeting (SPEC 3: the first working day after the `from` task, then
+- Cadences count like tasks: each meeting (the first working day after the `from` task, then
   every `every` days until `until`) is a touchpoint or a communication by its participants and audience.
 - `rollout rules CODE` prints one rule's explanation; plugins add rules through the `rollout.checks`
   entry point group.

@@ -9,8 +9,8 @@ from ._common import PLAN_ARG, emit, format_option, load, output_option, to_csv,
 
 EXPAND_COLUMNS = ("id", "name", "workstream", "kind", "phase", "element", "duration", "owner", "depends_on",
                   "participants", "audience", "produces", "consumes", "tags")
-SCHEDULE_COLUMNS = ("id", "name", "workstream", "kind", "duration", "start", "finish", "total_float", "critical",
-                    "owner", "tags")
+SCHEDULE_COLUMNS = ("id", "name", "workstream", "kind", "duration", "start", "finish", "late_start", "late_finish",
+                    "total_float", "free_float", "critical", "depends_on", "owner", "tags")
 
 
 @click.command("templates")
@@ -48,7 +48,8 @@ def templates_cmd(fmt):
 @click.argument("template")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="The plan file to write.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="A template parameter (lists comma-separated); also plan=, title=, start=. Repeatable.")
+              help="A template parameter (lists comma-separated); also plan=, title=, start=, and the "
+                   "calendar's country= (ISO code) and subdiv= (region). Repeatable.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new_cmd(template, output, sets, force):
     """Write a starter plan file that uses TEMPLATE, with comments on what to edit.
@@ -61,6 +62,7 @@ def new_cmd(template, output, sets, force):
 
     \b
         rollout new customer-alignment -o acme.yaml --set org=Acme --set "sponsor=Dana Whitfield"
+        rollout new customer-alignment -o acme.yaml --set country=DE --set subdiv=BY
     """
     from ..newplan import write_starter_plan
 
@@ -97,7 +99,14 @@ def expand_cmd(plan_path, fmt, output):
         _expand_out(load(plan_path), fmt, output)
 
 
+def _notes(plan) -> None:
+    """Info about how the plan changed its templates (e.g. predecessors an override dropped), on stderr."""
+    for note in plan.notes:
+        click.echo(f"info: {note}", err=True)
+
+
 def _expand_out(plan, fmt, output):
+    _notes(plan)
     if fmt == "json":
         emit(to_json({"plan": plan.id, "tasks": [t.to_dict() for t in plan.tasks],
                       "cadences": [c.to_dict() for c in plan.cadences]}), output)
@@ -122,16 +131,24 @@ def _flat(d: dict) -> dict:
     return out
 
 
+def predecessors(depends_on: list[dict]) -> str:
+    """Predecessors as a scheduler writes them: ``a FS+2d; b SS; c FF-1d``."""
+    return "; ".join(f"{d['task']} {d['type']}" + (f"{d['lag']:+d}d" if d["lag"] else "") for d in depends_on)
+
+
 @click.command("schedule")
 @PLAN_ARG
 @format_option("table", "json", "csv")
 @output_option()
-@click.option("--critical", is_flag=True, help="Show only the critical tasks (zero total float).")
+@click.option("--critical", is_flag=True,
+              help="Show only the critical tasks: zero total float, milestones included (the count the headline gives).")
 def schedule_cmd(plan_path, fmt, output, critical):
-    """Dates, total float and the critical path, on the plan's working calendar.
+    """Dates, late dates, total and free float and the critical path, on the plan's working calendar.
 
     Dates follow TaskJuggler's arithmetic: a task of d working days starting on day s finishes on
-    day s+d-1; a milestone sits on the day its predecessors finish.
+    day s+d-1; a milestone sits on the day its predecessors finish. A task is critical when its
+    total float is 0; the summary counts those tasks, and --critical lists them. JSON gives each
+    task's depends_on as [{"task", "type", "lag"}]; CSV gives predecessors as "a FS+2d; b SS".
 
     Example:
 
@@ -143,7 +160,9 @@ def schedule_cmd(plan_path, fmt, output, critical):
     from ..schedule import schedule
 
     with no_gc():       # serialising 100,000 tasks allocates millions of short-lived objects
-        _schedule_out(schedule(load(plan_path)), fmt, output, critical)
+        plan = load(plan_path)
+        _notes(plan)
+        _schedule_out(schedule(plan), fmt, output, critical)
 
 
 def _schedule_out(sched, fmt, output, critical):
@@ -153,13 +172,14 @@ def _schedule_out(sched, fmt, output, critical):
         data["tasks"] = tasks
         emit(to_json(data), output)
     elif fmt == "csv":
-        emit(to_csv(SCHEDULE_COLUMNS, (dict(t, tags=" ".join(t["tags"])) for t in tasks)), output)
+        emit(to_csv(SCHEDULE_COLUMNS, (dict(t, tags=" ".join(t["tags"]), depends_on=predecessors(t["depends_on"]))
+                                       for t in tasks)), output)
     else:
         cols = ("id", "name", "duration", "start", "finish", "total_float", "critical")
         rows = ([t["id"], t["name"], t["duration"], t["start"], t["finish"], t["total_float"],
                  "*" if t["critical"] else ""] for t in tasks)
         summary = (f"\n{sched.plan.title}: {data['start']} → {data['finish']} ({sched.finish} working days, "
-                   f"{len(data['tasks'])} tasks); critical path: {len(sched.critical_path)} tasks\n")
+                   f"{len(data['tasks'])} tasks); critical path: {len(sched.critical_tasks)} tasks with zero float\n")
         emit(to_table(cols, rows, headers=("id", "name", "days", "start", "finish", "float", "crit")) + summary,
              output)
 

@@ -166,7 +166,7 @@ def _headline(sched: Schedule, checks, today: _dt.date) -> str:
     cards = [
         ("Start", sched.start_date.isoformat(), ""),
         ("Finish", sched.finish_date.isoformat(), f"{sched.finish} working days"),
-        ("Critical path", f"{len(path)} tasks", f"{path_days} working days of work"),
+        ("Critical path", f"{len(sched.critical_tasks)} tasks", f"zero float; {path_days} working days of work"),
         ("Tasks", f"{len(tasks)}", f"{_count(len(milestones), 'milestone')}, {_count(len(plan.cadences), 'cadence')}"),
     ]
     if upcoming:

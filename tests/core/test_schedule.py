@@ -124,3 +124,21 @@ def test_an_anchored_milestone_past_its_deadline_has_negative_float():
     # the plan-start milestone with a deadline before the start
     s = schedule(plan(T("m0", 0, deadline=dt.date(2027, 1, 1)), T("a", 3)))
     assert s["w.m0"].total_float < 0
+
+
+def test_a_deadline_that_cannot_be_met_gives_late_dates_before_the_plan_start(tmp_path):
+    """Negative float reaches back past day 0: the late dates are working days before the start."""
+    import json
+
+    from click.testing import CliRunner
+
+    from rollout.cli import cli
+
+    plan = tmp_path / "p.yaml"
+    plan.write_text("plan: p\ntitle: P\nstart: 2027-01-11\nworkstreams:\n  - id: w\n    name: W\n    tasks:\n"
+                    "      - {id: a, name: A, duration: 10d, owner: x, deadline: 2027-01-13}\n")
+    res = CliRunner().invoke(cli, ["schedule", str(plan), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.output)["tasks"][0]
+    assert row["total_float"] == -7 and row["critical"]
+    assert row["late_start"] == "2026-12-31" and row["late_finish"] == "2027-01-13"   # 7 working days back
