@@ -44,7 +44,7 @@ customer-alignment programmes (FM…) and structural problems (S…). Codes neve
   for D001. D009, D011 and D014 need a status date (`rollout check --as-of DATE`, `--actuals FILE`, or
   the last `rollout pull`); D013 needs a deadline on the finish or a stored baseline; D010 needs plan
   `resources`. Without them the rule is listed as skipped with the reason (`skip_reasons` in the JSON),
-  never as a finding. Where no baseline is stored, the current schedule is the baseline (SPEC 3). The
+  never as a finding. Where no baseline is stored, the current schedule is the baseline. The
   same fourteen metrics, evaluated or skipped, come from `rollout.checks.quality.schedule_quality()` for
   tables such as the dashboard's.
 

@@ -652,7 +652,7 @@ def high_float(ctx: CheckContext):
 def negative_float(ctx: CheckContext):
     """## What it does
     Counts the incomplete tasks with negative total float and reports when there are more than
-    `negative_float_max_count` (0). A `deadline` bounds a task's late finish (SPEC 2), so a task that
+    `negative_float_max_count` (0). A `deadline` bounds a task's late finish, so a task that
     cannot meet its deadline, and every task driving it, has negative float: D007 fires exactly when
     S004 (deadline-missed) does, and names the whole driving chain.
 
@@ -783,7 +783,7 @@ def missed_tasks(ctx: CheckContext):
     With a status date, takes the tasks the baseline had finishing on or before it and reports when the
     share of them that are not done, or were done after their baseline finish, is over
     `missed_tasks_max_share` (5 %). The baseline is the stored one (`rollout baseline`), else the current
-    schedule (SPEC 3). Without a status date the rule is skipped and says so.
+    schedule. Without a status date the rule is skipped and says so.
 
     ## Why is this bad?
     Missed baseline finishes are the earliest sign a programme is slipping, long before the finish
