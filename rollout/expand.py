@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import difflib
 import fnmatch
 import re
 from dataclasses import dataclass, field
@@ -20,8 +19,9 @@ from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
 from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
                     Measure, Person, Plan, Risk, Task, Workstream)
-from .templating import RenderError, for_each_contexts, render, to_text, truthy
-from .util import no_gc, slugify
+from .limits import Limits, exceeded, read_limits
+from .templating import RenderError, TooManyCopies, for_each_contexts, render, to_text, truthy
+from .util import Candidates, clip, did_you_mean, no_gc, slugify
 
 __all__ = [
     "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
@@ -31,7 +31,7 @@ __all__ = [
 MAX_DURATION_DAYS = 5000            # about twenty working years: anything longer is a typo
 
 PLAN_KEYS = ("plan", "title", "description", "start", "calendar", "uses", "people", "tasks", "remove", "mission",
-             "measures", "risks", "checks", "jira", "workstreams", "cadences")
+             "measures", "risks", "checks", "jira", "workstreams", "cadences", "limits")
 TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams", "cadences", "includes")
 TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element", "duration", "estimate",
              "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
@@ -209,9 +209,9 @@ def _dedupe(items: list[Problem]) -> list[Problem]:
     return out
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
+def _suggest(word: str, options: Iterable[str] | Candidates) -> str:
+    hint = did_you_mean(word, options)
+    return f" (did you mean '{hint}'?)" if hint else ""
 
 
 def _display(path: Path) -> str:
@@ -326,6 +326,19 @@ class _Expander:
         self.tasks: dict[str, _Raw] = {}
         self.cadences: dict[str, tuple[dict, YamlDoc, tuple]] = {}
         self.workstreams: dict[str, Workstream] = {}
+        self.limits = Limits()
+        self.template_uses = 0
+
+    def task_candidates(self) -> Candidates:
+        """The task ids indexed for did-you-mean (rebuilt only when tasks were added since)."""
+        cached = getattr(self, "_candidates", None)
+        if cached is None or cached[0] != len(self.tasks):
+            cached = self._candidates = (len(self.tasks), Candidates(self.tasks))
+        return cached[1]
+
+    def over_limit(self, doc: YamlDoc, where: tuple, key: str, count: int | None = None, detail: str = ""):
+        """A ceiling of SPEC limits is reached: stop the expansion at once with one message."""
+        return PlanError(problems=[doc.problem(where, exceeded(self.limits, key, count, detail))])
 
     # -- templates
     def add_template(self, info: TemplateInfo, values: dict[str, Any], use_doc: YamlDoc, use_path: tuple,
@@ -334,6 +347,7 @@ class _Expander:
             chain = " → ".join([Path(s).stem for s in stack] + [info.name])
             self.p.add(use_doc, use_path, f"templates include each other in a loop: {chain}")
             return
+        self._count_use(use_doc, use_path, stack)
         stack = stack + (str(info.path.resolve()),)
         ctx: dict[str, Any] = {}
         before = len(self.p.items)
@@ -386,6 +400,15 @@ class _Expander:
                 self.p.add(info.doc, where + ("with",), str(exc))
             self.add_template(child, child_values, info.doc, where, stack)
         self.add_body(info.doc, ctx, info.name)
+
+    def _count_use(self, doc: YamlDoc, where: tuple, stack: tuple[str, ...]) -> None:
+        self.template_uses += 1
+        if len(stack) >= self.limits.include_depth:
+            names = [Path(s).stem for s in stack]
+            chain = " → ".join(names if len(names) <= 4 else names[:2] + ["…"] + names[-2:])
+            raise self.over_limit(doc, where, "include_depth", detail=f" ({chain})")
+        if self.template_uses > self.limits.includes:
+            raise self.over_limit(doc, where, "includes")
 
     # -- workstreams, tasks and cadences of one file
     def add_body(self, doc: YamlDoc, ctx: dict[str, Any], template: str | None) -> None:
@@ -443,7 +466,11 @@ class _Expander:
             self.p.add(doc, where + ("for_each",), "for_each is a mapping {variable: parameter or [list]}")
             return
         try:
-            contexts = list(for_each_contexts(spec, ctx)) if spec else [ctx]
+            room = max(self.limits.tasks - len(self.tasks), 0)
+            contexts = list(for_each_contexts(spec, ctx, room)) if spec else [ctx]
+        except TooManyCopies as exc:
+            raise self.over_limit(doc, where + ("for_each",), "tasks", len(self.tasks) + exc.count,
+                                  f" ({exc})") from None
         except RenderError as exc:
             self.p.add(doc, where + ("for_each",), str(exc))
             return
@@ -480,6 +507,8 @@ class _Expander:
                 self.p.add(doc, where + ("id",), f"duplicate task id '{full}' (first defined at "
                            f"{first.doc.path}:{line})")
                 continue
+            if len(self.tasks) >= self.limits.tasks:
+                raise self.over_limit(doc, where, "tasks")
             self.tasks[full] = _Raw(full, ws_id, fields, doc, where, loop_tags=_loop_tags(spec, loop_ctx))
 
     # -- the plan's own tasks: overrides of template tasks, or new tasks
@@ -531,7 +560,7 @@ class _Expander:
                     continue
                 if "name" not in fields:
                     # without a name this reads as a change to an existing task: most likely a typo
-                    hint = _suggest(full, self.tasks)
+                    hint = _suggest(full, self.task_candidates())
                     self.p.add(doc, where + ("id",), f"no task '{full}' to change{hint}; to add a new task, "
                                "give it a name")
                     continue
@@ -744,10 +773,13 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         except ValueError as exc:
             p.add(plan_doc, ("start",), f"start: {exc}")
     calendar = _calendar(plan_doc, data.get("calendar"), p)
+    limits, problems = read_limits(plan_doc, data.get("limits"))
+    p.items.extend(problems)
     p.raise_if_any()
 
     ex = _Expander(len(calendar.workdays))
     ex.p = p
+    ex.limits = limits
     base_dir = Path(plan_doc.path).parent
     uses = data.get("uses") or []
     if not isinstance(uses, list):
@@ -775,6 +807,8 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     p.raise_if_any()
     ex.add_body(plan_doc, {}, None)
     ex.apply_plan_tasks(plan_doc, data.get("tasks"))
+    if len(ex.tasks) > limits.tasks:
+        raise ex.over_limit(plan_doc, ("tasks",), "tasks", len(ex.tasks))
     removed = _removals(plan_doc, data.get("remove"), ex, p)
 
     typer = _Typer(ex)
@@ -811,6 +845,7 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
     kinds, phases, elements = frozenset(KINDS), frozenset(PHASES), frozenset(ELEMENTS)
     text, strings, choice, date = typer.text, typer.strings, typer.choice, typer.date
     typed: dict[str, list] = {}       # task id → positional fields of model.Task
+    room = ex.limits.dependencies     # dependencies still allowed (checked before they are made)
 
     def plain_list(raw: _Raw, key: str) -> tuple[str, ...]:
         value = raw.fields.get(key)
@@ -862,11 +897,14 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):
                     doc, where = raw.where("depends_on")
                     at = where + (k,)
                     if strict:
-                        hint = _suggest_task(ref, raw.workstream, all_ids)
+                        hint = _suggest_task(ref, raw.workstream, ex.task_candidates())
                         p.add(doc, at, f"task '{raw.id}' depends on unknown task '{ref}'{hint}")
                     else:
                         unresolved.append((raw.id, ref, doc.source(at)))
                     continue
+                room -= len(targets)
+                if room < 0:
+                    raise ex.over_limit(*raw.where("depends_on"), "dependencies")
                 for target in targets:
                     if target != raw.id:
                         deps.append(Dependency(target, typ, lag))
@@ -947,13 +985,8 @@ def _resolve_ref(ref: str, raw: _Raw, all_ids: list[str], index: dict, cache: di
     return found
 
 
-def _suggest_task(ref: str, workstream: str, ids: list[str]) -> str:
-    full = ref if "." in ref else f"{workstream}.{ref}"
-    near = [i for i in ids if i.split(".", 1)[0] == full.split(".", 1)[0]] or ids
-    if len(near) > 5000:
-        near = near[:5000]
-    hint = difflib.get_close_matches(full, near, n=1, cutoff=0.6)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
+def _suggest_task(ref: str, workstream: str, ids: list[str] | Candidates) -> str:
+    return _suggest(ref if "." in ref else f"{workstream}.{ref}", ids)
 
 
 def _removals(doc: YamlDoc, value: Any, ex: _Expander, p: _Problems) -> set[str]:
@@ -969,7 +1002,7 @@ def _removals(doc: YamlDoc, value: Any, ex: _Expander, p: _Problems) -> set[str]
             continue
         matches = fnmatch.filter(list(ex.tasks), tid) if _GLOB.search(tid) else ([tid] if tid in ex.tasks else [])
         if not matches:
-            p.add(doc, ("remove", k), f"remove: no task '{tid}'{_suggest(tid, ex.tasks)}")
+            p.add(doc, ("remove", k), f"remove: no task '{clip(tid)}'{_suggest(tid, ex.task_candidates())}")
         out.update(matches)
     return out
 

@@ -1,0 +1,193 @@
+"""A stranger's template and a hostile plan (issue 11): each ends in one message naming the file and
+line, exit 2, at once: never a traceback, a hang or exhausted memory."""
+
+import random
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from rollout.cli import cli
+from rollout.errors import PlanError
+from rollout.expand import load_plan
+from rollout.templating import RenderError, render
+
+PLAN_HEAD = "plan: p\ntitle: P\nstart: 2027-01-11\n"
+
+
+def check(path) -> tuple[int, str]:
+    """`rollout check` through click: exit code and everything it printed."""
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    return result.exit_code, result.output
+
+
+def fails(path) -> PlanError:
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    return info.value
+
+
+def for_each_template(write, name: str, size: int, variables: int = 3):
+    items = ", ".join(f"x{i}" for i in range(size))
+    names = "xyz"[:variables]
+    write(name, f"""\
+        template: bomb
+        parameters:
+          a: {{type: list, default: [{items}]}}
+        workstreams:
+          - id: w
+            tasks:
+              - id: "t{''.join(f'-{{{{ {v} }}}}' for v in names)}"
+                for_each: {{{', '.join(f'{v}: a' for v in names)}}}
+                name: n
+                duration: 1d
+        """)
+
+
+# ------------------------------------------------------------------------------------ limits
+
+def test_for_each_bomb_is_refused_before_any_copy_is_made(write):
+    for_each_template(write, "t.yaml", 200)           # 1.3 KB: 200 × 200 × 200 = 8,000,000 tasks
+    plan = write("plan.yaml", PLAN_HEAD + "uses: [{template: t.yaml}]\n")
+    code, out = check(plan)
+    assert code == 2
+    assert "t.yaml:8:" in out                          # the for_each line of the template
+    assert "8,000,000" in out and "200 × 200 × 200" in out and "the limit is 300,000" in out
+    assert "limits: {tasks: 8000000}" in out            # how to raise it, if that is really meant
+
+
+def test_a_plan_raises_its_limits_and_they_are_typed(write):
+    for_each_template(write, "t.yaml", 20)             # 8,000 tasks
+    low = write("low.yaml", PLAN_HEAD + "limits: {tasks: 7999}\nuses: [{template: t.yaml}]\n")
+    assert "8,000 tasks" in str(fails(low)) and "the limit is 7,999" in str(fails(low))
+    enough = write("enough.yaml", PLAN_HEAD + "limits: {tasks: 8000}\nuses: [{template: t.yaml}]\n")
+    assert len(load_plan(enough).tasks) == 8000
+    bad = write("bad.yaml", PLAN_HEAD + "limits: {task: 5, dependencies: lots, includes: 0}\n")
+    text = str(fails(bad))
+    assert "bad.yaml:4:" in text and "unknown key 'task' in limits (did you mean 'tasks'?)" in text
+    assert "dependencies must be a whole number of at least 1, found 'lots'" in text
+    assert "includes must be a whole number" in text
+
+
+def test_a_template_cannot_raise_the_limits(write):
+    write("t.yaml", "template: t\nlimits: {tasks: 100000000}\n")
+    plan = write("plan.yaml", PLAN_HEAD + "uses: [{template: t.yaml}]\n")
+    assert "t.yaml:2:1: unknown key 'limits' in template" in str(fails(plan))
+
+
+def test_plain_tasks_count_too(write):
+    tasks = "".join(f"      - {{id: t{k}, name: n, duration: 1d}}\n" for k in range(30))
+    plan = write("plan.yaml", PLAN_HEAD + "limits: {tasks: 25}\nworkstreams:\n  - id: w\n    tasks:\n" + tasks)
+    err = fails(plan)
+    assert len(err.problems) == 1 and err.line == 33    # the 26th task
+    assert "more than 25 tasks" in str(err)
+
+
+def test_include_diamond_is_refused_at_once(write):
+    for k in range(30):          # each template includes the next twice: 2^30 uses of the last one
+        nxt = f"includes:\n  - template: d{k + 1}.yaml\n  - template: d{k + 1}.yaml\n" if k < 29 else ""
+        write(f"d{k}.yaml", f"template: d{k}\n{nxt}")
+    plan = write("plan.yaml", PLAN_HEAD + "uses: [{template: d0.yaml}]\n")
+    code, out = check(plan)
+    assert code == 2 and "uses templates more than 1,000 times" in out
+    assert re.search(r"d\d+\.yaml:\d+:\d+: ", out)
+
+
+def test_include_chain_1200_deep_is_an_error_not_a_recursion_error(write):
+    for k in range(1200):
+        nxt = f"includes:\n  - template: c{k + 1}.yaml\n" if k < 1199 else ""
+        write(f"c{k}.yaml", f"template: c{k}\n{nxt}")
+    plan = write("plan.yaml", PLAN_HEAD + "uses: [{template: c0.yaml}]\n")
+    code, out = check(plan)
+    assert code == 2, out
+    assert "c31.yaml:3:5: templates include templates more than 32 levels deep (c0 → c1 → … → c30 → c31)" in out
+
+
+def test_glob_dependencies_are_capped(write):
+    tasks = "".join(f"      - {{id: t{k}, name: n, duration: 1d, depends_on: ['*.*']}}\n" for k in range(60))
+    plan = write("plan.yaml", PLAN_HEAD + "limits: {dependencies: 1000}\nworkstreams:\n  - id: w\n    tasks:\n"
+                 + tasks)
+    err = fails(plan)                                   # 60 × 59 = 3,540 dependencies
+    assert "more than 1,000 dependencies" in str(err) and err.path.endswith("plan.yaml") and err.line
+
+
+# ------------------------------------------------------------------------------------ placeholders
+
+def test_a_40_kb_name_of_braces_is_refused_quickly_and_quoted_short(write):
+    plan = write("plan.yaml", PLAN_HEAD + 'workstreams:\n  - id: w\n    tasks:\n      - id: a\n'
+                 '        duration: 1d\n        when: "1"\n        name: "' + "{{" * 20000 + '"\n')
+    err = fails(plan)
+    assert "plan.yaml:10:" in str(err) and "unclosed placeholder" in str(err)
+    assert len(str(err)) < 300
+
+
+def _old_render(text, ctx):
+    """The regular-expression scan this replaced, for comparison on small strings."""
+    pattern = re.compile(r"\{\{(.*?)\}\}", re.S)
+    if "{{" in pattern.sub("", text):
+        raise RenderError("unclosed")
+    return pattern.sub(lambda m: str(ctx[m.group(1).strip()]) if m.group(1).strip() in ctx else "?", text)
+
+
+def test_linear_scan_reads_placeholders_as_before():
+    rng = random.Random(7)
+    ctx = {"a": "A", "b": "B"}
+    for _ in range(3000):
+        text = "".join(rng.choice(["{{", "}}", "{", "}", " a ", "b", "x", " "]) for _ in range(rng.randint(1, 9)))
+        try:
+            old = _old_render(text, ctx)
+        except RenderError:
+            old = RenderError
+        try:
+            new = render(text, ctx)
+        except RenderError as exc:
+            new = RenderError if "unclosed" in str(exc) else "?" if "not a placeholder" in str(exc) or \
+                "unknown placeholder" in str(exc) else exc
+        if old is RenderError or new is RenderError:
+            assert old is new, text
+        elif "?" not in old:
+            assert new == old, text
+
+
+def test_two_placeholders_are_not_one():
+    assert render("{{ a }} and {{ b }}", {"a": "A", "b": "B"}) == "A and B"
+    assert render("  {{ a }} ", {"a": ["x"]}) == ["x"]
+
+
+def test_messages_quote_user_text_short():
+    with pytest.raises(RenderError) as info:
+        render("{{ " + "x" * 5000 + " }}", {"y": 1})
+    assert len(str(info.value)) < 300
+    with pytest.raises(RenderError) as info:
+        render("{{ a.b" + "c" * 5000 + " }}", {})
+    assert len(str(info.value)) < 400
+    from rollout.util import clip
+
+    assert clip("x" * 100) == "x" * 79 + "…"
+
+
+# ------------------------------------------------------------------------------------ did you mean
+
+def test_unknown_remove_ids_get_suggestions_from_the_whole_plan(write):
+    tasks = "".join(f"      - {{id: t{t}, name: n, duration: 1d}}\n" for t in range(100))
+    body = "".join(f"  - id: w{w}\n    tasks:\n{tasks}" for w in range(20))
+    plan = write("plan.yaml", PLAN_HEAD + "workstreams:\n" + body + "remove: [w19.zz19, xw7.t42, w3.t7x]\n")
+    text = str(fails(plan))
+    assert "remove: no task 'w19.zz19' (did you mean 'w19.t19'?)" in text
+    assert "remove: no task 'xw7.t42' (did you mean 'w7.t42'?)" in text
+    assert "remove: no task 'w3.t7x' (did you mean 'w3.t7'?)" in text
+
+
+def test_candidates_find_typos_at_either_end():
+    from rollout.util import Candidates, did_you_mean
+
+    names = [f"ws{w:03d}.task-{t:03d}" for w in range(100) for t in range(100)]
+    index = Candidates(names)
+    assert len(index.near("ws042.task-017")) <= 4 * Candidates.WINDOW
+    assert did_you_mean("ws042.task-017x", index) == "ws042.task-017"
+    assert did_you_mean("xs042.task-017", index) == "ws042.task-017"
+    assert did_you_mean("ws042.tsak-017", names) == "ws042.task-017"
+    assert did_you_mean("nothing-like-it", index) is None
