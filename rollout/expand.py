@@ -10,6 +10,7 @@ import dataclasses
 import datetime as _dt
 import fnmatch
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -94,11 +95,16 @@ class TemplateInfo:
 
 
 def read_template(path: Path, provider: str = "path", display: str | None = None) -> TemplateInfo:
-    doc = load_yaml(path, display or _display(path))
+    shown = display or _display(path)
+    try:
+        doc = load_yaml(path, shown)
+    except PlanError as exc:
+        _refuse_non_template(path, shown, exc)
+        raise
     probs = _Problems()
     data = doc.data
-    if not isinstance(data, dict):
-        raise doc.error((), "a template must be a mapping with 'template:' and 'workstreams:'")
+    if not isinstance(data, dict) or "template" not in data:
+        raise PlanError(_NOT_A_TEMPLATE.format(shown))
     probs.keys(doc, (), data, TEMPLATE_KEYS, "template")
     name = data.get("template")
     if not isinstance(name, str) or not _ID.match(name or ""):
@@ -145,14 +151,19 @@ def list_templates() -> list[TemplateInfo]:
     return list(seen.values())
 
 
-def find_template(ref: str, base_dir: Path | None = None) -> TemplateInfo:
-    """A template by name (built-in or plugin) or by path (relative to ``base_dir``)."""
+def find_template(ref: str, base_dir: Path | None = None, confined: bool = False) -> TemplateInfo:
+    """A template by name (built-in or plugin) or by path (relative to ``base_dir``).
+
+    ``confined`` (a template's ``includes:``): a path must stay inside ``base_dir``, the including
+    template's own folder; a plan (the user's own file) may name any path.
+    """
     if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
         path = Path(ref)
-        if not path.is_absolute() and base_dir is not None:
+        if confined and base_dir is not None:
+            path = _confined(ref, base_dir)
+        elif not path.is_absolute() and base_dir is not None:
             path = base_dir / path
-        if not path.is_file():
-            raise PlanError(f"template file not found: {ref}")
+        _template_file(path, ref)
         return read_template(path, "path")
     from .plugins import template_paths
 
@@ -166,8 +177,54 @@ def find_template(ref: str, base_dir: Path | None = None) -> TemplateInfo:
         if info.name == ref:
             return info
     names = sorted({p.stem for _, p in candidates})
-    raise PlanError(f"unknown template '{ref}'{_suggest(ref, names)}; "
+    raise PlanError(f"unknown template '{clip(ref)}'{_suggest(ref, names)}; "
                     f"known: {', '.join(names) or 'none'} (see `rollout templates`)")
+
+
+_NOT_A_TEMPLATE = "{} is not a template: it has no 'template:' key (nothing from the file is shown)"
+
+
+def _confined(ref: str, folder: Path) -> Path:
+    """A template's include path, refused unless it stays inside the template's own folder tree."""
+    rel = Path(ref)
+    refused = (f"a template may include only files inside its own folder ({_display(folder)}) or other "
+               f"templates by name; '{clip(ref)}' is outside it")
+    if rel.is_absolute() or rel.drive or ".." in rel.parts or "\\" in ref:
+        raise PlanError(refused)
+    path = folder / rel
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):        # a symlink loop
+        inside = False
+    if not inside:                          # a symlink that leads out of the folder
+        raise PlanError(refused)
+    return path
+
+
+def _template_file(path: Path, ref: str) -> None:
+    """A template must be a regular file: not a folder, a FIFO (which would hang), a device or a socket."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise PlanError(f"template file not found: {clip(ref)}") from None
+    except OSError as exc:
+        raise PlanError(f"cannot read template file {clip(ref)}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise PlanError(f"template {clip(ref)} is a folder, not a template file")
+    if not stat.S_ISREG(mode):
+        raise PlanError(f"template {clip(ref)} is not a regular file (a FIFO, device or socket?)")
+
+
+def _refuse_non_template(path: Path, shown: str, exc: PlanError) -> None:
+    """A file that fails to load is reported in detail only if it says it is a template: the loader's
+    words could quote a stranger's file (a key name, a line) that was never meant to be one."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        head = b""
+    if not re.search(rb"^template[ \t]*:", head, re.M):
+        raise PlanError(_NOT_A_TEMPLATE.format(shown)) from None
 
 
 # ------------------------------------------------------------------------------------------ problems
@@ -385,7 +442,7 @@ class _Expander:
                 continue
             self.p.keys(info.doc, where, inc, USE_KEYS, "include")
             try:
-                child = find_template(inc["template"], info.path.parent)
+                child = find_template(inc["template"], info.path.parent, confined=True)
             except PlanError as exc:
                 self.p.refer(exc, info.doc, where + ("template",))
                 continue

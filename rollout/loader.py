@@ -83,13 +83,20 @@ def load_yaml(path: str | os.PathLike, display: str | None = None) -> YamlDoc:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise PlanError(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", shown)
-        raw = p.read_bytes()
+        with open(p, "rb") as fh:           # a pipe or a /proc file says size 0: read at most the limit
+            raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise PlanError("file not found", shown) from None
     except PermissionError:
         raise PlanError("permission denied", shown) from None
     except IsADirectoryError:
         raise PlanError("is a directory, not a YAML file", shown) from None
+    except OSError as exc:                  # e.g. /proc/self/pagemap: "Invalid argument"
+        raise PlanError(f"cannot read the file: {exc.strerror or exc}", shown) from None
+    except ValueError as exc:               # a path with a NUL byte in it
+        raise PlanError(f"cannot read the file: {exc}", shown) from None
+    if len(raw) > MAX_BYTES:
+        raise PlanError(f"file is more than {MAX_BYTES:,} bytes, the limit", shown)
     return load_yaml_bytes(raw, shown)
 
 

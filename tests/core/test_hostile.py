@@ -1,6 +1,7 @@
 """A stranger's template and a hostile plan (issue 11): each ends in one message naming the file and
 line, exit 2, at once: never a traceback, a hang or exhausted memory."""
 
+import os
 import random
 import re
 
@@ -191,3 +192,71 @@ def test_candidates_find_typos_at_either_end():
     assert did_you_mean("xs042.task-017", index) == "ws042.task-017"
     assert did_you_mean("ws042.tsak-017", names) == "ws042.task-017"
     assert did_you_mean("nothing-like-it", index) is None
+
+
+# ------------------------------------------------------------------------------------ includes and files
+
+SECRET = "db_password: hunter2\napi_key: s3cr3t\n"
+
+
+def test_a_template_includes_only_files_in_its_own_folder(write, tmp_path):
+    write("creds.yaml", SECRET)
+    write("tpl/t.yaml", "template: t\nincludes:\n  - template: ../creds.yaml\n"
+          f"  - template: {tmp_path / 'creds.yaml'}\n  - template: parts/../../creds.yaml\n")
+    plan = write("plan.yaml", PLAN_HEAD + "uses: [{template: tpl/t.yaml}]\n")
+    code, out = check(plan)
+    assert code == 2
+    assert out.count("a template may include only files inside its own folder") == 3
+    for line in (3, 4, 5):
+        assert f"tpl/t.yaml:{line}:5:" in out
+    assert "db_password" not in out and "hunter2" not in out
+
+
+def test_a_symlink_out_of_the_template_folder_is_refused(write, tmp_path):
+    write("creds.yaml", "template: creds\n")
+    write("tpl/t.yaml", "template: t\nincludes: [{template: link.yaml}]\n")
+    (tmp_path / "tpl" / "link.yaml").symlink_to(tmp_path / "creds.yaml")
+    plan = write("plan.yaml", PLAN_HEAD + "uses: [{template: tpl/t.yaml}]\n")
+    assert "'link.yaml' is outside it" in str(fails(plan))
+
+
+def test_subfolders_and_names_are_fine_and_a_plan_may_use_any_path(write):
+    write("lib/t.yaml", """\
+        template: t
+        includes: [{template: parts/p.yaml}, {template: communication}]
+        workstreams: [{id: w, tasks: [{id: a, name: A, duration: 1d}]}]
+        """)
+    write("lib/parts/p.yaml", "template: p\nworkstreams: [{id: v, tasks: [{id: b, name: B, duration: 1d}]}]\n")
+    plan = write("plans/plan.yaml", PLAN_HEAD + "uses: [{template: ../lib/t.yaml}]\n")
+    ids = {t.id for t in load_plan(plan).tasks}
+    assert {"w.a", "v.b"} <= ids and any(i.startswith("comms.") for i in ids)
+
+
+@pytest.mark.parametrize("text", [SECRET, "db_password: a\ndb_password: b\n", "- db_password\n- hunter2\n",
+                                  "db_password: [hunter2\n"])
+def test_a_file_that_is_not_a_template_is_not_quoted(write, text):
+    write("creds.yaml", text)
+    plan = write("plan.yaml", PLAN_HEAD + "uses: [{template: creds.yaml}]\n")
+    code, out = check(plan)
+    assert code == 2
+    assert "plan.yaml:4:" in out and "creds.yaml is not a template: it has no 'template:' key" in out
+    assert "db_password" not in out and "hunter2" not in out
+
+
+def test_special_files_as_templates(write, tmp_path):
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    write("sub/keep.txt", "")
+    for ref, words in [("fifo.yaml", "is not a regular file"), ("/dev/null", "is not a regular file"),
+                       ("sub/", "is a folder, not a template file"),
+                       ("/proc/self/pagemap", "is not a template"), ("missing.yaml", "template file not found")]:
+        plan = write("plan.yaml", PLAN_HEAD + f"uses: [{{template: '{ref}'}}]\n")
+        code, out = check(plan)                         # a FIFO must not hang the run
+        assert code == 2 and "plan.yaml:4:" in out and words in out, (ref, out)
+
+
+def test_special_files_as_plans(tmp_path):
+    for path, words in [("/proc/self/pagemap", "bytes, the limit"), ("/dev/zero", "bytes, the limit"),
+                        (str(tmp_path), "is a directory")]:
+        code, out = check(path)
+        assert code == 2 and path in out and words in out, (path, out)
