@@ -876,6 +876,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     risks = _risks(plan_doc, data.get("risks"), p)
     checks = _mapping(plan_doc, "checks", data.get("checks"), CHECKS_KEYS, p)
     jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
+    _check_horizon(plan_doc, start, tasks, calendar, p)
     mission = data.get("mission")
     if mission is not None and not isinstance(mission, str):
         p.add(plan_doc, ("mission",), "'mission:' is the statement's text")
@@ -889,6 +890,29 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         mission=mission, checks=checks, jira=jira, path=plan_doc.path, source=plan_doc.source(()),
         unresolved=tuple(unresolved), sources={key: plan_doc.source((key,)) for key in data},
     )
+
+
+def _check_horizon(doc: YamlDoc, start: _dt.date | None, tasks: list[Task], calendar: CalendarSpec,
+                   p: _Problems) -> None:
+    """Refuse a plan whose schedule could run past 9999-12-31 (Python's last date) before anything is
+    scheduled: the bound is the latest start (plan or start_no_earlier_than) plus every task's longest
+    duration and every positive lag end to end, in calendar days, with room for holidays."""
+    if start is None:
+        return
+    latest, work, by = start, 0, None
+    for t in tasks:
+        if t.start_no_earlier_than is not None and t.start_no_earlier_than > latest:
+            latest, by = t.start_no_earlier_than, t
+        work += max(t.duration or 0, t.estimate.pessimistic if t.estimate else 0)
+        work += sum(d.lag for d in t.depends_on if d.lag > 0)
+    days = work * 7 // max(len(calendar.workdays), 1) * 6 // 5 + len(calendar.holidays) + 400
+    if latest.toordinal() + days > _dt.date.max.toordinal():
+        what = (f"the schedule could run past the year 9999 (from {latest} with up to {work:,} working "
+                "day(s) of tasks and lags); check the dates")
+        if by is None:
+            p.add(doc, ("start",), f"start: {what}")
+        else:
+            p.items.append(Problem(f"start_no_earlier_than of '{by.id}': {what}", by.source.path, by.source.line))
 
 
 def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool):

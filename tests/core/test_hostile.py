@@ -260,3 +260,67 @@ def test_special_files_as_plans(tmp_path):
                         (str(tmp_path), "is a directory")]:
         code, out = check(path)
         assert code == 2 and path in out and words in out, (path, out)
+
+
+# ------------------------------------------------------------------------------------ other tracebacks
+
+NESTINGS = {       # each makes a value n levels below the top mapping, and none deeper
+    "flow lists": lambda n: "a: " + "[" * n + "]" * n + "\n",
+    "flow mappings": lambda n: "a: " + "{b: " * (n - 1) + "1" + "}" * (n - 1) + "\n",
+    "block lists": lambda n: "a:\n" + "".join("  " * (i + 1) + "-\n" for i in range(n - 1)) + "  " * n + "x\n",
+    "block mappings": lambda n: "".join("  " * i + f"k{i}:\n" for i in range(n)) + "  " * n + "x\n",
+}
+
+
+@pytest.mark.parametrize("shape", NESTINGS)
+def test_both_yaml_readers_stop_at_the_same_depth(shape):
+    from rollout.loader import MAX_DEPTH, load_yaml_text
+
+    for n in (MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 2, 300, 5000):
+        text = NESTINGS[shape](n)
+        outcomes = []
+        for variant in (text, "anchor: &a 1\n" + text):       # an anchor sends a file down the precise path
+            try:
+                load_yaml_text(variant, "deep.yaml")
+                outcomes.append("ok")
+            except PlanError as exc:
+                assert "nested more than 64 levels deep" in str(exc), str(exc)
+                assert exc.line is not None
+                outcomes.append("deep")
+        assert outcomes[0] == outcomes[1], (shape, n, outcomes)
+        assert (outcomes[0] == "deep") == (n > MAX_DEPTH), (shape, n, outcomes)
+
+
+def test_a_plan_nested_65_deep_exits_2(write):
+    plan = write("plan.yaml", PLAN_HEAD + "mission: " + "[" * 65 + "]" * 65 + "\n")
+    code, out = check(plan)
+    assert code == 2 and "plan.yaml:4: the document is nested more than 64 levels deep" in out
+
+
+@pytest.mark.parametrize("start, snet", [("9999-06-01", None), ("9999-12-31", None), ("2027-01-04", "9999-12-29")])
+def test_a_schedule_past_year_9999_is_refused_at_load(write, start, snet):
+    extra = f", start_no_earlier_than: {snet}" if snet else ""
+    plan = write("plan.yaml", f"plan: p\ntitle: P\nstart: {start}\nworkstreams:\n  - id: w\n    tasks:\n"
+                 f"      - {{id: a, name: A, duration: 200d{extra}}}\n")
+    for command in ("schedule", "calendar", "check"):
+        result = CliRunner().invoke(cli, [command, str(plan)])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "could run past the year 9999" in result.output
+        assert ("plan.yaml:7:" if snet else "plan.yaml:3:") in result.output
+
+
+def test_a_late_but_possible_start_still_schedules(write):
+    plan = write("plan.yaml", "plan: p\ntitle: P\nstart: 9998-01-05\nworkstreams:\n  - id: w\n    tasks:\n"
+                 "      - {id: a, name: A, duration: 20d}\n")
+    result = CliRunner().invoke(cli, ["schedule", str(plan)])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_actuals_csv_with_a_200_kb_cell(write):
+    plan = write("plan.yaml", PLAN_HEAD + "workstreams: [{id: w, tasks: [{id: a, name: A, duration: 5d}]}]\n")
+    csv_path = write("progress.csv", "task,status,actual_start,actual_finish,percent_complete\n"
+                     "w.a,done,2027-01-11,2027-01-15,\n" + '"' + "x" * 200_000 + '",todo,,,\n')
+    result = CliRunner().invoke(cli, ["status", str(plan), "--actuals", str(csv_path), "--as-of", "2027-02-01"])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"{csv_path}:3: a cell is longer than 131,072 characters" in result.output
+    assert len(result.output) < 300
