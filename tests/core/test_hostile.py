@@ -324,3 +324,13 @@ def test_an_actuals_csv_with_a_200_kb_cell(write):
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert f"{csv_path}:3: a cell is longer than 131,072 characters" in result.output
     assert len(result.output) < 300
+
+
+def test_every_message_quoting_a_huge_value_stays_short(write):
+    huge = "Not An Id " * 4000                              # 40 KB with spaces: a task id that is not one
+    plan = write("plan.yaml", PLAN_HEAD + f"workstreams:\n  - id: w\n    tasks:\n      - {{id: '{'X' * 40000}', "
+                 f"name: n, duration: 1d}}\n      - {{id: '{huge}', name: n, duration: 1d}}\n")
+    err = fails(plan)
+    assert len(err.problems) == 2
+    for problem in err.problems:
+        assert len(problem.message) <= 1200 and problem.message.endswith("(no dots: the full id is <workstream>.<task>)")
