@@ -11,6 +11,7 @@ Check findings are data (``rollout.checks.Finding``), never exceptions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = ["CycleError", "PlanError", "Problem", "RemoteError", "RolloutError", "UsageError"]
@@ -31,6 +32,11 @@ class Problem:
     line: int | None = None
     col: int | None = None
 
+    def __post_init__(self):
+        # a hostile file can put 40 KB in a value that a message quotes: keep messages readable
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", _shorten(self.message))
+
     def __str__(self) -> str:
         where = ""
         if self.path:
@@ -41,6 +47,18 @@ class Problem:
                     where += f":{self.col}"
             where += ": "
         return where + self.message
+
+
+MAX_MESSAGE = 1_200      # characters of one problem's message; longer ones keep their head and tail
+_LONG_WORD = re.compile(r"\S{121,}")
+
+
+def _shorten(message: str) -> str:
+    """Long runs without spaces cut to 80 characters, then the message to its head and tail."""
+    message = _LONG_WORD.sub(lambda m: m.group(0)[:79] + "…", message)
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 300] + " … " + message[-297:]
+    return message
 
 
 class PlanError(RolloutError):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import difflib
 import fnmatch
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -20,8 +20,9 @@ from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
 from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, MEASURE_KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
                     Measure, Person, Plan, Risk, Task, Workstream)
-from .templating import RenderError, for_each_contexts, render, to_text, truthy
-from .util import no_gc, slugify
+from .limits import Limits, exceeded, read_limits
+from .templating import RenderError, TooManyCopies, for_each_contexts, render, to_text, truthy
+from .util import Candidates, clip, did_you_mean, no_gc, slugify
 
 __all__ = [
     "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
@@ -31,7 +32,7 @@ __all__ = [
 MAX_DURATION_DAYS = 5000            # about twenty working years: anything longer is a typo
 
 PLAN_KEYS = ("plan", "title", "description", "start", "calendar", "uses", "people", "tasks", "remove", "mission",
-             "measures", "risks", "checks", "jira", "workstreams", "cadences")
+             "measures", "risks", "checks", "jira", "workstreams", "cadences", "limits")
 TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams", "cadences", "includes")
 TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element", "duration", "estimate",
              "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
@@ -96,11 +97,16 @@ class TemplateInfo:
 
 
 def read_template(path: Path, provider: str = "path", display: str | None = None) -> TemplateInfo:
-    doc = load_yaml(path, display or _display(path))
+    shown = display or _display(path)
+    try:
+        doc = load_yaml(path, shown)
+    except PlanError as exc:
+        _refuse_non_template(path, shown, exc)
+        raise
     probs = _Problems()
     data = doc.data
-    if not isinstance(data, dict):
-        raise doc.error((), "a template must be a mapping with 'template:' and 'workstreams:'")
+    if not isinstance(data, dict) or "template" not in data:
+        raise PlanError(_NOT_A_TEMPLATE.format(shown))
     probs.keys(doc, (), data, TEMPLATE_KEYS, "template")
     name = data.get("template")
     if not isinstance(name, str) or not _ID.match(name or ""):
@@ -147,14 +153,19 @@ def list_templates() -> list[TemplateInfo]:
     return list(seen.values())
 
 
-def find_template(ref: str, base_dir: Path | None = None) -> TemplateInfo:
-    """A template by name (built-in or plugin) or by path (relative to ``base_dir``)."""
+def find_template(ref: str, base_dir: Path | None = None, confined: bool = False) -> TemplateInfo:
+    """A template by name (built-in or plugin) or by path (relative to ``base_dir``).
+
+    ``confined`` (a template's ``includes:``): a path must stay inside ``base_dir``, the including
+    template's own folder; a plan (the user's own file) may name any path.
+    """
     if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
         path = Path(ref)
-        if not path.is_absolute() and base_dir is not None:
+        if confined and base_dir is not None:
+            path = _confined(ref, base_dir)
+        elif not path.is_absolute() and base_dir is not None:
             path = base_dir / path
-        if not path.is_file():
-            raise PlanError(f"template file not found: {ref}")
+        _template_file(path, ref)
         return read_template(path, "path")
     from .plugins import template_paths
 
@@ -168,8 +179,54 @@ def find_template(ref: str, base_dir: Path | None = None) -> TemplateInfo:
         if info.name == ref:
             return info
     names = sorted({p.stem for _, p in candidates})
-    raise PlanError(f"unknown template '{ref}'{_suggest(ref, names)}; "
+    raise PlanError(f"unknown template '{clip(ref)}'{_suggest(ref, names)}; "
                     f"known: {', '.join(names) or 'none'} (see `rollout templates`)")
+
+
+_NOT_A_TEMPLATE = "{} is not a template: it has no 'template:' key (nothing from the file is shown)"
+
+
+def _confined(ref: str, folder: Path) -> Path:
+    """A template's include path, refused unless it stays inside the template's own folder tree."""
+    rel = Path(ref)
+    refused = (f"a template may include only files inside its own folder ({_display(folder)}) or other "
+               f"templates by name; '{clip(ref)}' is outside it")
+    if rel.is_absolute() or rel.drive or ".." in rel.parts or "\\" in ref:
+        raise PlanError(refused)
+    path = folder / rel
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):        # a symlink loop
+        inside = False
+    if not inside:                          # a symlink that leads out of the folder
+        raise PlanError(refused)
+    return path
+
+
+def _template_file(path: Path, ref: str) -> None:
+    """A template must be a regular file: not a folder, a FIFO (which would hang), a device or a socket."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise PlanError(f"template file not found: {clip(ref)}") from None
+    except OSError as exc:
+        raise PlanError(f"cannot read template file {clip(ref)}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise PlanError(f"template {clip(ref)} is a folder, not a template file")
+    if not stat.S_ISREG(mode):
+        raise PlanError(f"template {clip(ref)} is not a regular file (a FIFO, device or socket?)")
+
+
+def _refuse_non_template(path: Path, shown: str, exc: PlanError) -> None:
+    """A file that fails to load is reported in detail only if it says it is a template: the loader's
+    words could quote a stranger's file (a key name, a line) that was never meant to be one."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        head = b""
+    if not re.search(rb"^template[ \t]*:", head, re.M):
+        raise PlanError(_NOT_A_TEMPLATE.format(shown)) from None
 
 
 # ------------------------------------------------------------------------------------------ problems
@@ -211,9 +268,9 @@ def _dedupe(items: list[Problem]) -> list[Problem]:
     return out
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
+def _suggest(word: str, options: Iterable[str] | Candidates) -> str:
+    hint = did_you_mean(word, options)
+    return f" (did you mean '{hint}'?)" if hint else ""
 
 
 def _display(path: Path) -> str:
@@ -332,6 +389,19 @@ class _Expander:
         self.tasks: dict[str, _Raw] = {}
         self.cadences: dict[str, tuple[dict, YamlDoc, tuple]] = {}
         self.workstreams: dict[str, Workstream] = {}
+        self.limits = Limits()
+        self.template_uses = 0
+
+    def task_candidates(self) -> Candidates:
+        """The task ids indexed for did-you-mean (rebuilt only when tasks were added since)."""
+        cached = getattr(self, "_candidates", None)
+        if cached is None or cached[0] != len(self.tasks):
+            cached = self._candidates = (len(self.tasks), Candidates(self.tasks))
+        return cached[1]
+
+    def over_limit(self, doc: YamlDoc, where: tuple, key: str, count: int | None = None, detail: str = ""):
+        """A ceiling of SPEC limits is reached: stop the expansion at once with one message."""
+        return PlanError(problems=[doc.problem(where, exceeded(self.limits, key, count, detail))])
 
     # -- templates
     def add_template(self, info: TemplateInfo, values: dict[str, Any], use_doc: YamlDoc, use_path: tuple,
@@ -340,6 +410,7 @@ class _Expander:
             chain = " → ".join([Path(s).stem for s in stack] + [info.name])
             self.p.add(use_doc, use_path, f"templates include each other in a loop: {chain}")
             return
+        self._count_use(use_doc, use_path, stack)
         stack = stack + (str(info.path.resolve()),)
         ctx: dict[str, Any] = {}
         before = len(self.p.items)
@@ -377,7 +448,7 @@ class _Expander:
                 continue
             self.p.keys(info.doc, where, inc, USE_KEYS, "include")
             try:
-                child = find_template(inc["template"], info.path.parent)
+                child = find_template(inc["template"], info.path.parent, confined=True)
             except PlanError as exc:
                 self.p.refer(exc, info.doc, where + ("template",))
                 continue
@@ -392,6 +463,15 @@ class _Expander:
                 self.p.add(info.doc, where + ("with",), str(exc))
             self.add_template(child, child_values, info.doc, where, stack)
         self.add_body(info.doc, ctx, info.name)
+
+    def _count_use(self, doc: YamlDoc, where: tuple, stack: tuple[str, ...]) -> None:
+        self.template_uses += 1
+        if len(stack) >= self.limits.include_depth:
+            names = [Path(s).stem for s in stack]
+            chain = " → ".join(names if len(names) <= 4 else names[:2] + ["…"] + names[-2:])
+            raise self.over_limit(doc, where, "include_depth", detail=f" ({chain})")
+        if self.template_uses > self.limits.includes:
+            raise self.over_limit(doc, where, "includes")
 
     # -- workstreams, tasks and cadences of one file
     def add_body(self, doc: YamlDoc, ctx: dict[str, Any], template: str | None) -> None:
@@ -449,7 +529,11 @@ class _Expander:
             self.p.add(doc, where + ("for_each",), "for_each is a mapping {variable: parameter or [list]}")
             return
         try:
-            contexts = list(for_each_contexts(spec, ctx)) if spec else [ctx]
+            room = max(self.limits.tasks - len(self.tasks), 0)
+            contexts = list(for_each_contexts(spec, ctx, room)) if spec else [ctx]
+        except TooManyCopies as exc:
+            raise self.over_limit(doc, where + ("for_each",), "tasks", len(self.tasks) + exc.count,
+                                  f" ({exc})") from None
         except RenderError as exc:
             self.p.add(doc, where + ("for_each",), str(exc))
             return
@@ -486,6 +570,8 @@ class _Expander:
                 self.p.add(doc, where + ("id",), f"duplicate task id '{full}' (first defined at "
                            f"{first.doc.path}:{line})")
                 continue
+            if len(self.tasks) >= self.limits.tasks:
+                raise self.over_limit(doc, where, "tasks")
             self.tasks[full] = _Raw(full, ws_id, fields, doc, where, loop_tags=_loop_tags(spec, loop_ctx))
 
     def _override(self, target: _Raw, fields: dict, doc: YamlDoc, where: tuple) -> None:
@@ -531,8 +617,8 @@ class _Expander:
                     targets = [tid] if tid in self.tasks else fnmatch.filter(list(self.tasks), tid)
                     if not targets:
                         ws, _, rest = tid.partition(".")
-                        near = difflib.get_close_matches(ws, list(self.workstreams), n=1, cutoff=0.6)
-                        hint = f" (did you mean '{near[0]}.{rest}'?)" if near and not _GLOB.search(ws) else ""
+                        near = did_you_mean(ws, list(self.workstreams))
+                        hint = f" (did you mean '{near}.{rest}'?)" if near and not _GLOB.search(ws) else ""
                         self.p.add(doc, where + ("id",), f"no task matches '{tid}'{hint}; an override glob "
                                    "must match at least one task")
                     for target_id in targets:
@@ -558,7 +644,7 @@ class _Expander:
                     continue
                 if "name" not in fields:
                     # without a name this reads as a change to an existing task: most likely a typo
-                    hint = _suggest(full, self.tasks)
+                    hint = _suggest(full, self.task_candidates())
                     self.p.add(doc, where + ("id",), f"no task '{full}' to change{hint}; to add a new task, "
                                "give it a name")
                     continue
@@ -773,10 +859,13 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         except ValueError as exc:
             p.add(plan_doc, ("start",), f"start: {exc}")
     calendar = _calendar(plan_doc, data.get("calendar"), p)
+    limits, problems = read_limits(plan_doc, data.get("limits"))
+    p.items.extend(problems)
     p.raise_if_any()
 
     ex = _Expander(len(calendar.workdays))
     ex.p = p
+    ex.limits = limits
     base_dir = Path(plan_doc.path).parent
     uses = data.get("uses") or []
     if not isinstance(uses, list):
@@ -804,6 +893,8 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     p.raise_if_any()
     ex.add_body(plan_doc, {}, None)
     ex.apply_plan_tasks(plan_doc, data.get("tasks"))
+    if len(ex.tasks) > limits.tasks:
+        raise ex.over_limit(plan_doc, ("tasks",), "tasks", len(ex.tasks))
     removed = _removals(plan_doc, data.get("remove"), ex, p)
 
     typer = _Typer(ex)
@@ -816,6 +907,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     risks = [dataclasses.replace(r, owner=holder.get(r.owner, r.owner)) for r in _risks(plan_doc, data.get("risks"), p)]
     checks = _mapping(plan_doc, "checks", data.get("checks"), CHECKS_KEYS, p)
     jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
+    _check_horizon(plan_doc, start, tasks, calendar, p)
     mission = data.get("mission")
     if mission is not None and not isinstance(mission, str):
         p.add(plan_doc, ("mission",), "'mission:' is the statement's text")
@@ -844,6 +936,29 @@ def _role_holders(people: list[Person]) -> dict[str, str]:
     return {role: ids_[0] for role, ids_ in holders.items() if len(ids_) == 1 and role not in ids}
 
 
+def _check_horizon(doc: YamlDoc, start: _dt.date | None, tasks: list[Task], calendar: CalendarSpec,
+                   p: _Problems) -> None:
+    """Refuse a plan whose schedule could run past 9999-12-31 (Python's last date) before anything is
+    scheduled: the bound is the latest start (plan or start_no_earlier_than) plus every task's longest
+    duration and every positive lag end to end, in calendar days, with room for holidays."""
+    if start is None:
+        return
+    latest, work, by = start, 0, None
+    for t in tasks:
+        if t.start_no_earlier_than is not None and t.start_no_earlier_than > latest:
+            latest, by = t.start_no_earlier_than, t
+        work += max(t.duration or 0, t.estimate.pessimistic if t.estimate else 0)
+        work += sum(d.lag for d in t.depends_on if d.lag > 0)
+    days = work * 7 // max(len(calendar.workdays), 1) * 6 // 5 + len(calendar.holidays) + 400
+    if latest.toordinal() + days > _dt.date.max.toordinal():
+        what = (f"the schedule could run past the year 9999 (from {latest} with up to {work:,} working "
+                "day(s) of tasks and lags); check the dates")
+        if by is None:
+            p.add(doc, ("start",), f"start: {what}")
+        else:
+            p.items.append(Problem(f"start_no_earlier_than of '{by.id}': {what}", by.source.path, by.source.line))
+
+
 def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, holder: dict[str, str]):
     """Type every raw task. The common case (plain strings and lists) is handled inline; anything
     else goes through the typer's helpers, which word the problem. 100,000 tasks take about a second."""
@@ -856,6 +971,7 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, h
     kinds, phases, elements = frozenset(KINDS), frozenset(PHASES), frozenset(ELEMENTS)
     text, strings, choice, date = typer.text, typer.strings, typer.choice, typer.date
     typed: dict[str, list] = {}       # task id → positional fields of model.Task
+    room = ex.limits.dependencies     # dependencies still allowed (checked before they are made)
 
     def plain_list(raw: _Raw, key: str) -> tuple[str, ...]:
         value = raw.fields.get(key)
@@ -908,7 +1024,7 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, h
                         continue
                     at = where + (k,)
                     if strict:
-                        hint = _suggest_task(ref, raw.workstream, all_ids)
+                        hint = _suggest_task(ref, raw.workstream, ex.task_candidates())
                         p.add(doc, at, f"task '{raw.id}' depends on unknown task '{ref}'{hint}")
                     else:
                         unresolved.append((raw.id, ref, doc.source(at)))
@@ -916,6 +1032,9 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, h
                 # a glob never matches the task itself; an explicit self id is a cycle (a → a), left in
                 # for the scheduler (and check S001) to report like any other cycle
                 glob = len(targets) != 1 or targets[0] != raw.id or _GLOB.search(ref)
+                room -= len(targets)
+                if room < 0:
+                    raise ex.over_limit(*raw.where("depends_on"), "dependencies")
                 for target in targets:
                     if target != raw.id or not glob:
                         deps.append(Dependency(target, typ, lag))
@@ -1023,13 +1142,8 @@ def _resolve_ref(ref: str, raw: _Raw, all_ids: list[str], index: dict, cache: di
     return found
 
 
-def _suggest_task(ref: str, workstream: str, ids: list[str]) -> str:
-    full = ref if "." in ref else f"{workstream}.{ref}"
-    near = [i for i in ids if i.split(".", 1)[0] == full.split(".", 1)[0]] or ids
-    if len(near) > 5000:
-        near = near[:5000]
-    hint = difflib.get_close_matches(full, near, n=1, cutoff=0.6)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
+def _suggest_task(ref: str, workstream: str, ids: list[str] | Candidates) -> str:
+    return _suggest(ref if "." in ref else f"{workstream}.{ref}", ids)
 
 
 def _removals(doc: YamlDoc, value: Any, ex: _Expander, p: _Problems) -> set[str]:
@@ -1053,7 +1167,8 @@ def _removals(doc: YamlDoc, value: Any, ex: _Expander, p: _Problems) -> set[str]
             matches = [tid] if tid in ex.tasks else []
             cadences = [tid] if tid in ex.cadences else []
         if not matches and not cadences:
-            p.add(doc, ("remove", k), f"remove: no task or cadence '{tid}'{_suggest(tid, [*ex.tasks, *ex.cadences])}")
+            options = ex.task_candidates() if "." in tid else list(ex.cadences)   # cadence ids have no dot
+            p.add(doc, ("remove", k), f"remove: no task or cadence '{clip(tid)}'{_suggest(tid, options)}")
         out.update(matches)
         gone_cadences.update(cadences)
     for cid in gone_cadences:

@@ -27,10 +27,13 @@ from typing import Any, Iterator
 from .errors import PlanError, Problem
 from .model import Source
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "YamlDoc", "load_yaml", "load_yaml_text"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "YamlDoc", "load_yaml", "load_yaml_text"]
 
 MAX_BYTES = 64 * 1024 * 1024      # a 100,000-task plan is about 17 MB
 MAX_NODES = 20_000_000            # values after alias expansion: refuses "billion laughs"
+# Values nested below the top (the top mapping is level 0, a task's field about 6). rapidyaml's emitter
+# stops past 64 and PyYAML's composer near 1,000: both paths refuse past this one documented depth.
+MAX_DEPTH = 64
 
 _CONTENT = re.compile(r"^[ \t]*[^#\s]", re.M)   # a line that is neither blank nor a comment
 _RYML_NONE = 2**64 - 1          # rapidyaml's NONE: "no such node"
@@ -83,13 +86,20 @@ def load_yaml(path: str | os.PathLike, display: str | None = None) -> YamlDoc:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise PlanError(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", shown)
-        raw = p.read_bytes()
+        with open(p, "rb") as fh:           # a pipe or a /proc file says size 0: read at most the limit
+            raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise PlanError("file not found", shown) from None
     except PermissionError:
         raise PlanError("permission denied", shown) from None
     except IsADirectoryError:
         raise PlanError("is a directory, not a YAML file", shown) from None
+    except OSError as exc:                  # e.g. /proc/self/pagemap: "Invalid argument"
+        raise PlanError(f"cannot read the file: {exc.strerror or exc}", shown) from None
+    except ValueError as exc:               # a path with a NUL byte in it
+        raise PlanError(f"cannot read the file: {exc}", shown) from None
+    if len(raw) > MAX_BYTES:
+        raise PlanError(f"file is more than {MAX_BYTES:,} bytes, the limit", shown)
     return load_yaml_bytes(raw, shown)
 
 
@@ -144,7 +154,12 @@ def _fast(raw: bytes, text: str, path: str) -> YamlDoc | None:
         second = ryml_child_offset(tree, root, 1, buf)
         line = text.count("\n", 0, second) + 1 if second is not None else None
         raise PlanError("only one YAML document per file is allowed", path, line)
-    js = ryml.emit_json(tree)
+    try:
+        with _quiet_stderr():
+            js = ryml.emit_json(tree)
+    except Exception:
+        _too_deep(tree, buf, text, path)         # the emitter stops past MAX_DEPTH: say where
+        return None                               # anything else: let the precise path word it
     is_stream = tree.is_stream(root)
     del tree, buf           # the tree and its buffer are as big as the data about to be built
     # rapidyaml's emitter rewrites some plain scalars (nan → .nan, inf → .inf, 1. → 1.0, .5 → 0.5);
@@ -174,6 +189,31 @@ def _fast(raw: bytes, text: str, path: str) -> YamlDoc | None:
     if b"~" in raw and _PLAIN_TILDE.search(raw):
         data = _normalise(data)        # plain ~ is null in YAML; JSON kept it as text
     return YamlDoc(path, text, data, _RymlLocator(raw))
+
+
+def _too_deep(tree, buf, text: str, path: str) -> None:
+    """Raise the depth error at the first value nested deeper than MAX_DEPTH (an iterative walk)."""
+    root = tree.root_id()
+    if tree.is_stream(root):
+        root = tree.first_child(root)
+    todo = [(root, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            loc = _RymlLocator(bytes(buf))
+            loc.tree, loc.buf = tree, buf
+            off = loc._offset(node)
+            while off is None and tree.has_parent(node):     # an empty [] has no text of its own
+                node = tree.parent(node)
+                off = loc._offset(node)
+            raise PlanError(_DEPTH_MESSAGE, path, text.count("\n", 0, off) + 1 if off is not None else None)
+        c = tree.first_child(node)
+        while c != _RYML_NONE:
+            todo.append((c, depth + 1))
+            c = tree.next_sibling(c)
+
+
+_DEPTH_MESSAGE = f"the document is nested more than {MAX_DEPTH} levels deep (lists and mappings inside each other)"
 
 
 class _DuplicateKey(Exception):
@@ -328,6 +368,8 @@ def _precise(text: str, path: str) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in what:      # libyaml's own ceiling, far past ours
+            raise PlanError(_DEPTH_MESSAGE, path, mark.line + 1 if mark else None) from None
         if mark is not None and _tab_near(text, mark.index):
             what += " (YAML does not allow tabs for indentation; use spaces)"
         raise PlanError(f"invalid YAML: {what}", path,
@@ -380,9 +422,8 @@ class _NodeBuilder:
         key = id(node)
         if key in self.sizes:
             return self.sizes[key]
-        if depth > 200:
-            raise PlanError("the document is nested more than 200 levels deep", self.path,
-                            node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            raise PlanError(_DEPTH_MESSAGE, self.path, node.start_mark.line + 1)
         self.sizes[key] = 1                       # guards recursive aliases
         total = 1
         if isinstance(node, yaml.MappingNode):

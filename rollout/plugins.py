@@ -58,5 +58,6 @@ def template_paths() -> list[tuple[str, Path]]:
     out = []
     for provider, folder in template_dirs():
         if folder.is_dir():
-            out.extend((provider, p) for p in sorted(folder.glob("*.y*ml")))
+            # regular files only: a FIFO or a device named *.yaml would hang or flood the reader
+            out.extend((provider, p) for p in sorted(folder.glob("*.y*ml")) if p.is_file())
     return out

@@ -6,14 +6,14 @@ no expression. A hostile template can substitute text and nothing else.
 
 from __future__ import annotations
 
-import difflib
 import itertools
+import math
 import re
 from typing import Any, Iterator, Mapping
 
-from .util import slugify
+from .util import clip, did_you_mean, slugify
 
-__all__ = ["FILTERS", "LIST_FILTERS", "RenderError", "for_each_contexts", "render", "to_text", "truthy"]
+__all__ = ["FILTERS", "LIST_FILTERS", "RenderError", "TooManyCopies", "for_each_contexts", "render", "to_text", "truthy"]
 
 FILTERS = {
     "slug": slugify,
@@ -26,12 +26,19 @@ LIST_FILTERS = {
     "first": lambda items: items[0] if items else "",
     "last": lambda items: items[-1] if items else "",
 }
-_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _INNER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([A-Za-z_]+)\s*)?$")
 
 
 class RenderError(ValueError):
     """A placeholder that is malformed or names nothing; the caller adds file:line."""
+
+
+class TooManyCopies(RenderError):
+    """A ``for_each`` would make more copies than allowed; raised before any copy is made."""
+
+    def __init__(self, count: int, sizes: list[int]):
+        self.count, self.sizes = count, sizes
+        super().__init__(f"for_each makes {count:,} copies: {' × '.join(f'{n:,}' for n in sizes)}")
 
 
 def render(value: Any, ctx: Mapping[str, Any], slug: bool = False) -> Any:
@@ -66,42 +73,60 @@ def render(value: Any, ctx: Mapping[str, Any], slug: bool = False) -> Any:
 def _render_str(text: str, ctx: Mapping[str, Any], slug: bool) -> Any:
     if "{{" not in text:
         return text
-    if "{{" in _PLACEHOLDER.sub("", text):
-        raise RenderError(f"unclosed placeholder in {text!r}: write {{{{ name }}}}")
-    whole = _PLACEHOLDER.fullmatch(text.strip())
-    if whole:
-        value = _lookup(whole.group(1), ctx)
+    spans = _placeholders(text)
+    if len(spans) == 1 and spans[0][0] == len(text) - len(text.lstrip()) and \
+            spans[0][1] == len(text.rstrip()):
+        value = _lookup(spans[0][2], ctx)           # the whole string is one placeholder
         if isinstance(value, list):
             return [slugify(v) for v in value] if slug else list(value)
         return slugify(to_text(value)) if slug else value
+    out, pos = [], 0
+    for start, end, inner in spans:
+        text_value = to_text(_lookup(inner, ctx))
+        out.append(text[pos:start])
+        out.append(slugify(text_value) if slug else text_value)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
-    def sub(m: re.Match) -> str:
-        text_value = to_text(_lookup(m.group(1), ctx))
-        return slugify(text_value) if slug else text_value
 
-    return _PLACEHOLDER.sub(sub, text)
+def _placeholders(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, inner text) of each ``{{ ... }}``, left to right, in one linear pass.
+
+    Each ``{{`` is closed by the first ``}}`` after it; a ``{{`` with no ``}}`` after it is an error.
+    """
+    spans, pos = [], 0
+    while True:
+        start = text.find("{{", pos)
+        if start < 0:
+            return spans
+        end = text.find("}}", start + 2)
+        if end < 0:
+            raise RenderError(f"unclosed placeholder in {clip(repr(text))}: write {{{{ name }}}}")
+        spans.append((start, end + 2, text[start + 2:end]))
+        pos = end + 2
 
 
 def _lookup(inner: str, ctx: Mapping[str, Any]) -> Any:
     m = _INNER.match(inner)
     if not m:
         raise RenderError(
-            f"{{{{{inner}}}}} is not a placeholder: write {{{{ name }}}} or {{{{ name | filter }}}} "
+            f"{clip('{{' + inner + '}}')} is not a placeholder: write {{{{ name }}}} or {{{{ name | filter }}}} "
             f"(filters: {', '.join([*FILTERS, *LIST_FILTERS])}); expressions, attributes and calls are not allowed")
     name, filt = m.group(1), m.group(2)
     if name not in ctx:
-        hint = difflib.get_close_matches(name, list(ctx), n=1)
-        known = f" (did you mean '{hint[0]}'?)" if hint else (
-            f" (known: {', '.join(sorted(ctx))})" if ctx else " (no parameters are defined here)")
-        raise RenderError(f"unknown placeholder '{name}'{known}")
+        hint = did_you_mean(name, ctx)
+        known = f" (did you mean '{hint}'?)" if hint else (
+            f" (known: {clip(', '.join(sorted(ctx)), 200)})" if ctx else " (no parameters are defined here)")
+        raise RenderError(f"unknown placeholder '{clip(name)}'{known}")
     value = ctx[name]
     if filt in LIST_FILTERS:
         return LIST_FILTERS[filt](value if isinstance(value, list) else [value])
     if filt:
         if filt not in FILTERS:
             known = [*FILTERS, *LIST_FILTERS]
-            hint = difflib.get_close_matches(filt, known, n=1)
-            raise RenderError(f"unknown filter '{filt}'" + (f" (did you mean '{hint[0]}'?)" if hint else
+            hint = did_you_mean(filt, known)
+            raise RenderError(f"unknown filter '{clip(filt)}'" + (f" (did you mean '{hint}'?)" if hint else
                                                             f" (filters: {', '.join(known)})"))
         value = FILTERS[filt](to_text(value))
     return value
@@ -131,11 +156,14 @@ def truthy(value: Any) -> bool:
         return True
     if text in ("false", "no", "off", "0", "", "none", "null"):
         return False
-    raise RenderError(f"'when' must be true or false, not {text!r}")
+    raise RenderError(f"'when' must be true or false, not {clip(repr(text))}")
 
 
-def for_each_contexts(spec: Mapping[str, Any], ctx: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+def for_each_contexts(spec: Mapping[str, Any], ctx: Mapping[str, Any],
+                      limit: int | None = None) -> Iterator[dict[str, Any]]:
     """One context per combination of the ``for_each`` lists (several keys: cartesian product).
+
+    More than ``limit`` combinations raise TooManyCopies before the first one is made.
 
     Each variable ``v`` also gives ``v_index`` (1-based) and ``v_previous`` ('' on the first item).
 
@@ -146,7 +174,7 @@ def for_each_contexts(spec: Mapping[str, Any], ctx: Mapping[str, Any]) -> Iterat
     names, lists = [], []
     for var, source in spec.items():
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(var)):
-            raise RenderError(f"for_each variable {var!r} must be a name (letters, digits, _)")
+            raise RenderError(f"for_each variable {clip(repr(var))} must be a name (letters, digits, _)")
         if isinstance(source, str):
             src = source.strip()
             if src.startswith("{{"):
@@ -154,20 +182,24 @@ def for_each_contexts(spec: Mapping[str, Any], ctx: Mapping[str, Any]) -> Iterat
             elif src in ctx:
                 items = ctx[src]
             else:
-                hint = difflib.get_close_matches(src, list(ctx), n=1)
-                raise RenderError(f"for_each: '{src}' is not a parameter" +
-                                  (f" (did you mean '{hint[0]}'?)" if hint else ""))
+                hint = did_you_mean(src, ctx)
+                raise RenderError(f"for_each: '{clip(src)}' is not a parameter" +
+                                  (f" (did you mean '{hint}'?)" if hint else ""))
         else:
             items = source
         if items is None:
             items = []
         if not isinstance(items, list):
-            raise RenderError(f"for_each: '{var}' must iterate over a list, not {to_text(items)!r}")
+            raise RenderError(f"for_each: '{var}' must iterate over a list, not {clip(repr(to_text(items)))}")
         for item in items:
             if isinstance(item, (list, dict)):
                 raise RenderError(f"for_each: items of '{var}' must be plain values, not lists or mappings")
         names.append(str(var))
         lists.append(items)
+    if limit is not None:
+        count = math.prod(len(items) for items in lists)
+        if count > limit:
+            raise TooManyCopies(count, [len(items) for items in lists])
     for combo in itertools.product(*[list(enumerate(items)) for items in lists]):
         local = dict(ctx)
         for name, items, (k, item) in zip(names, lists, combo):

@@ -85,10 +85,33 @@ def read_actuals_csv(path: str, plan: Plan) -> dict[str, Actual]:
     return parse_actuals_csv(text, plan, path)
 
 
+class _CsvRows:
+    """csv.reader rows; a row the csv module refuses (a cell over its 131,072-character limit) is a
+    PlanError naming the line, not a traceback."""
+
+    def __init__(self, lines, path: str):
+        self.reader, self.path = csv.reader(lines), path
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        try:
+            return next(self.reader)
+        except csv.Error as exc:
+            what = (f"a cell is longer than {csv.field_size_limit():,} characters; is this the actuals CSV?"
+                    if "field limit" in str(exc) else f"not a readable CSV row ({exc})")
+            raise PlanError(what, self.path, self.reader.line_num) from None
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+
 def parse_actuals_csv(text: str, plan: Plan, path: str = "<actuals>") -> dict[str, Actual]:
     """Parse progress CSV text; see :func:`read_actuals_csv`."""
     problems: list[Problem] = []
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = _CsvRows(text.splitlines(keepends=True), path)
     try:
         header = next(reader)
     except StopIteration:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import difflib
 import gc
 import os
 import re
@@ -12,7 +14,8 @@ from pathlib import Path
 
 from .errors import UsageError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "csv_safe", "ensure_dir", "no_gc", "slugify", "text_table"]
+__all__ = ["Candidates", "atomic_write_bytes", "atomic_write_text", "clip", "csv_safe", "did_you_mean", "ensure_dir",
+           "no_gc", "slugify", "text_table"]
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
@@ -27,6 +30,66 @@ def slugify(text: object) -> str:
     """
     norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
     return _SLUG_STRIP.sub("-", norm).strip("-")
+
+
+def clip(text: object, limit: int = 80) -> str:
+    """User text short enough to quote in a message: at most ``limit`` characters, then an ellipsis.
+
+    >>> clip("short"), clip("x" * 100, 10)
+    ('short', 'xxxxxxxxx…')
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Candidates:
+    """A large set of names, indexed once for repeated did-you-mean look-ups.
+
+    A suggestion shares its start or its end with the word (a typo rarely changes both), so the
+    names sorted forwards and sorted backwards, read around where the word would stand, hold the
+    likely matches: a few hundred candidates instead of every name, found in O(log n).
+    """
+
+    WINDOW = 100                      # names read on each side of the word, in each order
+
+    def __init__(self, options):
+        self.names = sorted({str(o) for o in options})
+        self._reversed: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def near(self, word: str) -> list[str]:
+        if len(self.names) <= 4 * self.WINDOW:
+            return self.names
+        if self._reversed is None:
+            self._reversed = sorted(n[::-1] for n in self.names)
+        w = self.WINDOW
+        k = bisect.bisect_left(self.names, word)
+        out = self.names[max(0, k - w): k + w]
+        drow = word[::-1]
+        k = bisect.bisect_left(self._reversed, drow)
+        out.extend(n[::-1] for n in self._reversed[max(0, k - w): k + w])
+        return out
+
+
+def did_you_mean(word: object, options, cutoff: float = 0.6) -> str | None:
+    """The option closest to ``word`` (difflib's ratio of at least ``cutoff``), or None.
+
+    Linear at worst in the number of options, and logarithmic with a prebuilt ``Candidates`` (pass
+    one when asking many times over the same large set, e.g. task ids).
+
+    >>> did_you_mean("colour", ["color", "flavour"]), did_you_mean("x", ["abc"])
+    ('color', None)
+    """
+    word = str(word)
+    if not isinstance(options, Candidates):
+        options = options if isinstance(options, list) else list(options)
+        if len(options) > 4 * Candidates.WINDOW:
+            options = Candidates(options)
+    pool = options.near(word) if isinstance(options, Candidates) else [str(o) for o in options]
+    hint = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
+    return hint[0] if hint else None
 
 
 def ensure_dir(path: str | os.PathLike) -> Path:
