@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time as _time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ __all__ = [
     "BaselineInfo",
     "IssueRecord",
     "Snapshot",
+    "StateBusy",
     "StateError",
     "StateStore",
     "TaskProgress",
@@ -106,6 +108,12 @@ class StateError(RolloutError):
     """The state file cannot be used (corrupt, or written by a newer rollout)."""
 
     exit_code = 2
+
+
+class StateBusy(RolloutError):
+    """Another push of the same plan holds the plan's lock."""
+
+    exit_code = 3
 
 
 def state_path(plan_path: str | os.PathLike | None, plan_id: str) -> Path:
@@ -224,28 +232,67 @@ class StateStore:
         return self._conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        has_meta = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
-        version = 0
-        if has_meta:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StateError(f"{self.path}: written by a newer rollout (schema {version}, this one reads "
-                             f"{SCHEMA_VERSION}); upgrade rollout")
-        if version == SCHEMA_VERSION:
-            return
+        # the version is read inside the write transaction: two processes opening a new file at once
+        # must not both decide to create the schema (`table meta already exists`)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for step in _MIGRATIONS[version:]:
-                for statement in _statements(step):
-                    conn.execute(statement)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('plan', ?)", (self.plan_id,))
+            version = self._version(conn)
+            if version > SCHEMA_VERSION:
+                raise StateError(f"{self.path}: written by a newer rollout (schema {version}, this one reads "
+                                 f"{SCHEMA_VERSION}); upgrade rollout")
+            if version < SCHEMA_VERSION:
+                for step in _MIGRATIONS[version:]:
+                    for statement in _statements(step):
+                        conn.execute(statement)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('plan', ?)", (self.plan_id,))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
+
+    def _version(self, conn: sqlite3.Connection) -> int:
+        has_meta = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        if not has_meta:
+            return 0
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    @contextmanager
+    def push_lock(self, wait: float = 2.0) -> Iterator[None]:
+        """Hold the plan's push lock (``<state file>.lock``) for the whole block.
+
+        A second push of the same plan waits up to ``wait`` seconds, then is refused with
+        ``StateBusy`` (exit 3). The lock is the operating system's (``flock``), so a push killed by
+        any means releases it.
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+")
+        try:
+            deadline = _time.monotonic() + max(0.0, wait)
+            while not _try_lock(handle):
+                if _time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip()
+                    raise StateBusy(f"another push of {self.plan_id} is running"
+                                    + (f" (process {holder})" if holder.isdigit() else "")
+                                    + ": wait for it to finish, then run push again")
+                _time.sleep(0.05)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
+                _unlock(handle)
+        finally:
+            handle.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -259,7 +306,7 @@ class StateStore:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         conn.execute("COMMIT")
 
@@ -438,3 +485,41 @@ def _iso(value: _dt.date | None) -> str | None:
 def _date(text: str | None) -> _dt.date | None:
     return None if not text else _dt.date.fromisoformat(text)
 
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open; never hide the error that got us here."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+try:
+    import fcntl as _fcntl
+
+    def _try_lock(handle) -> bool:
+        try:
+            _fcntl.flock(handle.fileno(), _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(handle) -> None:
+        _fcntl.flock(handle.fileno(), _fcntl.LOCK_UN)
+
+except ImportError:  # pragma: no cover - Windows
+    import msvcrt as _msvcrt
+
+    def _try_lock(handle) -> bool:
+        try:
+            handle.seek(0)
+            _msvcrt.locking(handle.fileno(), _msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(handle) -> None:
+        handle.seek(0)
+        _msvcrt.locking(handle.fileno(), _msvcrt.LK_UNLCK, 1)

@@ -52,6 +52,16 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    """Keep the next ``count`` calls matching ``match`` waiting until ``release`` is set."""
+
+    match: str
+    count: int = 1
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class Seen:
     method: str
     path: str
@@ -95,6 +105,7 @@ class JiraStandIn:
         self.seen: list[Seen] = []
         self.violations: list[str] = []
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.fault_rate = 0.0
         self.fault_kinds: tuple[str, ...] = ()
         self.rng = random.Random(7)
@@ -173,6 +184,13 @@ class JiraStandIn:
         writes = {id(s) for s in self.writes()}
         return [s for s in self.seen if id(s) not in writes and s.fault is None]
 
+    def hold(self, match: str, count: int = 1) -> Hold:
+        """Park the next matching calls (e.g. a bulk create) until the returned Hold is released."""
+        held = Hold(match, count)
+        with self.lock:
+            self.holds.append(held)
+        return held
+
     def human_edit(self, key: str, author: str = "Priya Human", **fields: Any) -> None:
         """Someone edits an issue in Jira's UI (changelog entry included)."""
         with self.lock:
@@ -231,6 +249,10 @@ class JiraStandIn:
         if checker is not None:
             self._check(checker.check_request(h.command, parts.path, parts.query, dict(h.headers), raw),
                         h.command, parts.path, "request")
+        held = self._pick_hold(f"{h.command} {parts.path}")
+        if held is not None:
+            held.reached.set()
+            held.release.wait(60)
         if self.latency:
             time.sleep(self.latency)
         fault, retry_after = self._pick_fault(f"{h.command} {parts.path}")
@@ -269,6 +291,14 @@ class JiraStandIn:
         if problems:
             with self.lock:
                 self.violations += [f"{what} {method} {path}: {p}" for p in problems]
+
+    def _pick_hold(self, call: str) -> Hold | None:
+        with self.lock:
+            for held in self.holds:
+                if held.count > 0 and held.match in call:
+                    held.count -= 1
+                    return held
+        return None
 
     def _pick_fault(self, call: str) -> tuple[str | None, str | None]:
         with self.lock:
