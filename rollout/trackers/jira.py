@@ -71,6 +71,9 @@ class JiraSettings:
     max_delay: float = 60.0       # no single wait is longer (Retry-After included)
     timeout: float = 30.0         # connect and read timeout per call
     link_workers: int = 4         # parallel link calls
+    deadline: float = 120.0       # the longest one call may take, answer included, however it trickles in
+    max_bytes: int = 64_000_000   # the largest answer read (ROLLOUT_JIRA_MAX_MB)
+    max_pages: int = 2000         # pages one search or one changelog may take
 
     @property
     def cloud(self) -> bool:
@@ -105,6 +108,9 @@ class JiraSettings:
             max_delay=_env_number(env, "ROLLOUT_JIRA_MAX_DELAY", 60.0, float),
             timeout=_env_number(env, "ROLLOUT_JIRA_TIMEOUT", 30.0, float),
             link_workers=max(1, _env_number(env, "ROLLOUT_JIRA_WORKERS", 4, int)),
+            deadline=max(0.01, _env_number(env, "ROLLOUT_JIRA_DEADLINE", 120.0, float)),
+            max_bytes=max(1, int(_env_number(env, "ROLLOUT_JIRA_MAX_MB", 64.0, float) * 1_000_000)),
+            max_pages=max(1, _env_number(env, "ROLLOUT_JIRA_MAX_PAGES", 2000, int)),
         )
 
     def secrets(self) -> list[str]:
@@ -214,8 +220,8 @@ class _Http:
         self.client = JIRA(server=settings.url, options={"rest_api_version": settings.api_version,
                                                          "check_update": False},
                            get_server_info=False, max_retries=0, timeout=settings.timeout, logging=False, **auth)
-        self.session = self.client._session
-        self.session.max_retries = 0   # its retry skips 503 without Retry-After and sleeps 10 s+; ours below
+        self.session = self.client._session   # used without its retry (which skips 503 without Retry-After
+                                              # and sleeps 10 s and more): ours is in call()
 
     def close(self) -> None:
         try:
@@ -227,13 +233,18 @@ class _Http:
         return self.client._get_url(path)
 
     def call(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
-             idempotent: bool = True, accept: tuple[int, ...] = (), kind: str | None = None) -> Any:
-        """Send one request; return its JSON (or None). Retries per the policy; raises RemoteError."""
+             idempotent: bool = True, accept: tuple[int, ...] = (), kind: str | None = None,
+             shape: Any = None, what: str | None = None) -> Any:
+        """Send one request; return its JSON (or None). Retries per the policy; raises RemoteError.
+
+        ``shape`` is what a good answer looks like (see ``_shape_problem``); an answer that is not
+        JSON, or not of that shape, is an error (exit 3), never an empty result. ``what`` names the
+        answer in that message ("the search").
+        """
         import requests
-        from jira.exceptions import JIRAError
-        from jira.resilientsession import parse_error_msg
 
         kind = kind or ("read" if method == "GET" else "write")
+        what = what or f"{method} {path}"
         data = None if body is None else json.dumps(body)
         url = self.url(path)
         attempt = 0
@@ -243,20 +254,22 @@ class _Http:
             failure: str
             resp = None
             try:
-                resp = self.session.request(method, url, params=params, data=data)
-                self._count(kind)
-                return _json(resp)
-            except JIRAError as exc:
-                status, resp = exc.status_code, exc.response
-                _scrub(exc)
-                if status in accept and resp is not None:
+                resp = self._exchange(method, url, params, data, what)
+                status = resp.status_code
+                if 200 <= status < 300 or status in accept:
                     self._count(kind)
-                    return _json(resp)
+                    return self._decode(resp, shape, what)
                 if status != 429 and status not in _RETRY_STATUSES:
-                    raise self._refused(status, _safe_detail(parse_error_msg, resp), method, path) from exc
+                    raise self._refused(status, _error_detail(resp), method, path)
                 if status != 429 and not idempotent:
-                    raise _Uncertain(f"HTTP {status}") from exc
+                    raise _Uncertain(f"HTTP {status}")
                 failure = f"HTTP {status}"
+            except _Deadline as exc:
+                if not idempotent:
+                    raise _Uncertain(str(exc)) from None
+                raise RemoteError(f"Jira did not finish answering {what} within {self.settings.deadline:g} s "
+                                  "(ROLLOUT_JIRA_DEADLINE): check JIRA_URL and the network; the next push resumes "
+                                  "where this one stopped") from None
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 _scrub(exc)
@@ -274,6 +287,73 @@ class _Http:
             LOG.warning("Jira %s on %s %s; retry %d/%d in %.2fs", failure, method, path, attempt,
                         self.settings.retries, delay)
             self.sleep(delay)
+
+    def _exchange(self, method: str, url: str, params: dict | None, data: str | None, what: str):
+        """One HTTP exchange within the overall deadline, the answer read in full up to the size cap.
+
+        The read timeout of ``requests`` is per read: a server that dribbles a byte a second never
+        trips it. The exchange therefore runs in a helper thread that the caller stops waiting for
+        at the deadline (closing the connection under it).
+        """
+        import requests
+
+        box: dict[str, Any] = {}
+        done = threading.Event()
+        limit = self.settings.max_bytes
+
+        def work() -> None:
+            try:
+                # the jira package's session (auth, headers, pool) without its retrying wrapper
+                resp = requests.Session.request(self.session, method, url, params=params, data=data,
+                                                timeout=self.settings.timeout, stream=True)
+                box["resp"] = resp
+                chunks, size = [], 0
+                for chunk in resp.iter_content(65536):
+                    size += len(chunk)
+                    if size > limit:
+                        box["too_big"] = True
+                        resp.close()
+                        return
+                    chunks.append(chunk)
+                resp._content = b"".join(chunks)
+                resp._content_consumed = True
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="jira-call", daemon=True).start()
+        if not done.wait(self.settings.deadline):
+            _hang_up(box.get("resp"))
+            raise _Deadline(f"no complete answer within {self.settings.deadline:g} s")
+        if "error" in box:
+            raise box["error"]
+        if box.get("too_big"):
+            raise RemoteError(f"Jira's answer to {what} is larger than {limit / 1e6:g} MB (ROLLOUT_JIRA_MAX_MB): "
+                              "stopped reading it; check JIRA_URL, or raise the limit if the answer is genuine")
+        return box["resp"]
+
+    def _decode(self, resp, shape: Any, what: str) -> Any:
+        content = resp.content or b""
+        if not content.strip():
+            if shape is None:
+                return None
+            raise RemoteError(f"Jira answered {what} with an empty page, not JSON: check JIRA_URL")
+        try:
+            value = json.loads(content)
+        except ValueError:
+            ctype = (resp.headers.get("Content-Type") or "").lower()
+            head = content.lstrip()[:200].lower()
+            if "html" in ctype or head.startswith((b"<!doctype", b"<html", b"<")):
+                raise RemoteError(f"Jira answered {what} with a web page, not JSON: check JIRA_URL and single "
+                                  "sign-on (a login or proxy page answers instead of Jira)") from None
+            raise RemoteError(f"Jira answered {what} with something that is not JSON: check JIRA_URL") from None
+        if shape is not None:
+            problem = _shape_problem(value, shape, "")
+            if problem:
+                raise RemoteError(f"Jira answered {what} in an unexpected shape ({problem}): check JIRA_URL; "
+                                  "a proxy or an add-on may be answering instead of Jira")
+        return value
 
     def settle(self, attempt: int) -> None:
         """Before looking at the outcome of an uncertain write: two client timeouts plus backoff, so that
@@ -310,23 +390,129 @@ class _Http:
         return text
 
 
-def _json(resp) -> Any:
-    if resp is None or not resp.content:
-        return None
-    try:
-        return resp.json()
-    except ValueError:
-        return None
+class _Deadline(Exception):
+    """A call did not complete within the overall deadline."""
 
 
-def _safe_detail(parse, resp) -> str:
+def _hang_up(resp) -> None:
+    """Close a response another thread is still reading (best effort: wake a blocked read)."""
     if resp is None:
-        return ""
+        return
     try:
-        text = parse(resp)
+        import socket
+
+        sock = getattr(getattr(resp.raw, "_connection", None), "sock", None)
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # noqa: BLE001 - closing is a courtesy
+        pass
+    try:
+        resp.close()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _error_detail(resp) -> str:
+    """Jira's error messages from an error answer, on one line, shortened."""
+    from jira.resilientsession import parse_error_msg
+
+    try:
+        text = parse_error_msg(resp)
     except Exception:  # noqa: BLE001 - a malformed error body is not worth a second error
         return ""
-    return " ".join(str(text).split())[:300]
+    text = " ".join(str(text).split())
+    if text.lstrip().lower().startswith(("<!doctype", "<html")):
+        return "a web page instead of Jira's error message"
+    return text[:300]
+
+
+# What good answers look like. A dict is an object whose keys must be there ("key?" when optional);
+# a one-item list is a list of that; a type or tuple of types is a value of that type; Null(x) also
+# allows null. Only what rollout reads is described: anything else in an answer is ignored.
+
+
+class _Null:
+    def __init__(self, spec: Any):
+        self.spec = spec
+
+
+def _shape_problem(value: Any, spec: Any, where: str) -> str | None:
+    """The first place where ``value`` does not match ``spec`` (None when it does)."""
+    if isinstance(spec, _Null):
+        return None if value is None else _shape_problem(value, spec.spec, where)
+    here = where or "the answer"
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            return f"{here} is {_kind(value)}, not an object"
+        for key, sub in spec.items():
+            name, optional = (key[:-1], True) if key.endswith("?") else (key, False)
+            if name not in value:
+                if optional:
+                    continue
+                return f"{where + '.' if where else ''}{name} is missing"
+            problem = _shape_problem(value[name], sub, f"{where + '.' if where else ''}{name}")
+            if problem:
+                return problem
+        return None
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return f"{here} is {_kind(value)}, not a list"
+        for i, item in enumerate(value):
+            problem = _shape_problem(item, spec[0], f"{where}[{i}]")
+            if problem:
+                return problem
+        return None
+    types = spec if isinstance(spec, tuple) else (spec,)
+    if isinstance(value, bool) and bool not in types:
+        return f"{here} is {_kind(value)}"
+    if not isinstance(value, types):
+        return f"{here} is {_kind(value)}, not {' or '.join(_TYPE_WORDS.get(t, t.__name__) for t in types)}"
+    return None
+
+
+_TYPE_WORDS = {str: "a string", int: "a number", bool: "true/false", dict: "an object", list: "a list"}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+_ID = (str, int)
+_NAMED = _Null({"name?": _Null(str)})
+_HISTORY = {"created?": _Null(str), "items?": _Null([{"field?": _Null(str), "fieldId?": _Null(str),
+                                                       "to?": _Null(_ID)}])}
+_ISSUE_FIELDS = {
+    "summary?": _Null(str), "duedate?": _Null(str), "labels?": _Null([str]), "parent?": _Null({"key?": str}),
+    "issuelinks?": _Null([{"id?": _ID, "type?": _NAMED, "outwardIssue?": _Null({"key": str}),
+                           "inwardIssue?": _Null({"key": str})}]),
+    "status?": _Null({"id?": _ID, "name?": _Null(str), "statusCategory?": _Null({"key?": _Null(str)})}),
+    "assignee?": _Null({"displayName?": _Null(str), "name?": _Null(str)}),
+    "resolution?": _NAMED, "resolutiondate?": _Null(str), "created?": _Null(str),
+}
+SHAPE_ISSUE = {"key": str, "id?": _ID, "fields?": _Null(_ISSUE_FIELDS), "properties?": _Null(dict),
+               "changelog?": _Null({"histories?": _Null([_HISTORY]), "total?": _Null(int)})}
+SHAPE_PROJECT = {"id": _ID, "key?": str, "issueTypes?": [{"id": _ID, "name": str, "subtask?": _Null(bool)}]}
+SHAPE_FIELDS = [{"id": str, "name?": _Null(str)}]
+SHAPE_LINK_TYPES = {"issueLinkTypes": [{"name": str}]}
+SHAPE_STATUSES = [{"id": _ID, "statusCategory?": _Null({"key?": _Null(str)})}]
+SHAPE_SEARCH = {"issues": [SHAPE_ISSUE], "nextPageToken?": _Null(str), "isLast?": _Null(bool)}
+SHAPE_SEARCH_V2 = {"issues": [SHAPE_ISSUE], "total?": _Null(int)}
+SHAPE_CHANGELOG = {"values": [_HISTORY], "isLast?": _Null(bool), "total?": _Null(int)}
+SHAPE_USERS = [{"accountId?": str, "name?": _Null(str), "emailAddress?": _Null(str), "active?": _Null(bool)}]
+SHAPE_BULK = {"issues?": [{"key": str}], "errors?": [{"status?": _Null(int), "failedElementNumber?": _Null(int),
+                                                     "elementErrors?": _Null(dict)}]}
 
 
 def _scrub(exc: BaseException) -> None:
@@ -362,7 +548,7 @@ class _Site:
 def _project(http: _Http, cfg: JiraConfig) -> dict:
     """The plan's Jira project; a 404 says what to check."""
     try:
-        return http.call("GET", f"project/{cfg.project}")
+        return http.call("GET", f"project/{cfg.project}", shape=SHAPE_PROJECT, what="the project")
     except _HttpError as exc:
         if exc.status == 404:
             raise RemoteError(f"Jira project {cfg.project!r} does not exist or this account cannot see it: "
@@ -381,9 +567,9 @@ def _discover(http: _Http, cfg: JiraConfig) -> _Site:
             raise RemoteError(f"issue type {name!r} does not exist in Jira project {cfg.project} (it has: "
                               f"{', '.join(sorted(t['name'] for t in project.get('issueTypes', [])))}): "
                               "set jira.issue_type / epic_issue_type / milestone_issue_type in the plan")
-    fields = http.call("GET", "field") or []
-    by_name = {f.get("name", "").lower(): f["id"] for f in fields}
-    link_types = (http.call("GET", "issueLinkType") or {}).get("issueLinkTypes", [])
+    fields = http.call("GET", "field", shape=SHAPE_FIELDS, what="the field list")
+    by_name = {(f.get("name") or "").lower(): f["id"] for f in fields}
+    link_types = http.call("GET", "issueLinkType", shape=SHAPE_LINK_TYPES, what="the link types")["issueLinkTypes"]
     names = {lt["name"].lower(): lt["name"] for lt in link_types}
     if cfg.link_type.lower() not in names:
         raise RemoteError(f"Jira has no issue link type {cfg.link_type!r} (it has: "
@@ -419,34 +605,46 @@ def _search(http: _Http, jql: str, fields: list[str], expand: str | None = None,
             progress: Progress = NO_PROGRESS) -> list[dict]:
     """Every issue matching ``jql`` with the ``rollout`` property; one call per page of 100."""
     issues: list[dict] = []
+    limit = http.settings.max_pages
     if http.settings.api_version == "3":
-        token = None
-        while True:
+        token, tokens = None, set()
+        for _ in range(limit):
             body: dict[str, Any] = {"jql": jql, "maxResults": PAGE_SIZE, "fields": fields,
                                     "properties": [PROPERTY_KEY]}
             if expand:
                 body["expand"] = expand
             if token:
                 body["nextPageToken"] = token
-            page = http.call("POST", "search/jql", body=body, kind="read") or {}
-            issues += page.get("issues", [])
-            progress.advance(len(page.get("issues", [])))
+            page = http.call("POST", "search/jql", body=body, kind="read", shape=SHAPE_SEARCH, what="the search")
+            issues += page["issues"]
+            progress.advance(len(page["issues"]))
             token = page.get("nextPageToken")
             if not token or page.get("isLast") is True:
                 return issues
+            if token in tokens:
+                raise RemoteError(f"Jira's search repeated a page (nextPageToken {token[:40]!r} came back after "
+                                  f"{len(tokens) + 1} pages): stopped reading; try again later")
+            tokens.add(token)
+        raise _too_many_pages("the search", limit)
     start = 0
-    while True:
+    for _ in range(limit):
         body = {"jql": jql, "startAt": start, "maxResults": PAGE_SIZE, "fields": fields,
                 "properties": [PROPERTY_KEY]}
         if expand:
             body["expand"] = [expand]
-        page = http.call("POST", "search", body=body, kind="read") or {}
-        got = page.get("issues", [])
+        page = http.call("POST", "search", body=body, kind="read", shape=SHAPE_SEARCH_V2, what="the search")
+        got = page["issues"]
         issues += got
         progress.advance(len(got))
         start += len(got)
-        if not got or start >= page.get("total", 0):
+        if not got or start >= (page.get("total") or 0):
             return issues
+    raise _too_many_pages("the search", limit)
+
+
+def _too_many_pages(what: str, limit: int) -> RemoteError:
+    return RemoteError(f"Jira's answer to {what} ran past {limit} pages (ROLLOUT_JIRA_MAX_PAGES): stopped "
+                       "reading; try again later, or raise the limit if the project is that large")
 
 
 def _jql_string(text: str) -> str:
@@ -626,7 +824,8 @@ class _Push:
                 continue
             try:
                 issue = self.http.call("GET", f"issue/{rec.issue_key}",
-                                       params={"fields": ",".join(self._fields()), "properties": PROPERTY_KEY})
+                                       params={"fields": ",".join(self._fields()), "properties": PROPERTY_KEY},
+                                       shape=SHAPE_ISSUE, what="the issue")
             except _HttpError as exc:
                 if exc.status != 404:
                     raise
@@ -736,7 +935,7 @@ class _Push:
             body = {"issueUpdates": [self._payload(w) for w in pending]}
             try:
                 reply = self.http.call("POST", "issue/bulk", body=body, idempotent=False, accept=(400,),
-                                       kind="create")
+                                       kind="create", shape=SHAPE_BULK, what="the bulk create")
             except _Uncertain as exc:
                 LOG.warning("bulk create outcome unknown (%s); reconciling by search", exc)
                 self.http.settle(attempt)
@@ -760,7 +959,8 @@ class _Push:
         parent_refused: set[int] = set()
         for err in reply.get("errors") or []:
             ee = err.get("elementErrors") or {}
-            index = int(err.get("failedElementNumber", -1))
+            index = err.get("failedElementNumber")
+            index = -1 if index is None else int(index)
             parts = [f"{k}: {v}" for k, v in (ee.get("errors") or {}).items()] + list(ee.get("errorMessages") or [])
             failed[index] = "; ".join(parts) or f"HTTP {err.get('status')}"
             if "parent" in (ee.get("errors") or {}):
@@ -1030,7 +1230,8 @@ class _Push:
         """(blocker key, blocked key) of our link type, read from the blockers' issue links."""
         present = set()
         for blocker in sorted(blockers):
-            issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"})
+            issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"}, shape=SHAPE_ISSUE,
+                                   what="the issue")
             for link in ((issue or {}).get("fields") or {}).get("issuelinks") or []:
                 if ((link.get("type") or {}).get("name", "").lower() == self.site.link_type.lower()
                         and link.get("outwardIssue")):
@@ -1057,7 +1258,7 @@ def _parse_time(text: str | None) -> _dt.datetime | None:
 
 def _pull(plan, store, cfg: JiraConfig, http: _Http, progress: Progress) -> PullResult:
     site = _discover_light(http, cfg)
-    categories = {str(s["id"]): (s.get("statusCategory") or {}).get("key") for s in (http.call("GET", "status") or [])}
+    categories = {str(s["id"]): (s.get("statusCategory") or {}).get("key") for s in http.call("GET", "status", shape=SHAPE_STATUSES, what="the status list")}
     progress.start("reading progress", max(1, len(plan.tasks)))
     fields = ["status", "assignee", "resolution", "resolutiondate", "created"]
     found = _search(http, _plan_jql(site, plan.id), fields, expand="changelog", progress=progress)
@@ -1099,13 +1300,18 @@ def _histories(http: _Http, issue: dict) -> list[dict]:
     if total is None or total <= len(histories):
         return histories
     histories, start = [], 0       # the search truncated the changelog: read all of it
-    while True:
-        page = http.call("GET", f"issue/{issue['key']}/changelog", params={"startAt": start, "maxResults": 100}) or {}
-        values = page.get("values") or []
+    for _ in range(http.settings.max_pages):
+        page = http.call("GET", f"issue/{issue['key']}/changelog", params={"startAt": start, "maxResults": 100},
+                         shape=SHAPE_CHANGELOG, what=f"the changelog of {issue['key']}")
+        values = page["values"]
         histories += values
         start += len(values)
-        if not values or page.get("isLast", start >= page.get("total", 0)):
+        if not values or page.get("isLast", start >= (page.get("total") or 0)) is not False:
             return histories
+        if len(histories) > 10 * total + 1000:
+            raise RemoteError(f"Jira's changelog of {issue['key']} keeps growing past the {total} entries it "
+                              "announced: stopped reading; try again later")
+    raise _too_many_pages(f"the changelog of {issue['key']}", http.settings.max_pages)
 
 
 def _actuals(histories: list[dict], categories: dict[str, str | None], current: str | None):

@@ -45,10 +45,19 @@ SYSTEM_FIELDS = ["summary", "description", "duedate", "labels", "parent", "issue
 
 @dataclass
 class Fault:
-    kind: str                      # 429, 429-date, 500, 502, 503, slow, timeout, drop, reset
+    kind: str                      # 429, 429-date, 500, 502, 503, slow, timeout, drop, reset,
+                                   # html (a sign-in page, 200), dribble (a byte at a time), huge, tamper
     match: str = ""                # substring of "METHOD /path"; empty matches every call
     count: int = 1
     retry_after: str | None = None # for 429: the Retry-After header (default "0")
+    tamper: Any = None             # for tamper: payload -> the answer actually sent (a lying server)
+
+
+SIGN_IN_PAGE = b"""<!DOCTYPE html>
+<html><head><title>Sign in - Acme single sign-on</title></head>
+<body><form method="post" action="/sso/login"><input name="username"><input name="password" type="password">
+<button>Sign in</button></form></body></html>
+"""
 
 
 @dataclass
@@ -107,6 +116,8 @@ class JiraStandIn:
         self.faults: list[Fault] = []
         self.holds: list[Hold] = []
         self.fault_rate = 0.0
+        self.dribble_delay = 1.0                            # seconds between the bytes of a "dribble" answer
+        self.huge_bytes = 600_000_000                       # size a "huge" answer claims (and sends until cut off)
         self.fault_kinds: tuple[str, ...] = ()
         self.rng = random.Random(7)
         self.reject_summaries: set[str] = set()             # bulk create: per-item error for these summaries
@@ -255,8 +266,14 @@ class JiraStandIn:
             held.release.wait(60)
         if self.latency:
             time.sleep(self.latency)
-        fault, retry_after = self._pick_fault(f"{h.command} {parts.path}")
+        fault, retry_after, tamper = self._pick_fault(f"{h.command} {parts.path}")
         seen.fault = fault
+        if fault == "html":           # an SSO or proxy login page, answered with 200 as they do
+            seen.status = 200
+            return self._send_raw(h, 200, SIGN_IN_PAGE, "text/html;charset=UTF-8")
+        if fault == "huge":
+            seen.status = 200
+            return self._send_huge(h)
         if fault in ("429", "429-date", "500", "502", "503"):
             status = int(fault[:3])
             headers = {}
@@ -277,11 +294,16 @@ class JiraStandIn:
         status, payload = self._answer(h.command, parts.path, parse_qs(parts.query), body, h.headers)
         seen.status = status
         data = b"" if payload is None else json.dumps(payload).encode()
-        if checker is not None and status < 500:
+        if fault == "tamper":         # deliberately outside the document: not checked against it
+            payload = tamper(copy.deepcopy(payload))
+            data = json.dumps(payload).encode()
+        elif checker is not None and status < 500:
             self._check(checker.check_response(h.command, parts.path, parts.query, dict(h.headers), raw,
-                                                    status, data), h.command, parts.path, "response")
+                                               status, data), h.command, parts.path, "response")
         if fault == "drop":
             return self._cut(h, data, status)
+        if fault == "dribble":
+            return self._dribble(h, status, data)
         try:
             self._send(h, status, payload)
         except (BrokenPipeError, ConnectionResetError):
@@ -300,15 +322,60 @@ class JiraStandIn:
                     return held
         return None
 
-    def _pick_fault(self, call: str) -> tuple[str | None, str | None]:
+    def _pick_fault(self, call: str) -> tuple[str | None, str | None, Any]:
         with self.lock:
             for fault in self.faults:
                 if fault.count > 0 and fault.match in call:
                     fault.count -= 1
-                    return fault.kind, fault.retry_after
+                    return fault.kind, fault.retry_after, fault.tamper
             if self.fault_rate and self.rng.random() < self.fault_rate:
-                return self.rng.choice(self.fault_kinds), None
-        return None, None
+                return self.rng.choice(self.fault_kinds), None, None
+        return None, None, None
+
+    def _send_raw(self, h, status: int, data: bytes, ctype: str) -> None:
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+        except OSError:
+            pass
+
+    def _dribble(self, h, status: int, data: bytes) -> None:
+        """The whole answer, one byte at a time: no single read ever waits long enough to time out."""
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", "application/json;charset=UTF-8")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.flush()
+            for i in range(len(data)):
+                h.wfile.write(data[i:i + 1])
+                h.wfile.flush()
+                time.sleep(self.dribble_delay)
+        except OSError:
+            pass
+        h.close_connection = True
+
+    def _send_huge(self, h) -> None:
+        """A JSON answer of ``huge_bytes`` (a search whose issue list is mostly blanks), sent until cut off."""
+        head, tail = b'{"isLast": true, "issues": [', b"]}"
+        chunk = b" " * 65536
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json;charset=UTF-8")
+            h.send_header("Content-Length", str(self.huge_bytes))
+            h.end_headers()
+            h.wfile.write(head)
+            left = self.huge_bytes - len(head) - len(tail)
+            while left > 0:
+                h.wfile.write(chunk[:left])
+                left -= len(chunk)
+            h.wfile.write(tail)
+        except OSError:
+            pass
+        h.close_connection = True
 
     def _send(self, h, status: int, payload: Any, headers: dict | None = None) -> None:
         data = b"" if payload is None else json.dumps(payload).encode()

@@ -1,0 +1,110 @@
+"""Answers that are not what Jira says: sign-in pages, odd shapes, endless pages, trickles, floods.
+
+Each ends in one clear line and exit 3 -- never an empty result (which would recreate every issue),
+never an AttributeError, never a push that hangs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from click.testing import CliRunner
+from jira_fixtures import make_plan, write_plan_yaml
+from jira_standin import Fault
+
+from rollout.cli import cli
+from rollout.errors import RemoteError
+from rollout.trackers import pull_plan, push_plan
+
+SIGN_IN = "with a web page, not JSON: check JIRA_URL and single sign-on"
+
+
+@pytest.mark.parametrize("match, what", [
+    ("GET /rest/api/3/project/", "the project"),
+    ("GET /rest/api/3/field", "the field list"),
+    ("POST /rest/api/3/search/jql", "the search"),
+])
+def test_a_sign_in_page_is_not_an_empty_project(standin, tmp_path, match, what):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    issues = dict(standin.issues)
+    standin.faults.append(Fault("html", match))
+    with pytest.raises(RemoteError, match=f"Jira answered {what} {SIGN_IN}") as info:
+        push_plan(plan)
+    assert info.value.exit_code == 3
+    assert standin.issues.keys() == issues.keys()          # nothing created a second time
+
+
+def test_a_sign_in_page_on_the_changelog_stops_pull(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    key = standin.task_issues()["disc.interviews"][0]
+    for _ in range(25):                                    # longer than the search's embedded page (20)
+        standin.transition(key, "3", standin_time())
+    standin.faults.append(Fault("html", f"GET /rest/api/3/issue/{key}/changelog"))
+    with pytest.raises(RemoteError, match=f"Jira answered the changelog of {key} {SIGN_IN}"):
+        pull_plan(plan)
+
+
+def standin_time():
+    import datetime as dt
+
+    return dt.datetime(2027, 1, 12, 9, tzinfo=dt.timezone.utc)
+
+
+def test_the_cli_says_it_in_one_line_with_exit_3(standin, tmp_path):
+    plan = write_plan_yaml(tmp_path, 3)
+    standin.faults.append(Fault("html", "POST /rest/api/3/search/jql"))
+    result = CliRunner().invoke(cli, ["push", str(plan)])
+    assert result.exit_code == 3
+    assert result.stderr.strip().splitlines() == [
+        "error: Jira answered the search with a web page, not JSON: check JIRA_URL and single sign-on "
+        "(a login or proxy page answers instead of Jira)"]
+    assert standin.issues == {}
+
+
+def _first_issue(payload, change):
+    change(payload["issues"][0]["fields"])
+    return payload
+
+
+@pytest.mark.parametrize("match, tamper, message", [
+    ("GET /rest/api/3/project/", lambda p: [p], r"the project in an unexpected shape \(the answer is a list, not an object\)"),
+    ("GET /rest/api/3/field", lambda p: {"fields": p}, r"the field list in an unexpected shape \(the answer is an object, not a list\)"),
+    ("GET /rest/api/3/issueLinkType", lambda p: {"issueLinkTypes": "Blocks"}, r"issueLinkTypes is a string, not a list"),
+    ("POST /rest/api/3/search/jql", lambda p: {**p, "issues": {"ACME-1": {}}}, r"the search in an unexpected shape \(issues is an object, not a list\)"),
+    ("POST /rest/api/3/search/jql", lambda p: _first_issue(p, lambda f: f.update(duedate=20270115)),
+     r"issues\[0\]\.fields\.duedate is a number, not a string"),
+    ("POST /rest/api/3/search/jql", lambda p: _first_issue(p, lambda f: f.update(labels="rollout")),
+     r"issues\[0\]\.fields\.labels is a string, not a list"),
+])
+def test_odd_shapes_on_push_are_one_clear_error(standin, tmp_path, match, tamper, message):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    standin.faults.append(Fault("tamper", match, tamper=tamper))
+    with pytest.raises(RemoteError, match=message):
+        push_plan(plan)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda f: f.update(status="Done"), r"fields\.status is a string, not an object"),
+    (lambda f: f.update(assignee="dana"), r"fields\.assignee is a string, not an object"),
+    (lambda f: f.update(resolutiondate=1799999999), r"fields\.resolutiondate is a number, not a string"),
+])
+def test_odd_shapes_on_pull_are_one_clear_error(standin, tmp_path, change, message):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    standin.faults.append(Fault("tamper", "POST /rest/api/3/search/jql", tamper=lambda p: _first_issue(p, change)))
+    with pytest.raises(RemoteError, match=message):
+        pull_plan(plan)
+
+
+def test_odd_changelog_entries_are_one_clear_error(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    key = standin.task_issues()["disc.interviews"][0]
+    for _ in range(25):
+        standin.transition(key, "3", standin_time())
+    standin.faults.append(Fault("tamper", "/changelog", tamper=lambda p: {**p, "values": ["moved to done"]}))
+    with pytest.raises(RemoteError, match=rf"the changelog of {key} in an unexpected shape \(values\[0\] is a string"):
+        pull_plan(plan)
