@@ -108,3 +108,83 @@ def test_odd_changelog_entries_are_one_clear_error(standin, tmp_path):
     standin.faults.append(Fault("tamper", "/changelog", tamper=lambda p: {**p, "values": ["moved to done"]}))
     with pytest.raises(RemoteError, match=rf"the changelog of {key} in an unexpected shape \(values\[0\] is a string"):
         pull_plan(plan)
+
+
+# -- bounded conversations ------------------------------------------------------------------------
+
+
+def test_a_search_that_repeats_its_page_token_is_stopped(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    standin.faults.append(Fault("tamper", "POST /rest/api/3/search/jql", count=1000,
+                                tamper=lambda p: {**p, "isLast": False, "nextPageToken": "3"}))
+    with pytest.raises(RemoteError, match=r"search repeated a page \(nextPageToken '3' came back after 2 pages\)"):
+        push_plan(plan)
+    assert len([s for s in standin.seen if s.fault == "tamper"]) == 2
+
+
+def test_a_search_that_never_ends_is_capped(standin, tmp_path, monkeypatch):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    tokens = iter(range(10**6))
+    standin.faults.append(Fault("tamper", "POST /rest/api/3/search/jql", count=1000,
+                                tamper=lambda p: {**p, "isLast": False, "nextPageToken": str(next(tokens))}))
+    monkeypatch.setenv("ROLLOUT_JIRA_MAX_PAGES", "30")
+    with pytest.raises(RemoteError, match=r"search ran past 30 pages \(ROLLOUT_JIRA_MAX_PAGES\)"):
+        push_plan(plan)
+    assert len([s for s in standin.seen if s.fault == "tamper"]) == 30
+
+
+def test_a_changelog_that_never_ends_is_bounded(standin, tmp_path):
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    key = standin.task_issues()["disc.interviews"][0]
+    for _ in range(25):
+        standin.transition(key, "3", standin_time())
+    page = list(standin.issues[key]["changelog"][:10])      # the same ten entries, again and again
+    standin.faults.append(Fault("tamper", "/changelog", count=100_000,
+                                tamper=lambda p: {**p, "isLast": False, "values": page}))
+    with pytest.raises(RemoteError, match=f"changelog of {key} keeps growing past the 25 entries"):
+        pull_plan(plan)
+
+
+def test_a_server_that_dribbles_its_answer_meets_the_deadline(standin, tmp_path, monkeypatch):
+    # every byte arrives well within the 0.5 s read timeout, so only an overall deadline stops it
+    plan = make_plan(tmp_path)
+    standin.dribble_delay = 0.05
+    standin.faults.append(Fault("dribble", "GET /rest/api/3/field"))
+    monkeypatch.setenv("ROLLOUT_JIRA_DEADLINE", "1")
+    began = time.monotonic()
+    with pytest.raises(RemoteError, match=r"did not finish answering the field list within 1 s \(ROLLOUT_JIRA_DEADLINE\)"):
+        push_plan(plan)
+    assert time.monotonic() - began < 10
+    assert standin.issues == {}
+
+
+def test_an_uncertain_write_that_dribbles_is_reconciled(standin, tmp_path, monkeypatch):
+    plan = make_plan(tmp_path)
+    standin.dribble_delay = 0.05
+    standin.faults.append(Fault("dribble", "POST /rest/api/3/issue/bulk"))
+    monkeypatch.setenv("ROLLOUT_JIRA_DEADLINE", "1")
+    result = push_plan(plan)
+    assert result.errors == []
+    assert all(len(keys) == 1 for keys in standin.task_issues().values())
+    assert len(standin.task_issues()) == 7
+
+
+def test_a_huge_answer_is_cut_off_at_the_size_cap(standin, tmp_path, monkeypatch):
+    import tracemalloc
+
+    plan = make_plan(tmp_path)
+    push_plan(plan)
+    standin.huge_bytes = 50_000_000
+    standin.faults.append(Fault("huge", "POST /rest/api/3/search/jql"))
+    monkeypatch.setenv("ROLLOUT_JIRA_MAX_MB", "2")
+    tracemalloc.start()
+    try:
+        with pytest.raises(RemoteError, match=r"answer to the search is larger than 2 MB \(ROLLOUT_JIRA_MAX_MB\)"):
+            push_plan(plan)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000            # stopped reading: the 50 MB answer was never held
