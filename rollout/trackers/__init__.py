@@ -31,6 +31,7 @@ def push_plan(plan, *, tracker: str = "jira", dry_run: bool = False, force: bool
 
     sched = schedule(plan)
     with StateStore(plan.path, plan.id, state_file) as store:
+        store.open()                   # a damaged or unreadable state file stops the push before Jira is read
         # one push of a plan at a time: a second would create every issue again (a dry run writes nothing)
         with (nullcontext() if dry_run else store.push_lock(wait=_lock_wait())):
             result = load_tracker(tracker).push(plan, sched, store, dry_run=dry_run, force=force, progress=progress)
@@ -71,6 +72,7 @@ def pull_plan(plan, *, tracker: str = "jira", progress: Progress = NO_PROGRESS,
     from ..state import StateStore
 
     with StateStore(plan.path, plan.id, state_file) as store:
+        store.open()
         return load_tracker(tracker).pull(plan, store, progress=progress)
 
 
