@@ -47,6 +47,7 @@ REMOVED_LABEL = "rollout-removed"
 MILESTONE_LABEL = "milestone"
 BULK_LIMIT = 50
 PAGE_SIZE = 100
+_CONSISTENT_LOOKS = 4          # searches after an uncertain create, until two in a row agree
 _RETRY_STATUSES = {500, 502, 503, 504}
 _OWNED = ("summary", "description", "duedate", "start", "parent")
 _PLAN_KEYS = {"project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
@@ -196,7 +197,15 @@ def retry_after_seconds(value: str | None, now: _dt.datetime | None = None) -> f
 
 
 class _Uncertain(Exception):
-    """A non-idempotent call may or may not have taken effect (connection dropped, 5xx)."""
+    """A non-idempotent call may or may not have taken effect (connection dropped, 5xx, timeout).
+
+    ``timed_out``: we stopped waiting while the server may still be working on it (a read timeout or
+    the deadline), so its effect may appear later; after a 5xx or a dropped connection the server is done.
+    """
+
+    def __init__(self, message: str, timed_out: bool = False):
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class _HttpError(RemoteError):
@@ -266,7 +275,7 @@ class _Http:
                 failure = f"HTTP {status}"
             except _Deadline as exc:
                 if not idempotent:
-                    raise _Uncertain(str(exc)) from None
+                    raise _Uncertain(str(exc), timed_out=True) from None
                 raise RemoteError(f"Jira did not finish answering {what} within {self.settings.deadline:g} s "
                                   "(ROLLOUT_JIRA_DEADLINE): check JIRA_URL and the network; the next push resumes "
                                   "where this one stopped") from None
@@ -274,7 +283,8 @@ class _Http:
                     requests.exceptions.ContentDecodingError) as exc:
                 _scrub(exc)
                 if not idempotent:
-                    raise _Uncertain(type(exc).__name__) from exc
+                    timed_out = isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout)
+                    raise _Uncertain(type(exc).__name__, timed_out=timed_out) from exc
                 failure = type(exc).__name__
                 if attempt > self.settings.retries:
                     raise RemoteError(f"cannot reach Jira at {self.settings.url} ({failure} after {attempt} "
@@ -355,10 +365,16 @@ class _Http:
                                   "a proxy or an add-on may be answering instead of Jira")
         return value
 
-    def settle(self, attempt: int) -> None:
-        """Before looking at the outcome of an uncertain write: two client timeouts plus backoff, so that
-        a request the server was still working on when we gave up has finished."""
-        self.sleep(2 * self.settings.timeout + self.delay(attempt, None))
+    def settle(self, attempt: int, timed_out: bool) -> None:
+        """Before looking at the outcome of an uncertain write. After a timeout the server may still be
+        working on the request: wait two client timeouts plus backoff for it to finish. After a 5xx or
+        a dropped connection it has finished: look at once (``recheck`` paces any further looks)."""
+        if timed_out:
+            self.sleep(2 * self.settings.timeout + self.delay(attempt, None))
+
+    def recheck(self, look: int) -> None:
+        """A short pause before looking again for the outcome of a write (search may lag behind)."""
+        self.sleep(min(self.settings.max_delay, self.settings.backoff * 2 ** look) * 0.5)
 
     def _count(self, kind: str) -> None:
         with self._lock:
@@ -938,7 +954,7 @@ class _Push:
                                        kind="create", shape=SHAPE_BULK, what="the bulk create")
             except _Uncertain as exc:
                 LOG.warning("bulk create outcome unknown (%s); reconciling by search", exc)
-                self.http.settle(attempt)
+                self.http.settle(attempt, exc.timed_out)
                 pending = self._reconcile(pending)
                 if not pending:
                     return
@@ -999,13 +1015,18 @@ class _Push:
         return retry
 
     def _reconcile(self, pending: list[_Want]) -> list[_Want]:
-        """After an uncertain create: record what Jira made, return what is still missing."""
-        found = _search(self.http, _plan_jql(self.site.project_key, self.plan.id), self._fields())
-        by_ref = {}
-        for issue in found:
-            ref = _ref_of(issue, self.plan.id)
-            if ref is not None and ref not in by_ref:
-                by_ref[ref] = issue
+        """After an uncertain create: record what Jira made, return what is still missing.
+
+        Jira's search may lag behind a create that just happened, so when something looks missing the
+        search is repeated (with a short pause) until two searches in a row agree."""
+        previous: set[str] | None = None
+        for look in range(_CONSISTENT_LOOKS):
+            by_ref = self._search_refs({w.ref for w in pending})
+            found = set(by_ref)
+            if len(found) == len(pending) or found == previous:
+                break
+            previous = found
+            self.http.recheck(look)
         done, missing = [], []
         for w in pending:
             issue = by_ref.get(w.ref)
@@ -1020,6 +1041,15 @@ class _Push:
             self.store.record_pushed(done)
             self.progress.advance(len(done))
         return missing
+
+    def _search_refs(self, refs: set[str]) -> dict[str, dict]:
+        found = _search(self.http, _plan_jql(self.site.project_key, self.plan.id), self._fields())
+        by_ref: dict[str, dict] = {}
+        for issue in found:
+            ref = _ref_of(issue, self.plan.id)
+            if ref in refs and ref not in by_ref:
+                by_ref[ref] = issue
+        return by_ref
 
     # -- update -----------------------------------------------------------------------------------
 
@@ -1185,15 +1215,16 @@ class _Push:
                 for (a, b), outcome in zip(pending, outcomes):
                     if outcome is None:
                         made.append((a, b))
-                    elif outcome is _Uncertain:
+                    elif isinstance(outcome, _Uncertain):
                         uncertain.append((a, b))
                     else:
                         self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: {outcome}"))
                 self._made_links(made)
                 if not uncertain:
                     return
-                # a call that timed out may still be carried out: wait, then look before trying again
-                self.http.settle(attempt)
+                # a call that timed out may still be carried out: wait, then look before trying again;
+                # after a 5xx or a dropped connection look at once (an issue's links are read directly)
+                self.http.settle(attempt, any(o.timed_out for o in outcomes if isinstance(o, _Uncertain)))
                 present = self._links_present({self.keys[a] for a, _ in uncertain})
                 self._made_links([(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) in present])
                 pending = [(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) not in present]
@@ -1219,8 +1250,8 @@ class _Push:
         try:
             self.http.call("POST", "issueLink", body=body, idempotent=False, kind="link")
             return None
-        except _Uncertain:
-            return _Uncertain
+        except _Uncertain as exc:
+            return exc
         except _HttpError as exc:
             if exc.status == 401 or "permission" in str(exc):
                 raise                   # every other link would fail the same way: stop here
