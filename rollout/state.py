@@ -55,7 +55,7 @@ __all__ = [
     "state_path",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry moves the schema from version i to i + 1; never edit a released entry, append one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -102,6 +102,10 @@ _MIGRATIONS: tuple[str, ...] = (
         actual_finish   TEXT,
         PRIMARY KEY (snapshot_id, task_id)
     );
+    """,
+    # 2: the link type push made for each dependency (NULL: the FS link type, as before version 2)
+    """
+    ALTER TABLE links ADD COLUMN link_type TEXT;
     """,
 )
 
@@ -457,9 +461,16 @@ class StateStore:
         """(blocker task id, blocked task id) → link id, for every link push made."""
         return {(a, b): lid for a, b, lid in self._read("SELECT blocker, blocked, link_id FROM links")}
 
-    def record_links(self, links: Iterable[tuple[str, str, str | None]]) -> None:
+    def link_kinds(self) -> dict[tuple[str, str], str | None]:
+        """(blocker task id, dependent task id) → the Jira link type push made (None: the FS type)."""
+        return {(a, b): t for a, b, t in self._read("SELECT blocker, blocked, link_type FROM links")}
+
+    def record_links(self, links: Iterable[tuple]) -> None:
+        """Record (blocker, dependent, link id[, link type]) for links push made."""
+        rows = [tuple(link) + (None,) * (4 - len(link)) for link in links]
         with self.transaction() as conn:
-            conn.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", list(links))
+            conn.executemany("INSERT OR REPLACE INTO links (blocker, blocked, link_id, link_type) VALUES (?, ?, ?, ?)",
+                             rows)
 
     def forget_links(self, pairs: Iterable[tuple[str, str]]) -> None:
         with self.transaction() as conn:
@@ -542,7 +553,7 @@ class StateStore:
 
 
 _GUARDED = ("open", "exists", "get_meta", "set_meta", "issue_keys", "records", "record_intent", "record_pushed",
-            "forget_intent", "mark_removed", "links", "record_links", "forget_links", "baseline", "baseline_edges",
+            "forget_intent", "mark_removed", "links", "link_kinds", "record_links", "forget_links", "baseline", "baseline_edges",
             "baseline_info", "save_baseline", "save_snapshot", "snapshots", "latest_snapshot")
 
 

@@ -50,7 +50,8 @@ PAGE_SIZE = 100
 _CONSISTENT_LOOKS = 4          # searches after an uncertain create, until two in a row agree
 _RETRY_STATUSES = {500, 502, 503, 504}
 _OWNED = ("summary", "description", "duedate", "start", "parent")
-_PLAN_KEYS = {"project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
+_LINKED = ("SS", "FF", "SF")      # dependency types that get jira.link_types (FS gets jira.link_type)
+_PLAN_KEYS = {"project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type", "link_types",
               "start_date_field", "labels"}
 
 
@@ -137,7 +138,8 @@ class JiraConfig:
     epic_issue_type: str = "Epic"
     milestone_issue_type: str | None = None
     epic_per: str = "workstream"          # workstream, plan or none
-    link_type: str = "Blocks"
+    link_type: str = "Blocks"             # FS dependencies
+    link_types: tuple[tuple[str, str], ...] = (("SS", "Relates"), ("FF", "Relates"), ("SF", "Relates"))
     start_date_field: str = "Start date"
     labels: tuple[str, ...] = ()
 
@@ -145,6 +147,8 @@ class JiraConfig:
     def from_plan(cls, plan) -> "JiraConfig":
         raw = dict(plan.jira or {})
         where = getattr(plan.source, "path", None) or plan.path
+        at = (getattr(plan, "sources", None) or {}).get("jira")
+        line = at.line if at is not None and at.path == where else None
         if not raw.get("project"):
             raise PlanError("the plan has no Jira project: add `jira: {project: KEY}`", path=where)
         unknown = sorted(set(raw) - _PLAN_KEYS)
@@ -159,10 +163,23 @@ class JiraConfig:
         spaced = [x for x in labels if not x or any(c.isspace() for c in x)]
         if spaced:
             raise PlanError(f"jira.labels: Jira labels cannot be empty or contain spaces: {spaced[0]!r}", path=where)
+        link_types = dict(cls.link_types)
+        given = raw.get("link_types") or {}
+        if not isinstance(given, dict):
+            raise PlanError("jira.link_types maps SS, FF and SF to Jira link type names, e.g. {SS: Relates}",
+                            path=where, line=line)
+        for key, name in given.items():
+            if str(key).upper() not in _LINKED:
+                raise PlanError(f"unknown dependency type {key!r} in jira.link_types (expected SS, FF or SF)",
+                                path=where, line=line)
+            if not isinstance(name, str) or not name.strip():
+                raise PlanError(f"jira.link_types.{key} must name a Jira issue link type, not {name!r}",
+                                path=where, line=line)
+            link_types[str(key).upper()] = name.strip()
         return cls(project=str(raw["project"]), issue_type=str(raw.get("issue_type", "Task")),
                    epic_issue_type=str(raw.get("epic_issue_type", "Epic")),
                    milestone_issue_type=raw.get("milestone_issue_type"), epic_per=epic_per,
-                   link_type=str(raw.get("link_type", "Blocks")),
+                   link_type=str(raw.get("link_type", "Blocks")), link_types=tuple(sorted(link_types.items())),
                    start_date_field=str(raw.get("start_date_field", "Start date")),
                    labels=tuple(labels))
 
@@ -553,12 +570,21 @@ class _Site:
     start_field: str | None
     epic_link_field: str | None
     epic_name_field: str | None
-    link_type: str
+    link_type: str                         # of FS dependencies, as Jira spells it
     cloud: bool
+    link_types: dict[str, str] = field(default_factory=dict)   # SS/FF/SF -> link type, as Jira spells it
     epic_link_candidate: str | None = None    # the "Epic Link" field, for instances that refuse `parent`
 
     def type_id(self, name: str) -> str:
         return self.issue_types[name.lower()]
+
+    def link_type_of(self, dep_type: str) -> str:
+        """The Jira link type of a dependency: FS blocks; SS, FF and SF only relate (by default)."""
+        return self.link_type if dep_type == "FS" else self.link_types.get(dep_type, self.link_type)
+
+    @property
+    def our_link_types(self) -> set[str]:
+        return {self.link_type.lower(), *(t.lower() for t in self.link_types.values())}
 
 
 def _project(http: _Http, cfg: JiraConfig) -> dict:
@@ -587,16 +613,18 @@ def _discover(http: _Http, cfg: JiraConfig) -> _Site:
     by_name = {(f.get("name") or "").lower(): f["id"] for f in fields}
     link_types = http.call("GET", "issueLinkType", shape=SHAPE_LINK_TYPES, what="the link types")["issueLinkTypes"]
     names = {lt["name"].lower(): lt["name"] for lt in link_types}
-    if cfg.link_type.lower() not in names:
-        raise RemoteError(f"Jira has no issue link type {cfg.link_type!r} (it has: "
-                          f"{', '.join(sorted(names.values())) or 'none'}): set jira.link_type in the plan "
-                          "or ask an admin to enable issue linking")
+    for setting, name in [("jira.link_type", cfg.link_type)] + [(f"jira.link_types.{d}", n) for d, n in cfg.link_types]:
+        if name.lower() not in names:
+            raise RemoteError(f"Jira has no issue link type {name!r} (it has: "
+                              f"{', '.join(sorted(names.values())) or 'none'}): set {setting} in the plan "
+                              "or ask an admin to enable issue linking")
     cloud = http.settings.api_version == "3"
     return _Site(project_id=str(project["id"]), project_key=project.get("key", cfg.project), issue_types=types,
                  start_field=by_name.get(cfg.start_date_field.lower()),
                  epic_link_field=None if cloud else by_name.get("epic link"),
                  epic_name_field=None if cloud else by_name.get("epic name"),
                  link_type=names[cfg.link_type.lower()], cloud=cloud,
+                 link_types={d: names[n.lower()] for d, n in cfg.link_types},
                  epic_link_candidate=by_name.get("epic link"))
 
 
@@ -613,7 +641,7 @@ class _View:
     id: str
     owned: dict[str, Any]
     labels: list[str]
-    links: list[tuple[str, str, str]]      # (link id, 'outward' | 'inward', other issue key) of our link type
+    links: list[tuple[str, str, str, str]]  # (link id, 'outward' | 'inward', other key, link type lower) of our types
     raw: dict[str, Any]
 
 
@@ -681,7 +709,7 @@ def _ref_of(issue: dict, plan_id: str) -> str | None:
     return str(task) if task else None
 
 
-def _view(issue: dict, ref: str, site: _Site, link_type: str) -> _View:
+def _view(issue: dict, ref: str, site: _Site) -> _View:
     f = issue.get("fields") or {}
     parent = None
     if site.epic_link_field and f.get(site.epic_link_field):
@@ -697,12 +725,13 @@ def _view(issue: dict, ref: str, site: _Site, link_type: str) -> _View:
     }
     links = []
     for link in f.get("issuelinks") or []:
-        if (link.get("type") or {}).get("name", "").lower() != link_type.lower():
+        type_name = ((link.get("type") or {}).get("name") or "").lower()
+        if type_name not in site.our_link_types:
             continue
         if link.get("outwardIssue"):
-            links.append((str(link.get("id")), "outward", link["outwardIssue"]["key"]))
+            links.append((str(link.get("id")), "outward", link["outwardIssue"]["key"], type_name))
         elif link.get("inwardIssue"):
-            links.append((str(link.get("id")), "inward", link["inwardIssue"]["key"]))
+            links.append((str(link.get("id")), "inward", link["inwardIssue"]["key"], type_name))
     return _View(ref, issue["key"], str(issue.get("id")), owned, list(f.get("labels") or []), links, issue)
 
 
@@ -738,12 +767,19 @@ def _text_of(value: Any) -> str:
     return "\n".join(lines)
 
 
-def _description(plan, task) -> str:
+def _description(plan, task, names: Mapping[str, str] | None = None) -> str:
     lines = []
     if task.objective:
         lines.append(task.objective.strip())
     if task.description:
         lines += [ln for ln in task.description.strip().split("\n")]
+    # SS/FF/SF links only relate: the description says how the work overlaps (FS is the Blocks link)
+    for dep in task.depends_on:
+        if dep.type != "FS" and dep.task != task.id:
+            other = (names or {}).get(dep.task)
+            who = f"{other} ({dep.task})" if other else dep.task
+            lag = f" + {dep.lag}d" if dep.lag > 0 else (f" - {-dep.lag}d" if dep.lag < 0 else "")
+            lines.append(f"{_DEP_WORDS[dep.type].capitalize()} {who}{lag} ({dep.type} dependency).")
     facts = [f"{task.kind}", "milestone" if task.is_milestone else f"{task.duration} working days"]
     if task.owner:
         facts.append(f"owner {task.owner}")
@@ -828,7 +864,7 @@ class _Push:
                 self.result.changes.append(Change("error", ref, issue["key"],
                                                   f"duplicate of {views[ref].key}; resolve by hand"))
                 continue
-            views[ref] = _view(issue, ref, self.site, self.site.link_type)
+            views[ref] = _view(issue, ref, self.site)
         return views
 
     def _find_strays(self, records, wanted: set[str]) -> dict[str, str]:
@@ -848,7 +884,7 @@ class _Push:
                 gone[rec.task_id] = rec.issue_key
                 continue
             if _ref_of(issue or {}, self.plan.id) == rec.task_id:
-                self.views[rec.task_id] = _view(issue, rec.task_id, self.site, self.site.link_type)
+                self.views[rec.task_id] = _view(issue, rec.task_id, self.site)
             else:
                 gone[rec.task_id] = rec.issue_key
         return gone
@@ -878,6 +914,7 @@ class _Push:
                     "duedate": max(st.finish_date for st in sts).isoformat(),
                     "start": min(st.start_date for st in sts).isoformat() if self.site.start_field else None,
                     "parent": None}, list(base_labels)))
+        names_of = {t.id: " ".join((t.name or t.id).split()) for t in plan.tasks}
         for t in plan.tasks:
             st = self.sched.tasks[t.id]
             parent = None if cfg.epic_per == "none" else ("epic:" if cfg.epic_per == "plan" else f"epic:{t.workstream}")
@@ -886,7 +923,7 @@ class _Push:
             type_name = (cfg.milestone_issue_type or cfg.issue_type) if t.is_milestone else cfg.issue_type
             wants.append(_Want(t.id, "task", type_name, {
                 "summary": " ".join((t.name or t.id).split())[:255],     # one line, as Jira requires
-                "description": _description(plan, t),
+                "description": _description(plan, t, names_of),
                 "duedate": st.finish_date.isoformat(),
                 "start": st.start_date.isoformat() if self.site.start_field else None,
                 "parent": parent}, labels, t))
@@ -1034,7 +1071,7 @@ class _Push:
                 missing.append(w)
                 continue
             self.keys[w.ref] = issue["key"]
-            self.views[w.ref] = _view(issue, w.ref, self.site, self.site.link_type)
+            self.views[w.ref] = _view(issue, w.ref, self.site)
             done.append((w.ref, w.kind, issue["key"], self._resolved(w)))
             self.result.changes.append(Change("create", w.ref, issue["key"], w.fields["summary"]))
         if done:
@@ -1133,65 +1170,81 @@ class _Push:
     # -- links ------------------------------------------------------------------------------------
 
     def _links(self, tasks: list[_Want]) -> None:
+        """Make the links the dependencies ask for, drop the ones push made that the plan no longer has.
+
+        A link is (blocker task, dependent task, link type): FS dependencies are `Blocks` links, SS, FF
+        and SF ones the type of jira.link_types (`Relates` by default)."""
         ref_of_key = {key: ref for ref, key in self.keys.items()}
-        existing: dict[tuple[str, str], str] = {}
-        duplicates: set[tuple[tuple[str, str], str]] = set()
+        existing: dict[tuple[str, str, str], str] = {}       # (a, b, link type lower) -> link id
+        duplicates: set[tuple[tuple[str, str, str], str]] = set()
         for view in self.views.values():
-            for link_id, direction, other in view.links:
+            for link_id, direction, other, type_name in view.links:
                 other_ref = ref_of_key.get(other)
                 if other_ref is None:
                     continue
-                pair = (view.ref, other_ref) if direction == "outward" else (other_ref, view.ref)
-                if existing.setdefault(pair, link_id) != link_id:
-                    duplicates.add((pair, link_id))     # the same link twice (an earlier uncertain call)
-        wanted: list[tuple[str, str]] = []
-        seen = set()
+                a, b = (view.ref, other_ref) if direction == "outward" else (other_ref, view.ref)
+                if existing.setdefault((a, b, type_name), link_id) != link_id:
+                    duplicates.add(((a, b, type_name), link_id))   # the same link twice (an earlier uncertain call)
+        wanted: dict[tuple[str, str], tuple[str, str]] = {}   # (a, b) -> (link type, dependency type)
         for w in tasks:
             for dep in w.task.depends_on:
                 pair = (dep.task, w.ref)
-                if pair not in seen and dep.task != w.ref:
-                    seen.add(pair)
-                    wanted.append(pair)
-        ours = self.store.links()
-        to_make = [p for p in wanted if p not in existing]
+                if pair not in wanted and dep.task != w.ref:
+                    wanted[pair] = (self.site.link_type_of(dep.type), dep.type)
+        self.dep_types = {pair: dep_type for pair, (_, dep_type) in wanted.items()}
+        ours = self.store.link_kinds()                        # (a, b) -> link type push made (None: the FS type)
+        ours_type = {pair: (t or self.site.link_type).lower() for pair, t in ours.items()}
+        want_key = {(a, b, t.lower()): (a, b, t) for (a, b), (t, _) in wanted.items()}
+        to_make = [spec for key, spec in want_key.items() if key not in existing]
         # a link push made that people removed in Jira is a conflict, like an edited field
         created_now = {c.task for c in self.result.changes if c.action == "create"}
-        removed_by_people = [(a, b) for a, b in to_make if (a, b) in ours and a in self.keys and b in self.keys
+        removed_by_people = [(a, b, t) for a, b, t in to_make
+                             if ours_type.get((a, b)) == t.lower() and a in self.keys and b in self.keys
                              and a not in created_now and b not in created_now]
-        for a, b in removed_by_people:
+        for a, b, t in removed_by_people:
             self.result.changes.append(Change("conflict", b, self.keys.get(b), (
-                f"link {a} blocks {b} was removed in Jira since the last push; "
+                f"link {self._words(a, b, t)} was removed in Jira since the last push; "
                 + ("restored (--force)" if self.force else "left alone (use --force to restore it)"))))
         if not self.force:
-            to_make = [p for p in to_make if p not in removed_by_people]
-        stale = [p for p in ours if p not in existing and p not in seen]
-        to_drop = [(p, existing[p]) for p in existing if p in ours and p not in seen]
-        extra = sorted((p, link_id) for p, link_id in duplicates if p in seen)
-        known = [(a, b, existing[(a, b)]) for a, b in wanted if (a, b) in existing and (a, b) not in ours]
+            to_make = [spec for spec in to_make if spec not in removed_by_people]
+        present_pairs = {(a, b) for a, b, t in existing if ours_type.get((a, b)) == t}
+        stale = [p for p in ours if p not in present_pairs and p not in wanted]
+        to_drop = [((a, b, t), link_id) for (a, b, t), link_id in existing.items()
+                   if ours_type.get((a, b)) == t and (a, b, t) not in want_key]
+        extra = sorted((key, link_id) for key, link_id in duplicates if key in want_key)
+        known = [(a, b, existing[key], t) for key, (a, b, t) in want_key.items()
+                 if key in existing and ours_type.get((a, b)) != key[2]]
         if self.dry_run:
-            for a, b in to_make:
-                self.result.changes.append(Change("link", b, self.keys.get(b), f"{a} blocks {b}"))
-            for (a, b), _ in to_drop + extra:
-                self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
+            for a, b, t in to_make:
+                self.result.changes.append(Change("link", b, self.keys.get(b), self._words(a, b, t)))
+            for (a, b, t), _ in to_drop + extra:
+                self.result.changes.append(Change("unlink", b, self.keys.get(b), f"no longer: {self._words(a, b, t)}"))
             return
+        for (a, b, t), link_id in to_drop:
+            self._unlink(link_id)
+            self.store.forget_links([(a, b)])
+            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"no longer: {self._words(a, b, t)}"))
         if known:
             self.store.record_links(known)
         if stale:
             self.store.forget_links(stale)
-        for (a, b), link_id in to_drop:
+        for (a, b, t), link_id in extra:
             self._unlink(link_id)
-            self.store.forget_links([(a, b)])
-            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
-        for (a, b), link_id in extra:
-            self._unlink(link_id)
-            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"duplicate link {a} blocks {b}"))
+            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"duplicate link {self._words(a, b, t)}"))
         # a link whose issue could not be created waits for the next push (the create error says why)
-        makeable = [(a, b) for a, b in to_make if a in self.keys and b in self.keys]
+        makeable = [(a, b, t) for a, b, t in to_make if a in self.keys and b in self.keys]
         if not makeable:
             return
         self.progress.start("linking issues", len(makeable))
         self._make_links(makeable)
         self.progress.finish()
+
+    def _words(self, a: str, b: str, link_type: str) -> str:
+        """How a link reads in push's report: `a blocks b`, or `b starts with a (SS, Relates)`."""
+        dep_type = getattr(self, "dep_types", {}).get((a, b), "FS")
+        if dep_type == "FS" and link_type.lower() == self.site.link_type.lower():
+            return f"{a} blocks {b}" if link_type.lower() == "blocks" else f"{a} {link_type} {b}"
+        return f"{b} {_DEP_WORDS.get(dep_type, dep_type)} {a} ({dep_type}, {link_type})"
 
     def _unlink(self, link_id: str) -> None:
         # 404 means gone already (e.g. a retried delete) -- or, in Jira's words, no permission to link
@@ -1201,51 +1254,55 @@ class _Push:
             raise RemoteError(f"Jira denied permission (HTTP 404) to delete issue link {link_id}: {detail}; "
                               "the account needs the Link issues permission")
 
-    def _make_links(self, pairs: list[tuple[str, str]]) -> None:
+    def _make_links(self, specs: list[tuple[str, str, str]]) -> None:
         """Create links in parallel; those with an uncertain outcome are checked, then retried, in rounds."""
         from concurrent.futures import ThreadPoolExecutor
 
-        pending = list(pairs)
-        workers = min(self.http.settings.link_workers, len(pairs))
+        pending = list(specs)
+        workers = min(self.http.settings.link_workers, len(specs))
         pool = ThreadPoolExecutor(workers) if workers > 1 else None
         try:
             for attempt in range(1, self.http.settings.retries + 2):
                 outcomes = list(pool.map(self._make_link, pending) if pool else map(self._make_link, pending))
                 made, uncertain = [], []
-                for (a, b), outcome in zip(pending, outcomes):
+                for spec, outcome in zip(pending, outcomes):
                     if outcome is None:
-                        made.append((a, b))
+                        made.append(spec)
                     elif isinstance(outcome, _Uncertain):
-                        uncertain.append((a, b))
+                        uncertain.append(spec)
                     else:
-                        self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: {outcome}"))
+                        a, b, t = spec
+                        self.result.changes.append(Change("error", b, self.keys[b],
+                                                          f"link {self._words(a, b, t)}: {outcome}"))
                 self._made_links(made)
                 if not uncertain:
                     return
                 # a call that timed out may still be carried out: wait, then look before trying again;
                 # after a 5xx or a dropped connection look at once (an issue's links are read directly)
                 self.http.settle(attempt, any(o.timed_out for o in outcomes if isinstance(o, _Uncertain)))
-                present = self._links_present({self.keys[a] for a, _ in uncertain})
-                self._made_links([(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) in present])
-                pending = [(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) not in present]
+                present = self._links_present({self.keys[a] for a, _, _ in uncertain})
+                there = [(a, b, t) for a, b, t in uncertain if (self.keys[a], self.keys[b], t.lower()) in present]
+                self._made_links(there)
+                pending = [spec for spec in uncertain if spec not in there]
                 if not pending:
                     return
-            for a, b in pending:
-                self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: Jira kept failing"))
+            for a, b, t in pending:
+                self.result.changes.append(Change("error", b, self.keys[b],
+                                                  f"link {self._words(a, b, t)}: Jira kept failing"))
         finally:
             if pool:
                 pool.shutdown()
 
-    def _made_links(self, made: list[tuple[str, str]]) -> None:
+    def _made_links(self, made: list[tuple[str, str, str]]) -> None:
         self.progress.advance(len(made))
-        for a, b in made:
-            self.result.changes.append(Change("link", b, self.keys[b], f"{a} blocks {b}"))
-        self.store.record_links([(a, b, None) for a, b in made])
+        for a, b, t in made:
+            self.result.changes.append(Change("link", b, self.keys[b], self._words(a, b, t)))
+        self.store.record_links([(a, b, None, t) for a, b, t in made])
 
-    def _make_link(self, pair: tuple[str, str]):
-        """Create one Blocks link (blocker = inwardIssue): None when made, _Uncertain, or why it failed."""
-        a, b = pair
-        body = {"type": {"name": self.site.link_type}, "inwardIssue": {"key": self.keys[a]},
+    def _make_link(self, spec: tuple[str, str, str]):
+        """Create one link (blocker = inwardIssue): None when made, the _Uncertain, or why it failed."""
+        a, b, link_type = spec
+        body = {"type": {"name": link_type}, "inwardIssue": {"key": self.keys[a]},
                 "outwardIssue": {"key": self.keys[b]}}
         try:
             self.http.call("POST", "issueLink", body=body, idempotent=False, kind="link")
@@ -1257,17 +1314,21 @@ class _Push:
                 raise                   # every other link would fail the same way: stop here
             return str(exc)
 
-    def _links_present(self, blockers: set[str]) -> set[tuple[str, str]]:
-        """(blocker key, blocked key) of our link type, read from the blockers' issue links."""
+    def _links_present(self, blockers: set[str]) -> set[tuple[str, str, str]]:
+        """(blocker key, other key, link type lower) of our link types, read from the blockers' issue links."""
         present = set()
+        ours = self.site.our_link_types
         for blocker in sorted(blockers):
             issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"}, shape=SHAPE_ISSUE,
                                    what="the issue")
             for link in ((issue or {}).get("fields") or {}).get("issuelinks") or []:
-                if ((link.get("type") or {}).get("name", "").lower() == self.site.link_type.lower()
-                        and link.get("outwardIssue")):
-                    present.add((blocker, link["outwardIssue"]["key"]))
+                type_name = ((link.get("type") or {}).get("name") or "").lower()
+                if type_name in ours and link.get("outwardIssue"):
+                    present.add((blocker, link["outwardIssue"]["key"], type_name))
         return present
+
+
+_DEP_WORDS = {"SS": "starts with", "FF": "finishes with", "SF": "finishes after the start of", "FS": "follows"}
 
 # ---------------------------------------------------------------------------------------------
 # pull
