@@ -49,7 +49,7 @@ BULK_LIMIT = 50
 PAGE_SIZE = 100
 _CONSISTENT_LOOKS = 4          # searches after an uncertain create, until two in a row agree
 _RETRY_STATUSES = {500, 502, 503, 504}
-_OWNED = ("summary", "description", "duedate", "start", "parent")
+_OWNED = ("summary", "description", "duedate", "start", "parent", "assignee")
 _LINKED = ("SS", "FF", "SF")      # dependency types that get jira.link_types (FS gets jira.link_type)
 _PLAN_KEYS = {"project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type", "link_types",
               "start_date_field", "labels"}
@@ -531,7 +531,7 @@ _ISSUE_FIELDS = {
     "issuelinks?": _Null([{"id?": _ID, "type?": _NAMED, "outwardIssue?": _Null({"key": str}),
                            "inwardIssue?": _Null({"key": str})}]),
     "status?": _Null({"id?": _ID, "name?": _Null(str), "statusCategory?": _Null({"key?": _Null(str)})}),
-    "assignee?": _Null({"displayName?": _Null(str), "name?": _Null(str)}),
+    "assignee?": _Null({"accountId?": _Null(str), "displayName?": _Null(str), "name?": _Null(str)}),
     "resolution?": _NAMED, "resolutiondate?": _Null(str), "created?": _Null(str),
 }
 SHAPE_ISSUE = {"key": str, "id?": _ID, "fields?": _Null(_ISSUE_FIELDS), "properties?": _Null(dict),
@@ -722,6 +722,8 @@ def _view(issue: dict, ref: str, site: _Site) -> _View:
         "duedate": f.get("duedate"),
         "start": (f.get(site.start_field) if site.start_field else None),
         "parent": parent,
+        "assignee": ((f.get("assignee") or {}).get("accountId" if site.cloud else "name")
+                     if isinstance(f.get("assignee"), dict) else None),
     }
     links = []
     for link in f.get("issuelinks") or []:
@@ -810,6 +812,7 @@ class _Push:
         self.site: _Site
         self.views: dict[str, _View] = {}
         self.keys: dict[str, str] = {}
+        self.assignees: dict[str, str] = {}
 
     # -- the whole push ---------------------------------------------------------------------------
 
@@ -818,6 +821,7 @@ class _Push:
         if self.site.epic_link_candidate and self.store.get_meta("jira_epic_link") == "yes":
             self.site.epic_link_field = self.site.epic_link_candidate    # learnt on an earlier push
         self.views = self._find_existing()
+        self.assignees = self._assignees()
         wants = self._desired()
         records = self.store.records()
         gone = self._find_strays(records, {w.ref for w in wants})
@@ -844,7 +848,7 @@ class _Push:
     # -- reading what exists --------------------------------------------------------------------
 
     def _fields(self) -> list[str]:
-        out = ["summary", "description", "duedate", "labels", "parent", "issuelinks", "issuetype"]
+        out = ["summary", "description", "duedate", "labels", "parent", "issuelinks", "issuetype", "assignee"]
         for extra in (self.site.start_field, self.site.epic_link_field):
             if extra:
                 out.append(extra)
@@ -889,6 +893,59 @@ class _Push:
                 gone[rec.task_id] = rec.issue_key
         return gone
 
+    # -- who does the work -------------------------------------------------------------------------
+
+    def _assignees(self) -> dict[str, str]:
+        """Task id -> Jira account of its owner's person (a role held by exactly one person counts as
+        that person), found by e-mail through user search; each owner without one is reported once."""
+        people = {p.id: p for p in self.plan.people}
+        holders: dict[str, list] = {}
+        for person in self.plan.people:
+            for role in person.roles:
+                holders.setdefault(role, []).append(person)
+        by_owner: dict[str, str | None] = {}
+        tasks_of: dict[str, list[str]] = {}
+        for t in self.plan.tasks:
+            if t.owner:
+                tasks_of.setdefault(t.owner, []).append(t.id)
+        accounts: dict[str, str | None] = {}
+        for owner, task_ids in tasks_of.items():
+            person = people.get(owner)
+            if person is None and len(holders.get(owner, [])) == 1:
+                person = holders[owner][0]
+            count = f"{len(task_ids)} issue{'s' if len(task_ids) != 1 else ''}"
+            why = None
+            if person is None:
+                several = len(holders.get(owner, []))
+                why = (f"owner {owner} is a role held by {several} people" if several
+                       else f"owner {owner} is not a person of the plan")
+            elif not person.email:
+                why = f"owner {owner} has no email in the plan"
+            else:
+                email = person.email.strip().lower()
+                if email not in accounts:
+                    accounts[email] = self._account_of(email)
+                by_owner[owner] = accounts[email]
+                if accounts[email] is None:
+                    why = f"owner {owner} ({person.email}) has no Jira user"
+            if why:
+                self.result.changes.append(Change("unassigned", None, None, f"{why}: {count} left unassigned"))
+        return {t: by_owner[o] for o, ids in tasks_of.items() for t in ids if by_owner.get(o)}
+
+    def _account_of(self, email: str) -> str | None:
+        """The active Jira account with this e-mail (one hiding its address counts when it is the only hit)."""
+        cloud = self.site.cloud
+        users = self.http.call("GET", "user/search", params={"query" if cloud else "username": email,
+                                                             "maxResults": 20},
+                               shape=SHAPE_USERS, what="the user search")
+        active = [u for u in users if u.get("active", True)]
+        exact = [u for u in active if (u.get("emailAddress") or "").strip().lower() == email]
+        hidden = [u for u in active if not u.get("emailAddress")]
+        chosen = exact[0] if len(exact) == 1 else (hidden[0] if not exact and len(hidden) == 1 else None)
+        if chosen is None:
+            return None
+        return chosen.get("accountId") if cloud else (chosen.get("name") or None)
+
     # -- what the plan wants ----------------------------------------------------------------------
 
     def _desired(self) -> list[_Want]:
@@ -926,7 +983,7 @@ class _Push:
                 "description": _description(plan, t, names_of),
                 "duedate": st.finish_date.isoformat(),
                 "start": st.start_date.isoformat() if self.site.start_field else None,
-                "parent": parent}, labels, t))
+                "parent": parent, "assignee": self.assignees.get(t.id)}, labels, t))
         return wants
 
     def _resolved(self, want: _Want) -> dict[str, Any]:
@@ -948,6 +1005,9 @@ class _Push:
                 out["duedate"] = value
             elif name == "start" and site.start_field:
                 out[site.start_field] = value
+            elif name == "assignee":
+                if value is not None:       # never unassign: an owner without a Jira user leaves it as it is
+                    out["assignee"] = {"accountId": value} if site.cloud else {"name": value}
             elif name == "parent":
                 if site.epic_link_field:
                     if value is not None or want is None:
@@ -1109,6 +1169,9 @@ class _Push:
                     continue
                 if name == "parent" and value is None:
                     continue                      # its epic is not (yet) there: never unset by accident
+                if name == "assignee" and (value is None or (last is not None and (
+                        last.get("assignee") == value or ("assignee" not in last and cur is not None)))):
+                    continue                      # who does the work is the team's call once it is assigned
                 if last is not None and name in last and cur != last[name]:
                     conflicts.append(name)
                     if not self.force:

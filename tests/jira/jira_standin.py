@@ -110,6 +110,7 @@ class JiraStandIn:
                                            "customId": 10014}})
         self.link_types = list(LINK_TYPES)
         self.issues: dict[str, dict] = {}
+        self.users: list[dict] = []                         # Jira accounts (user/search finds them by email)
         self.links: dict[str, tuple[str, str, str]] = {}    # id -> (type id, blocker key, blocked key)
         self.seen: list[Seen] = []
         self.violations: list[str] = []
@@ -201,6 +202,40 @@ class JiraStandIn:
         with self.lock:
             self.holds.append(held)
         return held
+
+    def add_user(self, email: str | None, name: str, *, hidden_email: bool = False, active: bool = True) -> str:
+        """A Jira account; ``hidden_email``: its profile hides the address (search still finds it by it)."""
+        with self.lock:
+            account = f"5b10ac8d82e05b22cc7d{len(self.users):04d}"
+            self.users.append({"accountId": account, "accountType": "atlassian", "active": active,
+                               "displayName": name, "_email": email, "hidden": hidden_email})
+            return account
+
+    def _user(self, account: str | None) -> dict | None:
+        for u in self.users:
+            if account is not None and u["accountId"] == account:
+                out = {k: v for k, v in u.items() if not k.startswith("_") and k != "hidden"}
+                out["self"] = f"{self.url}{API}user?accountId={account}"
+                if not u["hidden"] and u["_email"]:
+                    out["emailAddress"] = u["_email"]
+                if self._v2:
+                    out["name"] = u["_email"] or account
+                return out
+        return None
+
+    def _user_search(self, query: dict):
+        """GET /user/search: users whose e-mail or display name contains ``query`` (v2: ``username``)."""
+        text = ((query.get("query") or query.get("username") or [""])[0]).lower()
+        account = (query.get("accountId") or [None])[0]
+        if not text and not account:
+            return 400, {"errorMessages": ["One of 'query' or 'accountId' query parameters must be provided."],
+                         "errors": {}}
+        start = int((query.get("startAt") or ["0"])[0])
+        size = int((query.get("maxResults") or ["50"])[0])
+        found = [self._user(u["accountId"]) for u in self.users
+                 if (account and u["accountId"] == account)
+                 or (text and (text in (u["_email"] or "").lower() or text in u["displayName"].lower()))]
+        return 200, found[start:start + size]
 
     def human_edit(self, key: str, author: str = "Priya Human", **fields: Any) -> None:
         """Someone edits an issue in Jira's UI (changelog entry included)."""
@@ -433,6 +468,8 @@ class JiraStandIn:
         if method == "GET" and route == "issueLinkType":
             return 200, {"issueLinkTypes": [dict(lt, self=f"{self.url}{API}issueLinkType/{lt['id']}")
                                             for lt in self.link_types]}
+        if method == "GET" and route == "user/search":
+            return self._user_search(query)
         if method == "GET" and route == "status":
             return 200, [dict(_status(sid), self=f"{self.url}{API}status/{sid}") for sid in STATUSES]
         if method == "POST" and route == "search/jql":
@@ -587,6 +624,8 @@ class JiraStandIn:
                     problems[name] = "Error parsing date string: " + str(f[name])
         if START_FIELD in f and not any(x["id"] == START_FIELD for x in self.fields):
             problems[START_FIELD] = "Field 'customfield_10015' cannot be set. It is not on the appropriate screen, or unknown."
+        if f.get("assignee") and self._assignee(f["assignee"]) is None:
+            problems["assignee"] = "Specified user does not exist or you do not have required permissions"
         for label in f.get("labels") or []:
             if " " in label:
                 problems["labels"] = "The label can't contain spaces."
@@ -615,7 +654,8 @@ class JiraStandIn:
             "summary": f["summary"], "description": f.get("description"), "duedate": f.get("duedate"),
             "labels": list(f.get("labels") or []),
             "issuetype": {"id": f["issuetype"]["id"], "name": project["types"][f["issuetype"]["id"]]},
-            "status": _status("1"), "assignee": None, "resolution": None, "resolutiondate": None,
+            "status": _status("1"), "assignee": self._assignee(f.get("assignee")), "resolution": None,
+            "resolutiondate": None,
             "created": now, "updated": now,
             "project": {"id": project["id"], "key": project["key"]},
             "parent": None,
@@ -629,6 +669,14 @@ class JiraStandIn:
         self.issues[key] = {"id": iid, "key": key, "fields": fields, "changelog": [],
                             "properties": {p["key"]: p.get("value") for p in upd.get("properties") or []}}
         return key
+
+    def _assignee(self, value: dict | None) -> dict | None:
+        if not value:
+            return None
+        account = value.get("accountId")
+        if account is None and value.get("name"):          # Server/DC: by user name (here, the e-mail)
+            account = next((u["accountId"] for u in self.users if u["_email"] == value["name"]), None)
+        return self._user(account)
 
     def _parent(self, key: str) -> dict:
         p = self.issues[key]
@@ -645,7 +693,11 @@ class JiraStandIn:
         items = []
         for name, value in fields.items():
             old = issue["fields"].get(name)
-            issue["fields"][name] = self._parent(value["key"]) if name == "parent" and value else value
+            if name == "parent":
+                value = self._parent(value["key"]) if value else None
+            elif name == "assignee":
+                value = self._assignee(value)
+            issue["fields"][name] = value
             items.append({"field": name, "fieldtype": "jira", "fieldId": name, "fromString": _str(old),
                           "toString": _str(value)})
         for op in (body.get("update") or {}).get("labels", []):
