@@ -188,3 +188,23 @@ def test_a_huge_answer_is_cut_off_at_the_size_cap(standin, tmp_path, monkeypatch
     finally:
         tracemalloc.stop()
     assert peak < 20_000_000            # stopped reading: the 50 MB answer was never held
+
+
+@pytest.mark.parametrize("fault, message", [
+    (Fault("html", "GET /rest/api/3/user/search"), f"Jira answered the user search {SIGN_IN}"),
+    (Fault("tamper", "GET /rest/api/3/user/search", tamper=lambda p: {"users": p}),
+     r"the user search in an unexpected shape \(the answer is an object, not a list\)"),
+    (Fault("tamper", "GET /rest/api/3/user/search", tamper=lambda p: [{"accountId": 42}]),
+     r"the user search in an unexpected shape \(\[0\]\.accountId is a number, not a string\)"),
+])
+def test_a_user_search_that_is_not_jiras_is_an_error(standin, tmp_path, fault, message):
+    import dataclasses
+
+    from rollout.model import Person
+
+    standin.add_user("dana@acme.example", "Dana Whitfield")
+    plan = dataclasses.replace(make_plan(tmp_path), people=(Person("dana", "Dana Whitfield", "dana@acme.example"),))
+    standin.faults.append(fault)
+    with pytest.raises(RemoteError, match=message):
+        push_plan(plan)
+    assert standin.issues == {}
