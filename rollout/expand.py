@@ -55,7 +55,8 @@ RISK_KEYS = ("id", "title", "probability", "impact", "owner", "mitigation")
 USE_KEYS = ("template", "with")
 CHECKS_KEYS = ("select", "ignore", "severity", "settings")
 JIRA_KEYS = ("project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
-             "start_date_field", "labels")
+             "link_types", "start_date_field", "labels")
+JIRA_LINKED_DEPENDENCIES = ("SS", "FF", "SF")     # jira.link_types keys; FS is always jira.link_type
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Fields whose substituted values are slugified: they hold ids, not prose.
 SLUG_FIELDS = frozenset(("id", "depends_on", "produces", "consumes", "owner", "from", "until", "workstream"))
@@ -908,6 +909,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     checks = _mapping(plan_doc, "checks", data.get("checks"), CHECKS_KEYS, p)
     jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
     _check_horizon(plan_doc, start, tasks, calendar, p)
+    _jira_link_types(plan_doc, jira.get("link_types"), p)
     mission = data.get("mission")
     if mission is not None and not isinstance(mission, str):
         p.add(plan_doc, ("mission",), "'mission:' is the statement's text")
@@ -1309,6 +1311,25 @@ def _risks(doc: YamlDoc, value: Any, p: _Problems) -> list[Risk]:
         out.append(Risk(str(r["id"]), str(r["title"]), prob, impact, r.get("owner"), r.get("mitigation"),
                         source=doc.source(where)))
     return out
+
+
+def _jira_link_types(doc: YamlDoc, value: Any, p: _Problems) -> None:
+    """``jira.link_types``: the Jira link type of SS, FF and SF dependencies (docs/jira.md)."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        p.add(doc, ("jira", "link_types"), "'jira.link_types:' maps SS, FF and SF to Jira link type names, "
+                                           "e.g. {SS: Relates, FF: Relates, SF: Relates}")
+        return
+    for key, name in value.items():
+        if str(key).upper() not in JIRA_LINKED_DEPENDENCIES:
+            hint = " (FS dependencies use jira.link_type)" if str(key).upper() == "FS" else \
+                _suggest(str(key).upper(), JIRA_LINKED_DEPENDENCIES)
+            p.add(doc, ("jira", "link_types", key), f"unknown dependency type '{key}' in jira.link_types "
+                                                    f"(expected SS, FF or SF){hint}")
+        elif not isinstance(name, str) or not name.strip():
+            p.add(doc, ("jira", "link_types", key), f"jira.link_types.{key} must name a Jira issue link type "
+                                                    f"(e.g. Relates), not {name!r}")
 
 
 def _mapping(doc: YamlDoc, key: str, value: Any, allowed: tuple[str, ...], p: _Problems) -> dict[str, Any]:

@@ -28,10 +28,13 @@ in ``meta`` and is migrated forward on open; a file from a newer rollout is refu
 from __future__ import annotations
 
 import datetime as _dt
+import errno as _errno
+import functools
 import hashlib
 import json
 import os
 import sqlite3
+import time as _time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +47,7 @@ __all__ = [
     "BaselineInfo",
     "IssueRecord",
     "Snapshot",
+    "StateBusy",
     "StateError",
     "StateStore",
     "TaskProgress",
@@ -51,7 +55,7 @@ __all__ = [
     "state_path",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry moves the schema from version i to i + 1; never edit a released entry, append one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -99,6 +103,10 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (snapshot_id, task_id)
     );
     """,
+    # 2: the link type push made for each dependency (NULL: the FS link type, as before version 2)
+    """
+    ALTER TABLE links ADD COLUMN link_type TEXT;
+    """,
 )
 
 
@@ -106,6 +114,12 @@ class StateError(RolloutError):
     """The state file cannot be used (corrupt, or written by a newer rollout)."""
 
     exit_code = 2
+
+
+class StateBusy(RolloutError):
+    """Another push of the same plan holds the plan's lock."""
+
+    exit_code = 3
 
 
 def state_path(plan_path: str | os.PathLike | None, plan_id: str) -> Path:
@@ -187,6 +201,7 @@ class StateStore:
         self.plan_id = plan_id
         self.path = Path(path) if path is not None else state_path(plan_path, plan_id)
         self._conn: sqlite3.Connection | None = None
+        self._inode: tuple[int, int] | None = None
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -213,39 +228,91 @@ class StateStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self._conn = conn
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
-            self._conn = conn
             self._migrate(conn)
-        except sqlite3.DatabaseError as exc:
+            self._inode = _inode(self.path)
+        except BaseException:
             self.close()
-            raise StateError(f"{self.path}: not a usable rollout state file ({exc}); "
-                             "move it aside and run push again") from exc
+            raise
         return self._conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
+        if self._version(conn) == SCHEMA_VERSION:      # the common case, and all a reader on read-only media needs
+            return
+        # the version is read again inside the write transaction: two processes opening a new file at
+        # once must not both decide to create the schema (`table meta already exists`)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version(conn)
+            if version > SCHEMA_VERSION:
+                raise StateError(f"{self.path}: written by a newer rollout (schema {version}, this one reads "
+                                 f"{SCHEMA_VERSION}); upgrade rollout")
+            if version < SCHEMA_VERSION:
+                for step in _MIGRATIONS[version:]:
+                    for statement in _statements(step):
+                        conn.execute(statement)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('plan', ?)", (self.plan_id,))
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    def _version(self, conn: sqlite3.Connection) -> int:
         has_meta = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
-        version = 0
-        if has_meta:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+        if not has_meta:
+            return 0
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if not row:
+            return 0
+        if not str(row[0]).isdigit():
+            raise self._damaged(f"schema_version is {str(row[0])[:20]!r}")
+        version = int(row[0])
         if version > SCHEMA_VERSION:
             raise StateError(f"{self.path}: written by a newer rollout (schema {version}, this one reads "
                              f"{SCHEMA_VERSION}); upgrade rollout")
-        if version == SCHEMA_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")
+        return version
+
+    @contextmanager
+    def push_lock(self, wait: float = 2.0) -> Iterator[None]:
+        """Hold the plan's push lock (``<state file>.lock``) for the whole block.
+
+        A second push of the same plan waits up to ``wait`` seconds, then is refused with
+        ``StateBusy`` (exit 3). The lock is the operating system's (``flock``), so a push killed by
+        any means releases it.
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
         try:
-            for step in _MIGRATIONS[version:]:
-                for statement in _statements(step):
-                    conn.execute(statement)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('plan', ?)", (self.plan_id,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(lock_path, "a+")
+        except OSError as exc:
+            raise self._failure(exc) from exc
+        try:
+            deadline = _time.monotonic() + max(0.0, wait)
+            while not _try_lock(handle):
+                if _time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip()
+                    raise StateBusy(f"another push of {self.plan_id} is running"
+                                    + (f" (process {holder})" if holder.isdigit() else "")
+                                    + ": wait for it to finish, then run push again")
+                _time.sleep(0.05)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                handle.flush()
+                _unlock(handle)
+        finally:
+            handle.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -255,19 +322,75 @@ class StateStore:
         if conn.in_transaction:          # nested: the outer transaction decides
             yield conn
             return
+        self._still_there(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         conn.execute("COMMIT")
+
+    def _still_there(self, conn: sqlite3.Connection) -> None:
+        """Writing to a file someone deleted would lose every write: put back what it held and stop."""
+        now = _inode(self.path)
+        if now == self._inode:
+            return
+        if now is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            copy = sqlite3.connect(self.path)
+            try:
+                conn.backup(copy)
+            finally:
+                copy.close()
+            self.close()
+            raise StateError(f"{self.path}: deleted while rollout was running: put back what had been written "
+                             "so far; run the command again")
+        self.close()
+        raise StateError(f"{self.path}: replaced by another file while rollout was running; run the command again")
+
+    def _damaged(self, why: str) -> StateError:
+        return StateError(f"{self.path}: damaged ({why}): move it aside; the next push rebuilds it from Jira "
+                          "(the baseline and pull snapshots stay in the old file)")
+
+    def _failure(self, exc: BaseException) -> StateError:
+        """One line naming the file and the cause of a failed read or write."""
+        text = str(exc).lower()
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        err = getattr(exc, "errno", None)
+        if ("unable to open" in text or name == "SQLITE_CANTOPEN") and _read_only_folder(self.path.parent):
+            err = _errno.EROFS
+        if err == _errno.ENOSPC or "disk is full" in text or name == "SQLITE_FULL":
+            cause = "disk full: free some space and run the command again (what was written before is kept)"
+        elif err == _errno.EROFS or "readonly" in text or "read-only" in text or name.startswith("SQLITE_READONLY"):
+            cause = ("read-only: rollout cannot write its state here (a read-only disk, file or folder); "
+                     "run it where the plan's .rollout folder can be written")
+        elif err in (_errno.EACCES, _errno.EPERM) or name == "SQLITE_PERM":
+            cause = "permission denied: rollout cannot write its state here"
+        elif "malformed" in text or "not a database" in text or name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+            return self._damaged(str(exc))
+        elif "unable to open" in text or name == "SQLITE_CANTOPEN":
+            cause = "cannot be opened: check that its folder exists and can be written"
+        elif "locked" in text or name == "SQLITE_BUSY":
+            cause = "busy: another rollout is writing it; try again"
+        elif "disk i/o" in text or name.startswith("SQLITE_IOERR"):
+            cause = "disk I/O error: check the disk; the next push rebuilds the file from Jira if it is damaged"
+        elif isinstance(exc, OSError):
+            cause = f"cannot be written ({exc.strerror or exc})"
+        else:
+            cause = f"cannot be used ({exc})"
+        return StateError(f"{self.path}: {cause}")
 
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
         conn = self._connect(create=False)
         if conn is None:
             return []
         return conn.execute(sql, args).fetchall()
+
+    def open(self) -> "StateStore":
+        """Open (and check) an existing state file now, before a push talks to Jira; no file is created."""
+        self._connect(create=False)
+        return self
 
     # -- meta -----------------------------------------------------------------------------------
 
@@ -338,9 +461,16 @@ class StateStore:
         """(blocker task id, blocked task id) → link id, for every link push made."""
         return {(a, b): lid for a, b, lid in self._read("SELECT blocker, blocked, link_id FROM links")}
 
-    def record_links(self, links: Iterable[tuple[str, str, str | None]]) -> None:
+    def link_kinds(self) -> dict[tuple[str, str], str | None]:
+        """(blocker task id, dependent task id) → the Jira link type push made (None: the FS type)."""
+        return {(a, b): t for a, b, t in self._read("SELECT blocker, blocked, link_type FROM links")}
+
+    def record_links(self, links: Iterable[tuple]) -> None:
+        """Record (blocker, dependent, link id[, link type]) for links push made."""
+        rows = [tuple(link) + (None,) * (4 - len(link)) for link in links]
         with self.transaction() as conn:
-            conn.executemany("INSERT OR REPLACE INTO links VALUES (?, ?, ?)", list(links))
+            conn.executemany("INSERT OR REPLACE INTO links (blocker, blocked, link_id, link_type) VALUES (?, ?, ?, ?)",
+                             rows)
 
     def forget_links(self, pairs: Iterable[tuple[str, str]]) -> None:
         with self.transaction() as conn:
@@ -422,6 +552,51 @@ class StateStore:
         return Snapshot(snap_id, _dt.datetime.fromisoformat(taken_at), _dt.date.fromisoformat(as_of), tracker, tasks)
 
 
+_GUARDED = ("open", "exists", "get_meta", "set_meta", "issue_keys", "records", "record_intent", "record_pushed",
+            "forget_intent", "mark_removed", "links", "link_kinds", "record_links", "forget_links", "baseline", "baseline_edges",
+            "baseline_info", "save_baseline", "save_snapshot", "snapshots", "latest_snapshot")
+
+
+def _guarded(method):
+    """A failed read or write of the state file becomes one StateError line (exit 2), never a traceback."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (StateError, StateBusy):
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise self._failure(exc) from exc
+        except (ValueError, TypeError, KeyError) as exc:     # a stored value that cannot be read back
+            raise self._damaged(f"a stored value cannot be read: {str(exc)[:80]}") from exc
+
+    return guarded
+
+
+for _name in _GUARDED:
+    _attr = StateStore.__dict__[_name]
+    if isinstance(_attr, property):
+        setattr(StateStore, _name, property(_guarded(_attr.fget)))
+    else:
+        setattr(StateStore, _name, _guarded(_attr))
+
+
+def _read_only_folder(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def _statements(script: str) -> list[str]:
     lines = [ln.split("--", 1)[0] for ln in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
@@ -438,3 +613,41 @@ def _iso(value: _dt.date | None) -> str | None:
 def _date(text: str | None) -> _dt.date | None:
     return None if not text else _dt.date.fromisoformat(text)
 
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open; never hide the error that got us here."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+try:
+    import fcntl as _fcntl
+
+    def _try_lock(handle) -> bool:
+        try:
+            _fcntl.flock(handle.fileno(), _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(handle) -> None:
+        _fcntl.flock(handle.fileno(), _fcntl.LOCK_UN)
+
+except ImportError:  # pragma: no cover - Windows
+    import msvcrt as _msvcrt
+
+    def _try_lock(handle) -> bool:
+        try:
+            handle.seek(0)
+            _msvcrt.locking(handle.fileno(), _msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(handle) -> None:
+        handle.seek(0)
+        _msvcrt.locking(handle.fileno(), _msvcrt.LK_UNLCK, 1)

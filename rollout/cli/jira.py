@@ -52,8 +52,11 @@ def _push_text(result) -> str:
     for c in result.changes:
         if c.action in ("unchanged",):
             continue
-        if result.dry_run or c.action in ("conflict", "error", "label-removed", "unlink"):
-            lines.append(f"  {c.action:<13} {c.task or '':<32} {c.issue or '':<10} {c.detail}".rstrip())
+        if result.dry_run or c.action in ("conflict", "error", "label-removed", "unlink", "unassigned"):
+            if c.task is None and c.issue is None:      # about the plan, not one issue (an owner without a Jira user)
+                lines.append(f"  {c.action:<13} {c.detail}".rstrip())
+            else:
+                lines.append(f"  {c.action:<13} {c.task or '':<32} {c.issue or '':<10} {c.detail}".rstrip())
     head = (f"{result.plan}: {verb}create {s['create']}, {verb}update {s['update']}, unchanged {s['unchanged']}, "
             f"{verb}link {s['link']}, {verb}unlink {s['unlink']}, removed {s['label-removed']}, "
             f"conflicts {s['conflict']}, errors {s['error']}")

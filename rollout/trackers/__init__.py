@@ -5,6 +5,8 @@ The functions here are what the CLI calls; each opens the plan's state store and
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from .base import NO_PROGRESS, Change, Progress, PullResult, PushResult, Tracker, available_trackers, load_tracker
 
 __all__ = [
@@ -29,11 +31,27 @@ def push_plan(plan, *, tracker: str = "jira", dry_run: bool = False, force: bool
 
     sched = schedule(plan)
     with StateStore(plan.path, plan.id, state_file) as store:
-        result = load_tracker(tracker).push(plan, sched, store, dry_run=dry_run, force=force, progress=progress)
-        if not dry_run and store.baseline() is None:
-            result.baseline_saved = store.save_baseline(sched, replace=False)
+        store.open()                   # a damaged or unreadable state file stops the push before Jira is read
+        # one push of a plan at a time: a second would create every issue again (a dry run writes nothing)
+        with (nullcontext() if dry_run else store.push_lock(wait=_lock_wait())):
+            result = load_tracker(tracker).push(plan, sched, store, dry_run=dry_run, force=force, progress=progress)
+            if not dry_run and store.baseline() is None:
+                result.baseline_saved = store.save_baseline(sched, replace=False)
     result.findings = _finding_counts(plan, sched)
     return result
+
+
+def _lock_wait() -> float:
+    """Seconds a push waits for another push of the same plan to finish (ROLLOUT_LOCK_WAIT, default 2)."""
+    import os
+
+    from ..errors import UsageError
+
+    raw = os.environ.get("ROLLOUT_LOCK_WAIT") or "2"
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise UsageError(f"ROLLOUT_LOCK_WAIT must be a number of seconds, not {raw!r}") from None
 
 
 def _finding_counts(plan, sched) -> dict[str, int] | None:
@@ -54,6 +72,7 @@ def pull_plan(plan, *, tracker: str = "jira", progress: Progress = NO_PROGRESS,
     from ..state import StateStore
 
     with StateStore(plan.path, plan.id, state_file) as store:
+        store.open()
         return load_tracker(tracker).pull(plan, store, progress=progress)
 
 

@@ -46,7 +46,7 @@ NO_PROGRESS: Progress = _NoProgress()
 class Change:
     """One thing push did (or, with --dry-run, would do)."""
 
-    action: str              # create, update, link, unlink, label-removed, conflict, error, unchanged
+    action: str              # create, update, link, unlink, label-removed, conflict, error, unchanged, unassigned
     task: str | None         # task id, or 'epic:<workstream>'
     issue: str | None = None
     detail: str = ""
@@ -77,7 +77,7 @@ class PushResult:
         return [c for c in self.changes if c.action == "conflict"]
 
     def summary(self) -> dict[str, int]:
-        keys = ("create", "update", "unchanged", "link", "unlink", "label-removed", "conflict", "error")
+        keys = ("create", "update", "unchanged", "link", "unlink", "label-removed", "conflict", "error", "unassigned")
         return {k: self.count(k) for k in keys}
 
     def to_dict(self) -> dict[str, Any]:

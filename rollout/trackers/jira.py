@@ -47,9 +47,11 @@ REMOVED_LABEL = "rollout-removed"
 MILESTONE_LABEL = "milestone"
 BULK_LIMIT = 50
 PAGE_SIZE = 100
+_CONSISTENT_LOOKS = 4          # searches after an uncertain create, until two in a row agree
 _RETRY_STATUSES = {500, 502, 503, 504}
-_OWNED = ("summary", "description", "duedate", "start", "parent")
-_PLAN_KEYS = {"project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
+_OWNED = ("summary", "description", "duedate", "start", "parent", "assignee")
+_LINKED = ("SS", "FF", "SF")      # dependency types that get jira.link_types (FS gets jira.link_type)
+_PLAN_KEYS = {"project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type", "link_types",
               "start_date_field", "labels"}
 
 
@@ -71,6 +73,9 @@ class JiraSettings:
     max_delay: float = 60.0       # no single wait is longer (Retry-After included)
     timeout: float = 30.0         # connect and read timeout per call
     link_workers: int = 4         # parallel link calls
+    deadline: float = 120.0       # the longest one call may take, answer included, however it trickles in
+    max_bytes: int = 64_000_000   # the largest answer read (ROLLOUT_JIRA_MAX_MB)
+    max_pages: int = 2000         # pages one search or one changelog may take
 
     @property
     def cloud(self) -> bool:
@@ -105,6 +110,9 @@ class JiraSettings:
             max_delay=_env_number(env, "ROLLOUT_JIRA_MAX_DELAY", 60.0, float),
             timeout=_env_number(env, "ROLLOUT_JIRA_TIMEOUT", 30.0, float),
             link_workers=max(1, _env_number(env, "ROLLOUT_JIRA_WORKERS", 4, int)),
+            deadline=max(0.01, _env_number(env, "ROLLOUT_JIRA_DEADLINE", 120.0, float)),
+            max_bytes=max(1, int(_env_number(env, "ROLLOUT_JIRA_MAX_MB", 64.0, float) * 1_000_000)),
+            max_pages=max(1, _env_number(env, "ROLLOUT_JIRA_MAX_PAGES", 2000, int)),
         )
 
     def secrets(self) -> list[str]:
@@ -130,7 +138,8 @@ class JiraConfig:
     epic_issue_type: str = "Epic"
     milestone_issue_type: str | None = None
     epic_per: str = "workstream"          # workstream, plan or none
-    link_type: str = "Blocks"
+    link_type: str = "Blocks"             # FS dependencies
+    link_types: tuple[tuple[str, str], ...] = (("SS", "Relates"), ("FF", "Relates"), ("SF", "Relates"))
     start_date_field: str = "Start date"
     labels: tuple[str, ...] = ()
 
@@ -138,6 +147,8 @@ class JiraConfig:
     def from_plan(cls, plan) -> "JiraConfig":
         raw = dict(plan.jira or {})
         where = getattr(plan.source, "path", None) or plan.path
+        at = (getattr(plan, "sources", None) or {}).get("jira")
+        line = at.line if at is not None and at.path == where else None
         if not raw.get("project"):
             raise PlanError("the plan has no Jira project: add `jira: {project: KEY}`", path=where)
         unknown = sorted(set(raw) - _PLAN_KEYS)
@@ -152,10 +163,23 @@ class JiraConfig:
         spaced = [x for x in labels if not x or any(c.isspace() for c in x)]
         if spaced:
             raise PlanError(f"jira.labels: Jira labels cannot be empty or contain spaces: {spaced[0]!r}", path=where)
+        link_types = dict(cls.link_types)
+        given = raw.get("link_types") or {}
+        if not isinstance(given, dict):
+            raise PlanError("jira.link_types maps SS, FF and SF to Jira link type names, e.g. {SS: Relates}",
+                            path=where, line=line)
+        for key, name in given.items():
+            if str(key).upper() not in _LINKED:
+                raise PlanError(f"unknown dependency type {key!r} in jira.link_types (expected SS, FF or SF)",
+                                path=where, line=line)
+            if not isinstance(name, str) or not name.strip():
+                raise PlanError(f"jira.link_types.{key} must name a Jira issue link type, not {name!r}",
+                                path=where, line=line)
+            link_types[str(key).upper()] = name.strip()
         return cls(project=str(raw["project"]), issue_type=str(raw.get("issue_type", "Task")),
                    epic_issue_type=str(raw.get("epic_issue_type", "Epic")),
                    milestone_issue_type=raw.get("milestone_issue_type"), epic_per=epic_per,
-                   link_type=str(raw.get("link_type", "Blocks")),
+                   link_type=str(raw.get("link_type", "Blocks")), link_types=tuple(sorted(link_types.items())),
                    start_date_field=str(raw.get("start_date_field", "Start date")),
                    labels=tuple(labels))
 
@@ -190,7 +214,15 @@ def retry_after_seconds(value: str | None, now: _dt.datetime | None = None) -> f
 
 
 class _Uncertain(Exception):
-    """A non-idempotent call may or may not have taken effect (connection dropped, 5xx)."""
+    """A non-idempotent call may or may not have taken effect (connection dropped, 5xx, timeout).
+
+    ``timed_out``: we stopped waiting while the server may still be working on it (a read timeout or
+    the deadline), so its effect may appear later; after a 5xx or a dropped connection the server is done.
+    """
+
+    def __init__(self, message: str, timed_out: bool = False):
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class _HttpError(RemoteError):
@@ -214,8 +246,8 @@ class _Http:
         self.client = JIRA(server=settings.url, options={"rest_api_version": settings.api_version,
                                                          "check_update": False},
                            get_server_info=False, max_retries=0, timeout=settings.timeout, logging=False, **auth)
-        self.session = self.client._session
-        self.session.max_retries = 0   # its retry skips 503 without Retry-After and sleeps 10 s+; ours below
+        self.session = self.client._session   # used without its retry (which skips 503 without Retry-After
+                                              # and sleeps 10 s and more): ours is in call()
 
     def close(self) -> None:
         try:
@@ -227,13 +259,18 @@ class _Http:
         return self.client._get_url(path)
 
     def call(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
-             idempotent: bool = True, accept: tuple[int, ...] = (), kind: str | None = None) -> Any:
-        """Send one request; return its JSON (or None). Retries per the policy; raises RemoteError."""
+             idempotent: bool = True, accept: tuple[int, ...] = (), kind: str | None = None,
+             shape: Any = None, what: str | None = None) -> Any:
+        """Send one request; return its JSON (or None). Retries per the policy; raises RemoteError.
+
+        ``shape`` is what a good answer looks like (see ``_shape_problem``); an answer that is not
+        JSON, or not of that shape, is an error (exit 3), never an empty result. ``what`` names the
+        answer in that message ("the search").
+        """
         import requests
-        from jira.exceptions import JIRAError
-        from jira.resilientsession import parse_error_msg
 
         kind = kind or ("read" if method == "GET" else "write")
+        what = what or f"{method} {path}"
         data = None if body is None else json.dumps(body)
         url = self.url(path)
         attempt = 0
@@ -243,25 +280,28 @@ class _Http:
             failure: str
             resp = None
             try:
-                resp = self.session.request(method, url, params=params, data=data)
-                self._count(kind)
-                return _json(resp)
-            except JIRAError as exc:
-                status, resp = exc.status_code, exc.response
-                _scrub(exc)
-                if status in accept and resp is not None:
+                resp = self._exchange(method, url, params, data, what)
+                status = resp.status_code
+                if 200 <= status < 300 or status in accept:
                     self._count(kind)
-                    return _json(resp)
+                    return self._decode(resp, shape, what)
                 if status != 429 and status not in _RETRY_STATUSES:
-                    raise self._refused(status, _safe_detail(parse_error_msg, resp), method, path) from exc
+                    raise self._refused(status, _error_detail(resp), method, path)
                 if status != 429 and not idempotent:
-                    raise _Uncertain(f"HTTP {status}") from exc
+                    raise _Uncertain(f"HTTP {status}")
                 failure = f"HTTP {status}"
+            except _Deadline as exc:
+                if not idempotent:
+                    raise _Uncertain(str(exc), timed_out=True) from None
+                raise RemoteError(f"Jira did not finish answering {what} within {self.settings.deadline:g} s "
+                                  "(ROLLOUT_JIRA_DEADLINE): check JIRA_URL and the network; the next push resumes "
+                                  "where this one stopped") from None
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 _scrub(exc)
                 if not idempotent:
-                    raise _Uncertain(type(exc).__name__) from exc
+                    timed_out = isinstance(exc, requests.Timeout) and not isinstance(exc, requests.ConnectTimeout)
+                    raise _Uncertain(type(exc).__name__, timed_out=timed_out) from exc
                 failure = type(exc).__name__
                 if attempt > self.settings.retries:
                     raise RemoteError(f"cannot reach Jira at {self.settings.url} ({failure} after {attempt} "
@@ -275,10 +315,83 @@ class _Http:
                         self.settings.retries, delay)
             self.sleep(delay)
 
-    def settle(self, attempt: int) -> None:
-        """Before looking at the outcome of an uncertain write: two client timeouts plus backoff, so that
-        a request the server was still working on when we gave up has finished."""
-        self.sleep(2 * self.settings.timeout + self.delay(attempt, None))
+    def _exchange(self, method: str, url: str, params: dict | None, data: str | None, what: str):
+        """One HTTP exchange within the overall deadline, the answer read in full up to the size cap.
+
+        The read timeout of ``requests`` is per read: a server that dribbles a byte a second never
+        trips it. The exchange therefore runs in a helper thread that the caller stops waiting for
+        at the deadline (closing the connection under it).
+        """
+        import requests
+
+        box: dict[str, Any] = {}
+        done = threading.Event()
+        limit = self.settings.max_bytes
+
+        def work() -> None:
+            try:
+                # the jira package's session (auth, headers, pool) without its retrying wrapper
+                resp = requests.Session.request(self.session, method, url, params=params, data=data,
+                                                timeout=self.settings.timeout, stream=True)
+                box["resp"] = resp
+                chunks, size = [], 0
+                for chunk in resp.iter_content(65536):
+                    size += len(chunk)
+                    if size > limit:
+                        box["too_big"] = True
+                        resp.close()
+                        return
+                    chunks.append(chunk)
+                resp._content = b"".join(chunks)
+                resp._content_consumed = True
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="jira-call", daemon=True).start()
+        if not done.wait(self.settings.deadline):
+            _hang_up(box.get("resp"))
+            raise _Deadline(f"no complete answer within {self.settings.deadline:g} s")
+        if "error" in box:
+            raise box["error"]
+        if box.get("too_big"):
+            raise RemoteError(f"Jira's answer to {what} is larger than {limit / 1e6:g} MB (ROLLOUT_JIRA_MAX_MB): "
+                              "stopped reading it; check JIRA_URL, or raise the limit if the answer is genuine")
+        return box["resp"]
+
+    def _decode(self, resp, shape: Any, what: str) -> Any:
+        content = resp.content or b""
+        if not content.strip():
+            if shape is None:
+                return None
+            raise RemoteError(f"Jira answered {what} with an empty page, not JSON: check JIRA_URL")
+        try:
+            value = json.loads(content)
+        except ValueError:
+            ctype = (resp.headers.get("Content-Type") or "").lower()
+            head = content.lstrip()[:200].lower()
+            if "html" in ctype or head.startswith((b"<!doctype", b"<html", b"<")):
+                raise RemoteError(f"Jira answered {what} with a web page, not JSON: check JIRA_URL and single "
+                                  "sign-on (a login or proxy page answers instead of Jira)") from None
+            raise RemoteError(f"Jira answered {what} with something that is not JSON: check JIRA_URL") from None
+        if shape is not None:
+            problem = _shape_problem(value, shape, "")
+            if problem:
+                raise RemoteError(f"Jira answered {what} in an unexpected shape ({problem}): check JIRA_URL; "
+                                  "a proxy or an add-on may be answering instead of Jira")
+        return value
+
+    def settle(self, attempt: int, timed_out: bool) -> None:
+        """Before looking at the outcome of an uncertain write. After a timeout the server may still be
+        working on the request: wait two client timeouts plus backoff for it to finish. After a 5xx or
+        a dropped connection it has finished: look at once (``recheck`` paces any further looks)."""
+        if timed_out:
+            self.sleep(2 * self.settings.timeout + self.delay(attempt, None))
+
+    def recheck(self, look: int) -> None:
+        """A short pause before looking again for the outcome of a write (search may lag behind)."""
+        self.sleep(min(self.settings.max_delay, self.settings.backoff * 2 ** look) * 0.5)
 
     def _count(self, kind: str) -> None:
         with self._lock:
@@ -310,23 +423,129 @@ class _Http:
         return text
 
 
-def _json(resp) -> Any:
-    if resp is None or not resp.content:
-        return None
-    try:
-        return resp.json()
-    except ValueError:
-        return None
+class _Deadline(Exception):
+    """A call did not complete within the overall deadline."""
 
 
-def _safe_detail(parse, resp) -> str:
+def _hang_up(resp) -> None:
+    """Close a response another thread is still reading (best effort: wake a blocked read)."""
     if resp is None:
-        return ""
+        return
     try:
-        text = parse(resp)
+        import socket
+
+        sock = getattr(getattr(resp.raw, "_connection", None), "sock", None)
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # noqa: BLE001 - closing is a courtesy
+        pass
+    try:
+        resp.close()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _error_detail(resp) -> str:
+    """Jira's error messages from an error answer, on one line, shortened."""
+    from jira.resilientsession import parse_error_msg
+
+    try:
+        text = parse_error_msg(resp)
     except Exception:  # noqa: BLE001 - a malformed error body is not worth a second error
         return ""
-    return " ".join(str(text).split())[:300]
+    text = " ".join(str(text).split())
+    if text.lstrip().lower().startswith(("<!doctype", "<html")):
+        return "a web page instead of Jira's error message"
+    return text[:300]
+
+
+# What good answers look like. A dict is an object whose keys must be there ("key?" when optional);
+# a one-item list is a list of that; a type or tuple of types is a value of that type; Null(x) also
+# allows null. Only what rollout reads is described: anything else in an answer is ignored.
+
+
+class _Null:
+    def __init__(self, spec: Any):
+        self.spec = spec
+
+
+def _shape_problem(value: Any, spec: Any, where: str) -> str | None:
+    """The first place where ``value`` does not match ``spec`` (None when it does)."""
+    if isinstance(spec, _Null):
+        return None if value is None else _shape_problem(value, spec.spec, where)
+    here = where or "the answer"
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            return f"{here} is {_kind(value)}, not an object"
+        for key, sub in spec.items():
+            name, optional = (key[:-1], True) if key.endswith("?") else (key, False)
+            if name not in value:
+                if optional:
+                    continue
+                return f"{where + '.' if where else ''}{name} is missing"
+            problem = _shape_problem(value[name], sub, f"{where + '.' if where else ''}{name}")
+            if problem:
+                return problem
+        return None
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return f"{here} is {_kind(value)}, not a list"
+        for i, item in enumerate(value):
+            problem = _shape_problem(item, spec[0], f"{where}[{i}]")
+            if problem:
+                return problem
+        return None
+    types = spec if isinstance(spec, tuple) else (spec,)
+    if isinstance(value, bool) and bool not in types:
+        return f"{here} is {_kind(value)}"
+    if not isinstance(value, types):
+        return f"{here} is {_kind(value)}, not {' or '.join(_TYPE_WORDS.get(t, t.__name__) for t in types)}"
+    return None
+
+
+_TYPE_WORDS = {str: "a string", int: "a number", bool: "true/false", dict: "an object", list: "a list"}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+_ID = (str, int)
+_NAMED = _Null({"name?": _Null(str)})
+_HISTORY = {"created?": _Null(str), "items?": _Null([{"field?": _Null(str), "fieldId?": _Null(str),
+                                                       "to?": _Null(_ID)}])}
+_ISSUE_FIELDS = {
+    "summary?": _Null(str), "duedate?": _Null(str), "labels?": _Null([str]), "parent?": _Null({"key?": str}),
+    "issuelinks?": _Null([{"id?": _ID, "type?": _NAMED, "outwardIssue?": _Null({"key": str}),
+                           "inwardIssue?": _Null({"key": str})}]),
+    "status?": _Null({"id?": _ID, "name?": _Null(str), "statusCategory?": _Null({"key?": _Null(str)})}),
+    "assignee?": _Null({"accountId?": _Null(str), "displayName?": _Null(str), "name?": _Null(str)}),
+    "resolution?": _NAMED, "resolutiondate?": _Null(str), "created?": _Null(str),
+}
+SHAPE_ISSUE = {"key": str, "id?": _ID, "fields?": _Null(_ISSUE_FIELDS), "properties?": _Null(dict),
+               "changelog?": _Null({"histories?": _Null([_HISTORY]), "total?": _Null(int)})}
+SHAPE_PROJECT = {"id": _ID, "key?": str, "issueTypes?": [{"id": _ID, "name": str, "subtask?": _Null(bool)}]}
+SHAPE_FIELDS = [{"id": str, "name?": _Null(str)}]
+SHAPE_LINK_TYPES = {"issueLinkTypes": [{"name": str}]}
+SHAPE_STATUSES = [{"id": _ID, "statusCategory?": _Null({"key?": _Null(str)})}]
+SHAPE_SEARCH = {"issues": [SHAPE_ISSUE], "nextPageToken?": _Null(str), "isLast?": _Null(bool)}
+SHAPE_SEARCH_V2 = {"issues": [SHAPE_ISSUE], "total?": _Null(int)}
+SHAPE_CHANGELOG = {"values": [_HISTORY], "isLast?": _Null(bool), "total?": _Null(int)}
+SHAPE_USERS = [{"accountId?": str, "name?": _Null(str), "emailAddress?": _Null(str), "active?": _Null(bool)}]
+SHAPE_BULK = {"issues?": [{"key": str}], "errors?": [{"status?": _Null(int), "failedElementNumber?": _Null(int),
+                                                     "elementErrors?": _Null(dict)}]}
 
 
 def _scrub(exc: BaseException) -> None:
@@ -351,18 +570,27 @@ class _Site:
     start_field: str | None
     epic_link_field: str | None
     epic_name_field: str | None
-    link_type: str
+    link_type: str                         # of FS dependencies, as Jira spells it
     cloud: bool
+    link_types: dict[str, str] = field(default_factory=dict)   # SS/FF/SF -> link type, as Jira spells it
     epic_link_candidate: str | None = None    # the "Epic Link" field, for instances that refuse `parent`
 
     def type_id(self, name: str) -> str:
         return self.issue_types[name.lower()]
 
+    def link_type_of(self, dep_type: str) -> str:
+        """The Jira link type of a dependency: FS blocks; SS, FF and SF only relate (by default)."""
+        return self.link_type if dep_type == "FS" else self.link_types.get(dep_type, self.link_type)
+
+    @property
+    def our_link_types(self) -> set[str]:
+        return {self.link_type.lower(), *(t.lower() for t in self.link_types.values())}
+
 
 def _project(http: _Http, cfg: JiraConfig) -> dict:
     """The plan's Jira project; a 404 says what to check."""
     try:
-        return http.call("GET", f"project/{cfg.project}")
+        return http.call("GET", f"project/{cfg.project}", shape=SHAPE_PROJECT, what="the project")
     except _HttpError as exc:
         if exc.status == 404:
             raise RemoteError(f"Jira project {cfg.project!r} does not exist or this account cannot see it: "
@@ -381,20 +609,22 @@ def _discover(http: _Http, cfg: JiraConfig) -> _Site:
             raise RemoteError(f"issue type {name!r} does not exist in Jira project {cfg.project} (it has: "
                               f"{', '.join(sorted(t['name'] for t in project.get('issueTypes', [])))}): "
                               "set jira.issue_type / epic_issue_type / milestone_issue_type in the plan")
-    fields = http.call("GET", "field") or []
-    by_name = {f.get("name", "").lower(): f["id"] for f in fields}
-    link_types = (http.call("GET", "issueLinkType") or {}).get("issueLinkTypes", [])
+    fields = http.call("GET", "field", shape=SHAPE_FIELDS, what="the field list")
+    by_name = {(f.get("name") or "").lower(): f["id"] for f in fields}
+    link_types = http.call("GET", "issueLinkType", shape=SHAPE_LINK_TYPES, what="the link types")["issueLinkTypes"]
     names = {lt["name"].lower(): lt["name"] for lt in link_types}
-    if cfg.link_type.lower() not in names:
-        raise RemoteError(f"Jira has no issue link type {cfg.link_type!r} (it has: "
-                          f"{', '.join(sorted(names.values())) or 'none'}): set jira.link_type in the plan "
-                          "or ask an admin to enable issue linking")
+    for setting, name in [("jira.link_type", cfg.link_type)] + [(f"jira.link_types.{d}", n) for d, n in cfg.link_types]:
+        if name.lower() not in names:
+            raise RemoteError(f"Jira has no issue link type {name!r} (it has: "
+                              f"{', '.join(sorted(names.values())) or 'none'}): set {setting} in the plan "
+                              "or ask an admin to enable issue linking")
     cloud = http.settings.api_version == "3"
     return _Site(project_id=str(project["id"]), project_key=project.get("key", cfg.project), issue_types=types,
                  start_field=by_name.get(cfg.start_date_field.lower()),
                  epic_link_field=None if cloud else by_name.get("epic link"),
                  epic_name_field=None if cloud else by_name.get("epic name"),
                  link_type=names[cfg.link_type.lower()], cloud=cloud,
+                 link_types={d: names[n.lower()] for d, n in cfg.link_types},
                  epic_link_candidate=by_name.get("epic link"))
 
 
@@ -411,7 +641,7 @@ class _View:
     id: str
     owned: dict[str, Any]
     labels: list[str]
-    links: list[tuple[str, str, str]]      # (link id, 'outward' | 'inward', other issue key) of our link type
+    links: list[tuple[str, str, str, str]]  # (link id, 'outward' | 'inward', other key, link type lower) of our types
     raw: dict[str, Any]
 
 
@@ -419,34 +649,46 @@ def _search(http: _Http, jql: str, fields: list[str], expand: str | None = None,
             progress: Progress = NO_PROGRESS) -> list[dict]:
     """Every issue matching ``jql`` with the ``rollout`` property; one call per page of 100."""
     issues: list[dict] = []
+    limit = http.settings.max_pages
     if http.settings.api_version == "3":
-        token = None
-        while True:
+        token, tokens = None, set()
+        for _ in range(limit):
             body: dict[str, Any] = {"jql": jql, "maxResults": PAGE_SIZE, "fields": fields,
                                     "properties": [PROPERTY_KEY]}
             if expand:
                 body["expand"] = expand
             if token:
                 body["nextPageToken"] = token
-            page = http.call("POST", "search/jql", body=body, kind="read") or {}
-            issues += page.get("issues", [])
-            progress.advance(len(page.get("issues", [])))
+            page = http.call("POST", "search/jql", body=body, kind="read", shape=SHAPE_SEARCH, what="the search")
+            issues += page["issues"]
+            progress.advance(len(page["issues"]))
             token = page.get("nextPageToken")
             if not token or page.get("isLast") is True:
                 return issues
+            if token in tokens:
+                raise RemoteError(f"Jira's search repeated a page (nextPageToken {token[:40]!r} came back after "
+                                  f"{len(tokens) + 1} pages): stopped reading; try again later")
+            tokens.add(token)
+        raise _too_many_pages("the search", limit)
     start = 0
-    while True:
+    for _ in range(limit):
         body = {"jql": jql, "startAt": start, "maxResults": PAGE_SIZE, "fields": fields,
                 "properties": [PROPERTY_KEY]}
         if expand:
             body["expand"] = [expand]
-        page = http.call("POST", "search", body=body, kind="read") or {}
-        got = page.get("issues", [])
+        page = http.call("POST", "search", body=body, kind="read", shape=SHAPE_SEARCH_V2, what="the search")
+        got = page["issues"]
         issues += got
         progress.advance(len(got))
         start += len(got)
-        if not got or start >= page.get("total", 0):
+        if not got or start >= (page.get("total") or 0):
             return issues
+    raise _too_many_pages("the search", limit)
+
+
+def _too_many_pages(what: str, limit: int) -> RemoteError:
+    return RemoteError(f"Jira's answer to {what} ran past {limit} pages (ROLLOUT_JIRA_MAX_PAGES): stopped "
+                       "reading; try again later, or raise the limit if the project is that large")
 
 
 def _jql_string(text: str) -> str:
@@ -467,7 +709,7 @@ def _ref_of(issue: dict, plan_id: str) -> str | None:
     return str(task) if task else None
 
 
-def _view(issue: dict, ref: str, site: _Site, link_type: str) -> _View:
+def _view(issue: dict, ref: str, site: _Site) -> _View:
     f = issue.get("fields") or {}
     parent = None
     if site.epic_link_field and f.get(site.epic_link_field):
@@ -480,15 +722,18 @@ def _view(issue: dict, ref: str, site: _Site, link_type: str) -> _View:
         "duedate": f.get("duedate"),
         "start": (f.get(site.start_field) if site.start_field else None),
         "parent": parent,
+        "assignee": ((f.get("assignee") or {}).get("accountId" if site.cloud else "name")
+                     if isinstance(f.get("assignee"), dict) else None),
     }
     links = []
     for link in f.get("issuelinks") or []:
-        if (link.get("type") or {}).get("name", "").lower() != link_type.lower():
+        type_name = ((link.get("type") or {}).get("name") or "").lower()
+        if type_name not in site.our_link_types:
             continue
         if link.get("outwardIssue"):
-            links.append((str(link.get("id")), "outward", link["outwardIssue"]["key"]))
+            links.append((str(link.get("id")), "outward", link["outwardIssue"]["key"], type_name))
         elif link.get("inwardIssue"):
-            links.append((str(link.get("id")), "inward", link["inwardIssue"]["key"]))
+            links.append((str(link.get("id")), "inward", link["inwardIssue"]["key"], type_name))
     return _View(ref, issue["key"], str(issue.get("id")), owned, list(f.get("labels") or []), links, issue)
 
 
@@ -524,12 +769,19 @@ def _text_of(value: Any) -> str:
     return "\n".join(lines)
 
 
-def _description(plan, task) -> str:
+def _description(plan, task, names: Mapping[str, str] | None = None) -> str:
     lines = []
     if task.objective:
         lines.append(task.objective.strip())
     if task.description:
         lines += [ln for ln in task.description.strip().split("\n")]
+    # SS/FF/SF links only relate: the description says how the work overlaps (FS is the Blocks link)
+    for dep in task.depends_on:
+        if dep.type != "FS" and dep.task != task.id:
+            other = (names or {}).get(dep.task)
+            who = f"{other} ({dep.task})" if other else dep.task
+            lag = f" + {dep.lag}d" if dep.lag > 0 else (f" - {-dep.lag}d" if dep.lag < 0 else "")
+            lines.append(f"{_DEP_WORDS[dep.type].capitalize()} {who}{lag} ({dep.type} dependency).")
     facts = [f"{task.kind}", "milestone" if task.is_milestone else f"{task.duration} working days"]
     if task.owner:
         facts.append(f"owner {task.owner}")
@@ -560,6 +812,7 @@ class _Push:
         self.site: _Site
         self.views: dict[str, _View] = {}
         self.keys: dict[str, str] = {}
+        self.assignees: dict[str, str] = {}
 
     # -- the whole push ---------------------------------------------------------------------------
 
@@ -568,6 +821,7 @@ class _Push:
         if self.site.epic_link_candidate and self.store.get_meta("jira_epic_link") == "yes":
             self.site.epic_link_field = self.site.epic_link_candidate    # learnt on an earlier push
         self.views = self._find_existing()
+        self.assignees = self._assignees()
         wants = self._desired()
         records = self.store.records()
         gone = self._find_strays(records, {w.ref for w in wants})
@@ -594,7 +848,7 @@ class _Push:
     # -- reading what exists --------------------------------------------------------------------
 
     def _fields(self) -> list[str]:
-        out = ["summary", "description", "duedate", "labels", "parent", "issuelinks", "issuetype"]
+        out = ["summary", "description", "duedate", "labels", "parent", "issuelinks", "issuetype", "assignee"]
         for extra in (self.site.start_field, self.site.epic_link_field):
             if extra:
                 out.append(extra)
@@ -614,7 +868,7 @@ class _Push:
                 self.result.changes.append(Change("error", ref, issue["key"],
                                                   f"duplicate of {views[ref].key}; resolve by hand"))
                 continue
-            views[ref] = _view(issue, ref, self.site, self.site.link_type)
+            views[ref] = _view(issue, ref, self.site)
         return views
 
     def _find_strays(self, records, wanted: set[str]) -> dict[str, str]:
@@ -626,17 +880,71 @@ class _Push:
                 continue
             try:
                 issue = self.http.call("GET", f"issue/{rec.issue_key}",
-                                       params={"fields": ",".join(self._fields()), "properties": PROPERTY_KEY})
+                                       params={"fields": ",".join(self._fields()), "properties": PROPERTY_KEY},
+                                       shape=SHAPE_ISSUE, what="the issue")
             except _HttpError as exc:
                 if exc.status != 404:
                     raise
                 gone[rec.task_id] = rec.issue_key
                 continue
             if _ref_of(issue or {}, self.plan.id) == rec.task_id:
-                self.views[rec.task_id] = _view(issue, rec.task_id, self.site, self.site.link_type)
+                self.views[rec.task_id] = _view(issue, rec.task_id, self.site)
             else:
                 gone[rec.task_id] = rec.issue_key
         return gone
+
+    # -- who does the work -------------------------------------------------------------------------
+
+    def _assignees(self) -> dict[str, str]:
+        """Task id -> Jira account of its owner's person (a role held by exactly one person counts as
+        that person), found by e-mail through user search; each owner without one is reported once."""
+        people = {p.id: p for p in self.plan.people}
+        holders: dict[str, list] = {}
+        for person in self.plan.people:
+            for role in person.roles:
+                holders.setdefault(role, []).append(person)
+        by_owner: dict[str, str | None] = {}
+        tasks_of: dict[str, list[str]] = {}
+        for t in self.plan.tasks:
+            if t.owner:
+                tasks_of.setdefault(t.owner, []).append(t.id)
+        accounts: dict[str, str | None] = {}
+        for owner, task_ids in tasks_of.items():
+            person = people.get(owner)
+            if person is None and len(holders.get(owner, [])) == 1:
+                person = holders[owner][0]
+            count = f"{len(task_ids)} issue{'s' if len(task_ids) != 1 else ''}"
+            why = None
+            if person is None:
+                several = len(holders.get(owner, []))
+                why = (f"owner {owner} is a role held by {several} people" if several
+                       else f"owner {owner} is not a person of the plan")
+            elif not person.email:
+                why = f"owner {owner} has no email in the plan"
+            else:
+                email = person.email.strip().lower()
+                if email not in accounts:
+                    accounts[email] = self._account_of(email)
+                by_owner[owner] = accounts[email]
+                if accounts[email] is None:
+                    why = f"owner {owner} ({person.email}) has no Jira user"
+            if why:
+                self.result.changes.append(Change("unassigned", None, None, f"{why}: {count} left unassigned"))
+        return {t: by_owner[o] for o, ids in tasks_of.items() for t in ids if by_owner.get(o)}
+
+    def _account_of(self, email: str) -> str | None:
+        """The active Jira account with this e-mail (one hiding its address counts when it is the only hit)."""
+        cloud = self.site.cloud
+        users = self.http.call("GET", "user/search", params={"query" if cloud else "username": email,
+                                                             "maxResults": 20},
+                               shape=SHAPE_USERS, what="the user search")
+        active = [u for u in users if u.get("active", True)]
+        exact = [u for u in active if (u.get("emailAddress") or "").strip().lower() == email]
+        hidden = [u for u in active if not u.get("emailAddress")]
+        chosen = exact[0] if len(exact) == 1 else (hidden[0] if not exact and len(hidden) == 1 else None)
+        if chosen is None:
+            return None
+        return chosen.get("accountId") if cloud else (chosen.get("name") or None)
 
     # -- what the plan wants ----------------------------------------------------------------------
 
@@ -663,6 +971,7 @@ class _Push:
                     "duedate": max(st.finish_date for st in sts).isoformat(),
                     "start": min(st.start_date for st in sts).isoformat() if self.site.start_field else None,
                     "parent": None}, list(base_labels)))
+        names_of = {t.id: " ".join((t.name or t.id).split()) for t in plan.tasks}
         for t in plan.tasks:
             st = self.sched.tasks[t.id]
             parent = None if cfg.epic_per == "none" else ("epic:" if cfg.epic_per == "plan" else f"epic:{t.workstream}")
@@ -671,10 +980,10 @@ class _Push:
             type_name = (cfg.milestone_issue_type or cfg.issue_type) if t.is_milestone else cfg.issue_type
             wants.append(_Want(t.id, "task", type_name, {
                 "summary": " ".join((t.name or t.id).split())[:255],     # one line, as Jira requires
-                "description": _description(plan, t),
+                "description": _description(plan, t, names_of),
                 "duedate": st.finish_date.isoformat(),
                 "start": st.start_date.isoformat() if self.site.start_field else None,
-                "parent": parent}, labels, t))
+                "parent": parent, "assignee": self.assignees.get(t.id)}, labels, t))
         return wants
 
     def _resolved(self, want: _Want) -> dict[str, Any]:
@@ -696,6 +1005,9 @@ class _Push:
                 out["duedate"] = value
             elif name == "start" and site.start_field:
                 out[site.start_field] = value
+            elif name == "assignee":
+                if value is not None:       # never unassign: an owner without a Jira user leaves it as it is
+                    out["assignee"] = {"accountId": value} if site.cloud else {"name": value}
             elif name == "parent":
                 if site.epic_link_field:
                     if value is not None or want is None:
@@ -736,10 +1048,10 @@ class _Push:
             body = {"issueUpdates": [self._payload(w) for w in pending]}
             try:
                 reply = self.http.call("POST", "issue/bulk", body=body, idempotent=False, accept=(400,),
-                                       kind="create")
+                                       kind="create", shape=SHAPE_BULK, what="the bulk create")
             except _Uncertain as exc:
                 LOG.warning("bulk create outcome unknown (%s); reconciling by search", exc)
-                self.http.settle(attempt)
+                self.http.settle(attempt, exc.timed_out)
                 pending = self._reconcile(pending)
                 if not pending:
                     return
@@ -760,7 +1072,8 @@ class _Push:
         parent_refused: set[int] = set()
         for err in reply.get("errors") or []:
             ee = err.get("elementErrors") or {}
-            index = int(err.get("failedElementNumber", -1))
+            index = err.get("failedElementNumber")
+            index = -1 if index is None else int(index)
             parts = [f"{k}: {v}" for k, v in (ee.get("errors") or {}).items()] + list(ee.get("errorMessages") or [])
             failed[index] = "; ".join(parts) or f"HTTP {err.get('status')}"
             if "parent" in (ee.get("errors") or {}):
@@ -799,13 +1112,18 @@ class _Push:
         return retry
 
     def _reconcile(self, pending: list[_Want]) -> list[_Want]:
-        """After an uncertain create: record what Jira made, return what is still missing."""
-        found = _search(self.http, _plan_jql(self.site.project_key, self.plan.id), self._fields())
-        by_ref = {}
-        for issue in found:
-            ref = _ref_of(issue, self.plan.id)
-            if ref is not None and ref not in by_ref:
-                by_ref[ref] = issue
+        """After an uncertain create: record what Jira made, return what is still missing.
+
+        Jira's search may lag behind a create that just happened, so when something looks missing the
+        search is repeated (with a short pause) until two searches in a row agree."""
+        previous: set[str] | None = None
+        for look in range(_CONSISTENT_LOOKS):
+            by_ref = self._search_refs({w.ref for w in pending})
+            found = set(by_ref)
+            if len(found) == len(pending) or found == previous:
+                break
+            previous = found
+            self.http.recheck(look)
         done, missing = [], []
         for w in pending:
             issue = by_ref.get(w.ref)
@@ -813,13 +1131,22 @@ class _Push:
                 missing.append(w)
                 continue
             self.keys[w.ref] = issue["key"]
-            self.views[w.ref] = _view(issue, w.ref, self.site, self.site.link_type)
+            self.views[w.ref] = _view(issue, w.ref, self.site)
             done.append((w.ref, w.kind, issue["key"], self._resolved(w)))
             self.result.changes.append(Change("create", w.ref, issue["key"], w.fields["summary"]))
         if done:
             self.store.record_pushed(done)
             self.progress.advance(len(done))
         return missing
+
+    def _search_refs(self, refs: set[str]) -> dict[str, dict]:
+        found = _search(self.http, _plan_jql(self.site.project_key, self.plan.id), self._fields())
+        by_ref: dict[str, dict] = {}
+        for issue in found:
+            ref = _ref_of(issue, self.plan.id)
+            if ref in refs and ref not in by_ref:
+                by_ref[ref] = issue
+        return by_ref
 
     # -- update -----------------------------------------------------------------------------------
 
@@ -842,6 +1169,9 @@ class _Push:
                     continue
                 if name == "parent" and value is None:
                     continue                      # its epic is not (yet) there: never unset by accident
+                if name == "assignee" and (value is None or (last is not None and (
+                        last.get("assignee") == value or ("assignee" not in last and cur is not None)))):
+                    continue                      # who does the work is the team's call once it is assigned
                 if last is not None and name in last and cur != last[name]:
                     conflicts.append(name)
                     if not self.force:
@@ -903,65 +1233,81 @@ class _Push:
     # -- links ------------------------------------------------------------------------------------
 
     def _links(self, tasks: list[_Want]) -> None:
+        """Make the links the dependencies ask for, drop the ones push made that the plan no longer has.
+
+        A link is (blocker task, dependent task, link type): FS dependencies are `Blocks` links, SS, FF
+        and SF ones the type of jira.link_types (`Relates` by default)."""
         ref_of_key = {key: ref for ref, key in self.keys.items()}
-        existing: dict[tuple[str, str], str] = {}
-        duplicates: set[tuple[tuple[str, str], str]] = set()
+        existing: dict[tuple[str, str, str], str] = {}       # (a, b, link type lower) -> link id
+        duplicates: set[tuple[tuple[str, str, str], str]] = set()
         for view in self.views.values():
-            for link_id, direction, other in view.links:
+            for link_id, direction, other, type_name in view.links:
                 other_ref = ref_of_key.get(other)
                 if other_ref is None:
                     continue
-                pair = (view.ref, other_ref) if direction == "outward" else (other_ref, view.ref)
-                if existing.setdefault(pair, link_id) != link_id:
-                    duplicates.add((pair, link_id))     # the same link twice (an earlier uncertain call)
-        wanted: list[tuple[str, str]] = []
-        seen = set()
+                a, b = (view.ref, other_ref) if direction == "outward" else (other_ref, view.ref)
+                if existing.setdefault((a, b, type_name), link_id) != link_id:
+                    duplicates.add(((a, b, type_name), link_id))   # the same link twice (an earlier uncertain call)
+        wanted: dict[tuple[str, str], tuple[str, str]] = {}   # (a, b) -> (link type, dependency type)
         for w in tasks:
             for dep in w.task.depends_on:
                 pair = (dep.task, w.ref)
-                if pair not in seen and dep.task != w.ref:
-                    seen.add(pair)
-                    wanted.append(pair)
-        ours = self.store.links()
-        to_make = [p for p in wanted if p not in existing]
+                if pair not in wanted and dep.task != w.ref:
+                    wanted[pair] = (self.site.link_type_of(dep.type), dep.type)
+        self.dep_types = {pair: dep_type for pair, (_, dep_type) in wanted.items()}
+        ours = self.store.link_kinds()                        # (a, b) -> link type push made (None: the FS type)
+        ours_type = {pair: (t or self.site.link_type).lower() for pair, t in ours.items()}
+        want_key = {(a, b, t.lower()): (a, b, t) for (a, b), (t, _) in wanted.items()}
+        to_make = [spec for key, spec in want_key.items() if key not in existing]
         # a link push made that people removed in Jira is a conflict, like an edited field
         created_now = {c.task for c in self.result.changes if c.action == "create"}
-        removed_by_people = [(a, b) for a, b in to_make if (a, b) in ours and a in self.keys and b in self.keys
+        removed_by_people = [(a, b, t) for a, b, t in to_make
+                             if ours_type.get((a, b)) == t.lower() and a in self.keys and b in self.keys
                              and a not in created_now and b not in created_now]
-        for a, b in removed_by_people:
+        for a, b, t in removed_by_people:
             self.result.changes.append(Change("conflict", b, self.keys.get(b), (
-                f"link {a} blocks {b} was removed in Jira since the last push; "
+                f"link {self._words(a, b, t)} was removed in Jira since the last push; "
                 + ("restored (--force)" if self.force else "left alone (use --force to restore it)"))))
         if not self.force:
-            to_make = [p for p in to_make if p not in removed_by_people]
-        stale = [p for p in ours if p not in existing and p not in seen]
-        to_drop = [(p, existing[p]) for p in existing if p in ours and p not in seen]
-        extra = sorted((p, link_id) for p, link_id in duplicates if p in seen)
-        known = [(a, b, existing[(a, b)]) for a, b in wanted if (a, b) in existing and (a, b) not in ours]
+            to_make = [spec for spec in to_make if spec not in removed_by_people]
+        present_pairs = {(a, b) for a, b, t in existing if ours_type.get((a, b)) == t}
+        stale = [p for p in ours if p not in present_pairs and p not in wanted]
+        to_drop = [((a, b, t), link_id) for (a, b, t), link_id in existing.items()
+                   if ours_type.get((a, b)) == t and (a, b, t) not in want_key]
+        extra = sorted((key, link_id) for key, link_id in duplicates if key in want_key)
+        known = [(a, b, existing[key], t) for key, (a, b, t) in want_key.items()
+                 if key in existing and ours_type.get((a, b)) != key[2]]
         if self.dry_run:
-            for a, b in to_make:
-                self.result.changes.append(Change("link", b, self.keys.get(b), f"{a} blocks {b}"))
-            for (a, b), _ in to_drop + extra:
-                self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
+            for a, b, t in to_make:
+                self.result.changes.append(Change("link", b, self.keys.get(b), self._words(a, b, t)))
+            for (a, b, t), _ in to_drop + extra:
+                self.result.changes.append(Change("unlink", b, self.keys.get(b), f"no longer: {self._words(a, b, t)}"))
             return
+        for (a, b, t), link_id in to_drop:
+            self._unlink(link_id)
+            self.store.forget_links([(a, b)])
+            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"no longer: {self._words(a, b, t)}"))
         if known:
             self.store.record_links(known)
         if stale:
             self.store.forget_links(stale)
-        for (a, b), link_id in to_drop:
+        for (a, b, t), link_id in extra:
             self._unlink(link_id)
-            self.store.forget_links([(a, b)])
-            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"{a} no longer blocks {b}"))
-        for (a, b), link_id in extra:
-            self._unlink(link_id)
-            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"duplicate link {a} blocks {b}"))
+            self.result.changes.append(Change("unlink", b, self.keys.get(b), f"duplicate link {self._words(a, b, t)}"))
         # a link whose issue could not be created waits for the next push (the create error says why)
-        makeable = [(a, b) for a, b in to_make if a in self.keys and b in self.keys]
+        makeable = [(a, b, t) for a, b, t in to_make if a in self.keys and b in self.keys]
         if not makeable:
             return
         self.progress.start("linking issues", len(makeable))
         self._make_links(makeable)
         self.progress.finish()
+
+    def _words(self, a: str, b: str, link_type: str) -> str:
+        """How a link reads in push's report: `a blocks b`, or `b starts with a (SS, Relates)`."""
+        dep_type = getattr(self, "dep_types", {}).get((a, b), "FS")
+        if dep_type == "FS" and link_type.lower() == self.site.link_type.lower():
+            return f"{a} blocks {b}" if link_type.lower() == "blocks" else f"{a} {link_type} {b}"
+        return f"{b} {_DEP_WORDS.get(dep_type, dep_type)} {a} ({dep_type}, {link_type})"
 
     def _unlink(self, link_id: str) -> None:
         # 404 means gone already (e.g. a retried delete) -- or, in Jira's words, no permission to link
@@ -971,71 +1317,81 @@ class _Push:
             raise RemoteError(f"Jira denied permission (HTTP 404) to delete issue link {link_id}: {detail}; "
                               "the account needs the Link issues permission")
 
-    def _make_links(self, pairs: list[tuple[str, str]]) -> None:
+    def _make_links(self, specs: list[tuple[str, str, str]]) -> None:
         """Create links in parallel; those with an uncertain outcome are checked, then retried, in rounds."""
         from concurrent.futures import ThreadPoolExecutor
 
-        pending = list(pairs)
-        workers = min(self.http.settings.link_workers, len(pairs))
+        pending = list(specs)
+        workers = min(self.http.settings.link_workers, len(specs))
         pool = ThreadPoolExecutor(workers) if workers > 1 else None
         try:
             for attempt in range(1, self.http.settings.retries + 2):
                 outcomes = list(pool.map(self._make_link, pending) if pool else map(self._make_link, pending))
                 made, uncertain = [], []
-                for (a, b), outcome in zip(pending, outcomes):
+                for spec, outcome in zip(pending, outcomes):
                     if outcome is None:
-                        made.append((a, b))
-                    elif outcome is _Uncertain:
-                        uncertain.append((a, b))
+                        made.append(spec)
+                    elif isinstance(outcome, _Uncertain):
+                        uncertain.append(spec)
                     else:
-                        self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: {outcome}"))
+                        a, b, t = spec
+                        self.result.changes.append(Change("error", b, self.keys[b],
+                                                          f"link {self._words(a, b, t)}: {outcome}"))
                 self._made_links(made)
                 if not uncertain:
                     return
-                # a call that timed out may still be carried out: wait, then look before trying again
-                self.http.settle(attempt)
-                present = self._links_present({self.keys[a] for a, _ in uncertain})
-                self._made_links([(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) in present])
-                pending = [(a, b) for a, b in uncertain if (self.keys[a], self.keys[b]) not in present]
+                # a call that timed out may still be carried out: wait, then look before trying again;
+                # after a 5xx or a dropped connection look at once (an issue's links are read directly)
+                self.http.settle(attempt, any(o.timed_out for o in outcomes if isinstance(o, _Uncertain)))
+                present = self._links_present({self.keys[a] for a, _, _ in uncertain})
+                there = [(a, b, t) for a, b, t in uncertain if (self.keys[a], self.keys[b], t.lower()) in present]
+                self._made_links(there)
+                pending = [spec for spec in uncertain if spec not in there]
                 if not pending:
                     return
-            for a, b in pending:
-                self.result.changes.append(Change("error", b, self.keys[b], f"link {a} blocks {b}: Jira kept failing"))
+            for a, b, t in pending:
+                self.result.changes.append(Change("error", b, self.keys[b],
+                                                  f"link {self._words(a, b, t)}: Jira kept failing"))
         finally:
             if pool:
                 pool.shutdown()
 
-    def _made_links(self, made: list[tuple[str, str]]) -> None:
+    def _made_links(self, made: list[tuple[str, str, str]]) -> None:
         self.progress.advance(len(made))
-        for a, b in made:
-            self.result.changes.append(Change("link", b, self.keys[b], f"{a} blocks {b}"))
-        self.store.record_links([(a, b, None) for a, b in made])
+        for a, b, t in made:
+            self.result.changes.append(Change("link", b, self.keys[b], self._words(a, b, t)))
+        self.store.record_links([(a, b, None, t) for a, b, t in made])
 
-    def _make_link(self, pair: tuple[str, str]):
-        """Create one Blocks link (blocker = inwardIssue): None when made, _Uncertain, or why it failed."""
-        a, b = pair
-        body = {"type": {"name": self.site.link_type}, "inwardIssue": {"key": self.keys[a]},
+    def _make_link(self, spec: tuple[str, str, str]):
+        """Create one link (blocker = inwardIssue): None when made, the _Uncertain, or why it failed."""
+        a, b, link_type = spec
+        body = {"type": {"name": link_type}, "inwardIssue": {"key": self.keys[a]},
                 "outwardIssue": {"key": self.keys[b]}}
         try:
             self.http.call("POST", "issueLink", body=body, idempotent=False, kind="link")
             return None
-        except _Uncertain:
-            return _Uncertain
+        except _Uncertain as exc:
+            return exc
         except _HttpError as exc:
             if exc.status == 401 or "permission" in str(exc):
                 raise                   # every other link would fail the same way: stop here
             return str(exc)
 
-    def _links_present(self, blockers: set[str]) -> set[tuple[str, str]]:
-        """(blocker key, blocked key) of our link type, read from the blockers' issue links."""
+    def _links_present(self, blockers: set[str]) -> set[tuple[str, str, str]]:
+        """(blocker key, other key, link type lower) of our link types, read from the blockers' issue links."""
         present = set()
+        ours = self.site.our_link_types
         for blocker in sorted(blockers):
-            issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"})
+            issue = self.http.call("GET", f"issue/{blocker}", params={"fields": "issuelinks"}, shape=SHAPE_ISSUE,
+                                   what="the issue")
             for link in ((issue or {}).get("fields") or {}).get("issuelinks") or []:
-                if ((link.get("type") or {}).get("name", "").lower() == self.site.link_type.lower()
-                        and link.get("outwardIssue")):
-                    present.add((blocker, link["outwardIssue"]["key"]))
+                type_name = ((link.get("type") or {}).get("name") or "").lower()
+                if type_name in ours and link.get("outwardIssue"):
+                    present.add((blocker, link["outwardIssue"]["key"], type_name))
         return present
+
+
+_DEP_WORDS = {"SS": "starts with", "FF": "finishes with", "SF": "finishes after the start of", "FS": "follows"}
 
 # ---------------------------------------------------------------------------------------------
 # pull
@@ -1057,7 +1413,7 @@ def _parse_time(text: str | None) -> _dt.datetime | None:
 
 def _pull(plan, store, cfg: JiraConfig, http: _Http, progress: Progress) -> PullResult:
     site = _discover_light(http, cfg)
-    categories = {str(s["id"]): (s.get("statusCategory") or {}).get("key") for s in (http.call("GET", "status") or [])}
+    categories = {str(s["id"]): (s.get("statusCategory") or {}).get("key") for s in http.call("GET", "status", shape=SHAPE_STATUSES, what="the status list")}
     progress.start("reading progress", max(1, len(plan.tasks)))
     fields = ["status", "assignee", "resolution", "resolutiondate", "created"]
     found = _search(http, _plan_jql(site, plan.id), fields, expand="changelog", progress=progress)
@@ -1099,13 +1455,18 @@ def _histories(http: _Http, issue: dict) -> list[dict]:
     if total is None or total <= len(histories):
         return histories
     histories, start = [], 0       # the search truncated the changelog: read all of it
-    while True:
-        page = http.call("GET", f"issue/{issue['key']}/changelog", params={"startAt": start, "maxResults": 100}) or {}
-        values = page.get("values") or []
+    for _ in range(http.settings.max_pages):
+        page = http.call("GET", f"issue/{issue['key']}/changelog", params={"startAt": start, "maxResults": 100},
+                         shape=SHAPE_CHANGELOG, what=f"the changelog of {issue['key']}")
+        values = page["values"]
         histories += values
         start += len(values)
-        if not values or page.get("isLast", start >= page.get("total", 0)):
+        if not values or page.get("isLast", start >= (page.get("total") or 0)) is not False:
             return histories
+        if len(histories) > 10 * total + 1000:
+            raise RemoteError(f"Jira's changelog of {issue['key']} keeps growing past the {total} entries it "
+                              "announced: stopped reading; try again later")
+    raise _too_many_pages(f"the changelog of {issue['key']}", http.settings.max_pages)
 
 
 def _actuals(histories: list[dict], categories: dict[str, str | None], current: str | None):

@@ -45,10 +45,29 @@ SYSTEM_FIELDS = ["summary", "description", "duedate", "labels", "parent", "issue
 
 @dataclass
 class Fault:
-    kind: str                      # 429, 429-date, 500, 502, 503, slow, timeout, drop, reset
+    kind: str                      # 429, 429-date, 500, 502, 503, slow, timeout, drop, reset,
+                                   # html (a sign-in page, 200), dribble (a byte at a time), huge, tamper
     match: str = ""                # substring of "METHOD /path"; empty matches every call
     count: int = 1
     retry_after: str | None = None # for 429: the Retry-After header (default "0")
+    tamper: Any = None             # for tamper: payload -> the answer actually sent (a lying server)
+
+
+SIGN_IN_PAGE = b"""<!DOCTYPE html>
+<html><head><title>Sign in - Acme single sign-on</title></head>
+<body><form method="post" action="/sso/login"><input name="username"><input name="password" type="password">
+<button>Sign in</button></form></body></html>
+"""
+
+
+@dataclass
+class Hold:
+    """Keep the next ``count`` calls matching ``match`` waiting until ``release`` is set."""
+
+    match: str
+    count: int = 1
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -91,11 +110,15 @@ class JiraStandIn:
                                            "customId": 10014}})
         self.link_types = list(LINK_TYPES)
         self.issues: dict[str, dict] = {}
+        self.users: list[dict] = []                         # Jira accounts (user/search finds them by email)
         self.links: dict[str, tuple[str, str, str]] = {}    # id -> (type id, blocker key, blocked key)
         self.seen: list[Seen] = []
         self.violations: list[str] = []
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.fault_rate = 0.0
+        self.dribble_delay = 1.0                            # seconds between the bytes of a "dribble" answer
+        self.huge_bytes = 600_000_000                       # size a "huge" answer claims (and sends until cut off)
         self.fault_kinds: tuple[str, ...] = ()
         self.rng = random.Random(7)
         self.reject_summaries: set[str] = set()             # bulk create: per-item error for these summaries
@@ -173,6 +196,47 @@ class JiraStandIn:
         writes = {id(s) for s in self.writes()}
         return [s for s in self.seen if id(s) not in writes and s.fault is None]
 
+    def hold(self, match: str, count: int = 1) -> Hold:
+        """Park the next matching calls (e.g. a bulk create) until the returned Hold is released."""
+        held = Hold(match, count)
+        with self.lock:
+            self.holds.append(held)
+        return held
+
+    def add_user(self, email: str | None, name: str, *, hidden_email: bool = False, active: bool = True) -> str:
+        """A Jira account; ``hidden_email``: its profile hides the address (search still finds it by it)."""
+        with self.lock:
+            account = f"5b10ac8d82e05b22cc7d{len(self.users):04d}"
+            self.users.append({"accountId": account, "accountType": "atlassian", "active": active,
+                               "displayName": name, "_email": email, "hidden": hidden_email})
+            return account
+
+    def _user(self, account: str | None) -> dict | None:
+        for u in self.users:
+            if account is not None and u["accountId"] == account:
+                out = {k: v for k, v in u.items() if not k.startswith("_") and k != "hidden"}
+                out["self"] = f"{self.url}{API}user?accountId={account}"
+                if not u["hidden"] and u["_email"]:
+                    out["emailAddress"] = u["_email"]
+                if self._v2:
+                    out["name"] = u["_email"] or account
+                return out
+        return None
+
+    def _user_search(self, query: dict):
+        """GET /user/search: users whose e-mail or display name contains ``query`` (v2: ``username``)."""
+        text = ((query.get("query") or query.get("username") or [""])[0]).lower()
+        account = (query.get("accountId") or [None])[0]
+        if not text and not account:
+            return 400, {"errorMessages": ["One of 'query' or 'accountId' query parameters must be provided."],
+                         "errors": {}}
+        start = int((query.get("startAt") or ["0"])[0])
+        size = int((query.get("maxResults") or ["50"])[0])
+        found = [self._user(u["accountId"]) for u in self.users
+                 if (account and u["accountId"] == account)
+                 or (text and (text in (u["_email"] or "").lower() or text in u["displayName"].lower()))]
+        return 200, found[start:start + size]
+
     def human_edit(self, key: str, author: str = "Priya Human", **fields: Any) -> None:
         """Someone edits an issue in Jira's UI (changelog entry included)."""
         with self.lock:
@@ -231,10 +295,20 @@ class JiraStandIn:
         if checker is not None:
             self._check(checker.check_request(h.command, parts.path, parts.query, dict(h.headers), raw),
                         h.command, parts.path, "request")
+        held = self._pick_hold(f"{h.command} {parts.path}")
+        if held is not None:
+            held.reached.set()
+            held.release.wait(60)
         if self.latency:
             time.sleep(self.latency)
-        fault, retry_after = self._pick_fault(f"{h.command} {parts.path}")
+        fault, retry_after, tamper = self._pick_fault(f"{h.command} {parts.path}")
         seen.fault = fault
+        if fault == "html":           # an SSO or proxy login page, answered with 200 as they do
+            seen.status = 200
+            return self._send_raw(h, 200, SIGN_IN_PAGE, "text/html;charset=UTF-8")
+        if fault == "huge":
+            seen.status = 200
+            return self._send_huge(h)
         if fault in ("429", "429-date", "500", "502", "503"):
             status = int(fault[:3])
             headers = {}
@@ -255,11 +329,16 @@ class JiraStandIn:
         status, payload = self._answer(h.command, parts.path, parse_qs(parts.query), body, h.headers)
         seen.status = status
         data = b"" if payload is None else json.dumps(payload).encode()
-        if checker is not None and status < 500:
+        if fault == "tamper":         # deliberately outside the document: not checked against it
+            payload = tamper(copy.deepcopy(payload))
+            data = json.dumps(payload).encode()
+        elif checker is not None and status < 500:
             self._check(checker.check_response(h.command, parts.path, parts.query, dict(h.headers), raw,
-                                                    status, data), h.command, parts.path, "response")
+                                               status, data), h.command, parts.path, "response")
         if fault == "drop":
             return self._cut(h, data, status)
+        if fault == "dribble":
+            return self._dribble(h, status, data)
         try:
             self._send(h, status, payload)
         except (BrokenPipeError, ConnectionResetError):
@@ -270,15 +349,68 @@ class JiraStandIn:
             with self.lock:
                 self.violations += [f"{what} {method} {path}: {p}" for p in problems]
 
-    def _pick_fault(self, call: str) -> tuple[str | None, str | None]:
+    def _pick_hold(self, call: str) -> Hold | None:
+        with self.lock:
+            for held in self.holds:
+                if held.count > 0 and held.match in call:
+                    held.count -= 1
+                    return held
+        return None
+
+    def _pick_fault(self, call: str) -> tuple[str | None, str | None, Any]:
         with self.lock:
             for fault in self.faults:
                 if fault.count > 0 and fault.match in call:
                     fault.count -= 1
-                    return fault.kind, fault.retry_after
+                    return fault.kind, fault.retry_after, fault.tamper
             if self.fault_rate and self.rng.random() < self.fault_rate:
-                return self.rng.choice(self.fault_kinds), None
-        return None, None
+                return self.rng.choice(self.fault_kinds), None, None
+        return None, None, None
+
+    def _send_raw(self, h, status: int, data: bytes, ctype: str) -> None:
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+        except OSError:
+            pass
+
+    def _dribble(self, h, status: int, data: bytes) -> None:
+        """The whole answer, one byte at a time: no single read ever waits long enough to time out."""
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", "application/json;charset=UTF-8")
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.flush()
+            for i in range(len(data)):
+                h.wfile.write(data[i:i + 1])
+                h.wfile.flush()
+                time.sleep(self.dribble_delay)
+        except OSError:
+            pass
+        h.close_connection = True
+
+    def _send_huge(self, h) -> None:
+        """A JSON answer of ``huge_bytes`` (a search whose issue list is mostly blanks), sent until cut off."""
+        head, tail = b'{"isLast": true, "issues": [', b"]}"
+        chunk = b" " * 65536
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json;charset=UTF-8")
+            h.send_header("Content-Length", str(self.huge_bytes))
+            h.end_headers()
+            h.wfile.write(head)
+            left = self.huge_bytes - len(head) - len(tail)
+            while left > 0:
+                h.wfile.write(chunk[:left])
+                left -= len(chunk)
+            h.wfile.write(tail)
+        except OSError:
+            pass
+        h.close_connection = True
 
     def _send(self, h, status: int, payload: Any, headers: dict | None = None) -> None:
         data = b"" if payload is None else json.dumps(payload).encode()
@@ -336,6 +468,8 @@ class JiraStandIn:
         if method == "GET" and route == "issueLinkType":
             return 200, {"issueLinkTypes": [dict(lt, self=f"{self.url}{API}issueLinkType/{lt['id']}")
                                             for lt in self.link_types]}
+        if method == "GET" and route == "user/search":
+            return self._user_search(query)
         if method == "GET" and route == "status":
             return 200, [dict(_status(sid), self=f"{self.url}{API}status/{sid}") for sid in STATUSES]
         if method == "POST" and route == "search/jql":
@@ -490,6 +624,8 @@ class JiraStandIn:
                     problems[name] = "Error parsing date string: " + str(f[name])
         if START_FIELD in f and not any(x["id"] == START_FIELD for x in self.fields):
             problems[START_FIELD] = "Field 'customfield_10015' cannot be set. It is not on the appropriate screen, or unknown."
+        if f.get("assignee") and self._assignee(f["assignee"]) is None:
+            problems["assignee"] = "Specified user does not exist or you do not have required permissions"
         for label in f.get("labels") or []:
             if " " in label:
                 problems["labels"] = "The label can't contain spaces."
@@ -518,7 +654,8 @@ class JiraStandIn:
             "summary": f["summary"], "description": f.get("description"), "duedate": f.get("duedate"),
             "labels": list(f.get("labels") or []),
             "issuetype": {"id": f["issuetype"]["id"], "name": project["types"][f["issuetype"]["id"]]},
-            "status": _status("1"), "assignee": None, "resolution": None, "resolutiondate": None,
+            "status": _status("1"), "assignee": self._assignee(f.get("assignee")), "resolution": None,
+            "resolutiondate": None,
             "created": now, "updated": now,
             "project": {"id": project["id"], "key": project["key"]},
             "parent": None,
@@ -532,6 +669,14 @@ class JiraStandIn:
         self.issues[key] = {"id": iid, "key": key, "fields": fields, "changelog": [],
                             "properties": {p["key"]: p.get("value") for p in upd.get("properties") or []}}
         return key
+
+    def _assignee(self, value: dict | None) -> dict | None:
+        if not value:
+            return None
+        account = value.get("accountId")
+        if account is None and value.get("name"):          # Server/DC: by user name (here, the e-mail)
+            account = next((u["accountId"] for u in self.users if u["_email"] == value["name"]), None)
+        return self._user(account)
 
     def _parent(self, key: str) -> dict:
         p = self.issues[key]
@@ -548,7 +693,11 @@ class JiraStandIn:
         items = []
         for name, value in fields.items():
             old = issue["fields"].get(name)
-            issue["fields"][name] = self._parent(value["key"]) if name == "parent" and value else value
+            if name == "parent":
+                value = self._parent(value["key"]) if value else None
+            elif name == "assignee":
+                value = self._assignee(value)
+            issue["fields"][name] = value
             items.append({"field": name, "fieldtype": "jira", "fieldId": name, "fromString": _str(old),
                           "toString": _str(value)})
         for op in (body.get("update") or {}).get("labels", []):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import time
 
 import pytest
 from jira_fixtures import make_plan
@@ -17,12 +18,18 @@ from rollout.trackers import push_plan
 from rollout.trackers.jira import JiraTracker, retry_after_seconds
 
 
-def _push_recording_sleeps(plan, monkeypatch, **env):
+def _push_recording_sleeps(plan, monkeypatch, really_sleep=False, **env):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     waits: list[float] = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        if really_sleep:
+            time.sleep(seconds)
+
     with StateStore(plan.path, plan.id) as store:
-        result = JiraTracker(sleep=waits.append).push(plan, schedule(plan), store)
+        result = JiraTracker(sleep=sleep).push(plan, schedule(plan), store)
     return result, waits
 
 
@@ -196,4 +203,43 @@ def test_an_interrupted_create_is_reported_as_resumed(standin, tmp_path, monkeyp
         store.record_intent([("epic:disc", "epic")])   # as a push killed right after announcing a create
     again = push_plan(plan)
     assert again.resumed == 1 and again.errors == []
+    _assert_complete(standin, plan)
+
+
+@pytest.mark.parametrize("kind, call", [("reset", "POST /rest/api/3/issue/bulk"), ("503", "POST /rest/api/3/issue/bulk"),
+                                        ("drop", "POST /rest/api/3/issueLink"), ("500", "POST /rest/api/3/issueLink")])
+def test_after_a_reset_or_5xx_reconciling_starts_at_once(standin, tmp_path, monkeypatch, kind, call):
+    # the server has finished with a call it answered 5xx or hung up on: no reason to wait two timeouts
+    monkeypatch.setenv("ROLLOUT_JIRA_WORKERS", "1")
+    plan = make_plan(tmp_path)
+    standin.faults.append(Fault(kind, call))
+    result, waits = _push_recording_sleeps(plan, monkeypatch, ROLLOUT_JIRA_TIMEOUT="5")
+    assert result.errors == []
+    _assert_complete(standin, plan)
+    assert max(waits, default=0) < 1, waits
+
+
+@pytest.mark.parametrize("call", ["POST /rest/api/3/issue/bulk", "POST /rest/api/3/issueLink"])
+def test_after_a_timeout_reconciling_waits_for_the_server(standin, tmp_path, monkeypatch, call):
+    # a call we gave up on may still be carried out: look only once it must have finished
+    monkeypatch.setenv("ROLLOUT_JIRA_WORKERS", "1")
+    plan = make_plan(tmp_path)
+    standin.faults.append(Fault("timeout", call))
+    result, waits = _push_recording_sleeps(plan, monkeypatch, really_sleep=True)
+    assert result.errors == []
+    _assert_complete(standin, plan)
+    assert len([w for w in waits if w >= 2 * 0.5]) == 1, waits
+
+
+def test_a_search_that_lags_behind_a_create_is_asked_again(standin, tmp_path, monkeypatch):
+    # the create went through, Jira hung up, and the first search does not show the new issues yet
+    plan = make_plan(tmp_path)
+    standin.faults.append(Fault("drop", "POST /rest/api/3/issue/bulk"))
+    def stale(payload):
+        return {**payload, "issues": [], "isLast": True}
+
+    standin.faults.append(Fault("tamper", "POST /rest/api/3/search/jql", count=2, tamper=stale))
+    # the first tampered answer is push's own search (nothing there yet); the second the lagging one
+    result, waits = _push_recording_sleeps(plan, monkeypatch)
+    assert result.errors == []
     _assert_complete(standin, plan)

@@ -101,7 +101,7 @@ def test_garbage_file_is_a_clear_error(tmp_path):
     path = state_path(tmp_path / "p.yaml", "p")
     path.parent.mkdir()
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StateError, match="not a usable rollout state file"):
+    with pytest.raises(StateError, match=r"p.sqlite: damaged \(file is not a database\): move it aside; the next push rebuilds it from Jira"):
         StateStore(tmp_path / "p.yaml", "p").baseline()
 
 
