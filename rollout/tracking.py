@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .calendar import WorkCalendar
-from .errors import PlanError, Problem, UsageError
+from .errors import PlanError, Problem
 from .model import Estimate, Plan, Source, Task
 from .schedule import Schedule, schedule, topological_order
 from .selection import Selection
@@ -684,6 +684,8 @@ def status(plan: Plan, as_of: _dt.date, actuals: Mapping[str, Actual] | None = N
     actuals = dict(actuals or {})
     _check_actual_dates(actuals, as_of)
     _group_key(group_by)                       # a bad grouping fails before any work
+    if selection is not None:
+        selection.ids(plan.tasks)              # and so does a filter that matches no task
     current = schedule(plan, cal)
     edges = _baseline_edges(plan, cal, current, baseline)
     plain = {tid: (e.start, e.end) for tid, e in edges.items()}
@@ -695,8 +697,6 @@ def status(plan: Plan, as_of: _dt.date, actuals: Mapping[str, Actual] | None = N
     report = StatusReport(plan, as_of, current, plain, fc, actuals, actuals_source,
                           "stored baseline" if baseline else "current schedule", _percents(plan, actuals, fc, a),
                           selection=selection, group_by=group_by)
-    if selection is not None and not report.ids:
-        raise UsageError(f"no task matches {selection.label}")
     report.burnup = _burnup(report, snapshots, cal, current)
     return report
 
