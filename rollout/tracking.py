@@ -22,7 +22,7 @@ from .errors import PlanError, Problem
 from .model import Estimate, Plan, Source, Task
 from .schedule import Schedule, schedule, topological_order
 from .selection import Selection
-from .util import text_table
+from .util import no_gc, text_table
 
 _table = functools.partial(text_table, max_width=48, indent="  ")
 
@@ -442,25 +442,34 @@ class StatusReport:
         """
         tasks = list(self.plan.tasks)
         fc = self.forecast.tasks
+        edges = self.baseline_edges
         group = {t.id: key(t) for t in tasks}
         ref: dict[str, tuple[int, int]] = {}
         for i in topological_order(tasks):
             t = tasks[i]
-            bs, be = self.baseline_edges[t.id]
+            bs, be = edges[t.id]
             d = be - bs
             s = bs
             g = group[t.id]
             for dep in t.depends_on:
-                if dep.task in ref and group[dep.task] == g:
-                    ps, pe = ref[dep.task]
+                if group[dep.task] == g:
+                    ps, pe = ref[dep.task]       # same group: where it would be on plan (already visited)
                 else:
                     pst = fc[dep.task]
                     ps, pe = pst.start, pst.end
-                c = {"FS": pe, "SS": ps, "FF": pe - d, "SF": ps - d}[dep.type] + dep.lag
+                typ = dep.type
+                if typ == "FS":
+                    c = pe + dep.lag
+                elif typ == "SS":
+                    c = ps + dep.lag
+                elif typ == "FF":
+                    c = pe + dep.lag - d
+                else:
+                    c = ps + dep.lag - d
                 if c > s:
                     s = c
             ref[t.id] = (s, s + d)
-        return {tid: fc[tid].end - ref[tid][1] for tid in group}
+        return {tid: fc[tid].end - r[1] for tid, r in ref.items()}
 
     def workstreams(self) -> list[dict[str, Any]]:
         """Status per workstream (the selected tasks of each)."""
@@ -557,6 +566,10 @@ class StatusReport:
         ``reported`` is false when no progress is known at all; then ``rag`` is null everywhere and the
         forecast is the baseline. With a selection, every figure is about the selected tasks.
         """
+        with no_gc():           # hundreds of thousands of small dicts, no cycles among them
+            return self._to_dict()
+
+    def _to_dict(self) -> dict[str, Any]:
         ids = self.ids
         pct, planned = self._weighted(ids), self._weighted(ids, planned=True)
         fc = self.forecast.tasks
@@ -680,6 +693,11 @@ def status(plan: Plan, as_of: _dt.date, actuals: Mapping[str, Actual] | None = N
     ``selection`` (a :class:`rollout.selection.Selection`) narrows the figures to its tasks;
     ``group_by`` (``workstream``, ``owner``, ``tag:KEY``) sets the grouping of ``groups()``.
     """
+    with no_gc():               # builds schedules of every task: no reference cycles among them
+        return _status(plan, as_of, actuals, baseline, snapshots, actuals_source, calendar, selection, group_by)
+
+
+def _status(plan, as_of, actuals, baseline, snapshots, actuals_source, calendar, selection, group_by):
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
     actuals = dict(actuals or {})
     _check_actual_dates(actuals, as_of)

@@ -370,3 +370,19 @@ def test_nothing_reported_means_no_verdict():
     body = page[page.index("<body>"):]
     assert "no progress reported yet" in body and 'class="rag rag-red"' not in body and "rag-amber" not in body
     assert "#c62828" not in body                     # no red bar in the chart either
+
+
+def test_status_is_linear_not_workstreams_times_tasks(monkeypatch):
+    """The task index is built a fixed number of times, not once per workstream (it was: 323 s on
+    200,000 tasks; benchmarks/bench_status.py measures it)."""
+    tasks = tuple(Task(f"w{k}.t{i}", f"T{i}", f"w{k}", 2, depends_on=(Dependency(f"w{k}.t{i - 1}"),) if i else ())
+                  for k in range(60) for i in range(5))
+    plan = Plan("wide", "Wide", START, CalendarSpec(), tasks)
+    calls = []
+    original = Plan.task_index
+    monkeypatch.setattr(Plan, "task_index", lambda self: calls.append(1) or original(self))
+    report = status(plan, day(3), {"w0.t0": Actual("w0.t0", "done", day(0), day(2))})
+    data = report.to_dict()
+    report.to_text()
+    assert len(data["workstreams"]) == 60
+    assert len(calls) <= 4, len(calls)
