@@ -62,7 +62,8 @@ def _dtstamp(dtstamp: _dt.datetime | None) -> _dt.datetime:
 
 
 def _line(text: object) -> str:
-    """One line of calendar text (a name): no control characters, line breaks become spaces.
+    """One line of calendar text (the calendar's name, which icalendar does not escape as text; a
+    category): no control characters, line breaks become spaces.
 
     >>> _line("Acme\\rBEGIN:VEVENT\\x00 \\u202eweek")
     'Acme BEGIN:VEVENT week'
@@ -84,7 +85,7 @@ def _task_event(plan_id: str, st: ScheduledTask, ws_name: str, stamp: _dt.dateti
     ev.add("uid", event_uid(plan_id, t.id))
     ev.add("dtstamp", stamp)
     ev.add("sequence", sequence)
-    ev.add("summary", _line(t.name))
+    ev.add("summary", printable(t.name))         # icalendar escapes its newlines
     ev.add("dtstart", st.start_date)
     ev.add("dtend", st.finish_date + _DAY)         # DTEND of an all-day event is exclusive
     ev.add("transp", "TRANSPARENT")
@@ -113,7 +114,7 @@ def _cadence_event(plan_id: str, cadence: Cadence, schedule: Schedule, stamp: _d
     ev.add("uid", event_uid(plan_id, cadence.id))
     ev.add("dtstamp", stamp)
     ev.add("sequence", sequence)
-    ev.add("summary", _line(cadence.name))
+    ev.add("summary", printable(cadence.name))
     ev.add("dtstart", first)
     ev.add("dtend", first + _DAY)
     ev.add("rrule", rule)
