@@ -34,7 +34,7 @@ FIELDS = ("tag", "owner", "workstream")
 
 
 def _tags(task: Task) -> tuple[str, ...]:
-    return tuple(getattr(task, "tags", ()) or ())        # tags arrive with SPEC 1.3a
+    return task.tags
 
 
 def _field_values(task: Task, name: str) -> tuple[str, ...]:

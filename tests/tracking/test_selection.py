@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 
@@ -17,12 +16,7 @@ from .test_cli_tracking import HEADER, plan_file, run  # noqa: F401  (the fixtur
 
 START = dt.date(2027, 1, 4)
 
-if hasattr(Task, "tags"):
-    TaggedTask = Task
-else:                                  # until model.Task carries SPEC 1.3a's tags
-    @dataclasses.dataclass(frozen=True)
-    class TaggedTask(Task):
-        tags: tuple[str, ...] = ()
+TaggedTask = Task
 
 
 def units_plan() -> Plan:
@@ -109,3 +103,18 @@ def test_gantt_and_report_filter(plan_file, tmp_path):  # noqa: F811
     gantt = index[index.index('id="gantt-section"'):index.index('id="findings"')]
     assert "Process maps" in gantt and "Customer interviews" not in gantt
     assert "only workstream:design" in index
+
+
+def test_retail_on_its_own_in_the_built_in_programme(tmp_path):
+    from rollout.expand import load_plan
+
+    plan_path = tmp_path / "acme.yaml"
+    made = run("new", "customer-alignment", "-o", plan_path, "--set", "org=Acme", "--set", "start=2027-01-11")
+    assert made.exit_code == 0, made.output
+    retail = {t.id for t in load_plan(str(plan_path)).tasks if "unit:retail" in t.tags}
+    assert retail
+    result = run("status", plan_path, "--as-of", "2027-03-01", "--filter", "tag:unit:retail", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert {t["id"] for t in json.loads(result.output)["tasks"]} == retail
+    grouped = run("status", plan_path, "--as-of", "2027-03-01", "--group-by", "tag:unit", "-f", "json")
+    assert {"retail", "commercial", "online"} <= {g["id"] for g in json.loads(grouped.output)["groups"]}
