@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import html
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -40,8 +39,6 @@ __all__ = [
     "duration_distribution",
     "findings_as_risks",
     "heatmap_cell",
-    "risk_html",
-    "risk_html_section",
     "simulate",
     "three_point",
 ]
@@ -620,107 +617,3 @@ def _run_checks(plan: Plan, base: Schedule) -> list[Any]:
     except ImportError:
         return []
     return list(run_checks(plan, base).findings)
-
-
-# -- HTML ---------------------------------------------------------------------------------------
-
-def _short(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def risk_html_section(result: RiskResult, include_plotlyjs: bool | str = False) -> str:
-    """The risk charts and tables as an HTML fragment (for the dashboard; plotly.js not included)."""
-    import numpy as np
-    import plotly.graph_objects as go
-
-    esc = html.escape
-    d = result.to_dict()
-    f = d["finish"]
-    parts = [f'<section class="rollout-risk"><h2>Schedule risk: {esc(result.plan.title)}</h2>',
-             f"<p>{result.iterations:,} iterations, seed {result.seed}, {esc(result.distribution)} "
-             f"durations. Planned finish {f['deterministic']}: <strong>{f['p_meet_plan']:.0%} chance</strong> "
-             f"of finishing by then. P50 {f['p50']}, P80 {f['p80']}, P95 {f['p95']}.</p>"]
-
-    values, counts = np.unique(result.finish_days, return_counts=True)
-    cum = np.cumsum(counts) / result.iterations
-    dates = [result.date(int(v)).isoformat() for v in values]
-    hist = go.Figure()
-    hist.add_bar(x=dates, y=counts, name="iterations")
-    hist.add_scatter(x=dates, y=cum, name="cumulative", yaxis="y2", mode="lines")
-    hist.update_layout(title="Finish date distribution", yaxis={"title": "iterations"},
-                       yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%",
-                               "tickvals": [0, 0.25, 0.5, 0.8, 0.95, 1], "showgrid": False},
-                       height=380, margin={"t": 50, "b": 40}, legend={"orientation": "h", "y": -0.15})
-    marks = [("plan", f["deterministic"], "#555555"), ("P50", f["p50"], "#1565c0"),
-             ("P80", f["p80"], "#ef6c00"), ("P95", f["p95"], "#c62828")]
-    for label, when, colour in marks:
-        hist.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
-                       line={"color": colour, "dash": "dot", "width": 1.5})
-        hist.add_annotation(x=when, y=1, yref="paper", text=label, showarrow=False, yanchor="bottom",
-                            font={"color": colour, "size": 11})
-    parts.append(_fig(hist, include_plotlyjs))
-
-    drivers = d["drivers"]
-    names = {t.id: t.name for t in result.plan.tasks}
-    if drivers:
-        tornado = go.Figure(go.Bar(
-            x=[x["correlation"] for x in reversed(drivers)],
-            y=[esc(_short(names.get(x["id"], x["id"]))) for x in reversed(drivers)], orientation="h",
-            hovertext=[esc(x["id"]) for x in reversed(drivers)]))
-        tornado.update_layout(title="Top drivers (correlation of task duration with finish)",
-                              height=120 + 28 * len(drivers), margin={"l": 220, "t": 50, "b": 40})
-        parts.append(_fig(tornado, False))
-
-    risks = result.risks
-    if risks:
-        # cells are coloured by their own exposure (band × impact); each names the risks in it
-        grid = [[(pb + 1) * (im + 1) for im in range(5)] for pb in range(5)]
-        names = [[[] for _ in range(5)] for _ in range(5)]
-        for r in risks:
-            pb, im = heatmap_cell(r["probability"], r["impact"])
-            names[pb - 1][im - 1].append(esc(r["id"]))
-        heat = go.Figure(go.Heatmap(
-            z=grid, x=[1, 2, 3, 4, 5], y=["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"],
-            text=[["<br>".join(c[:6] + (["…"] if len(c) > 6 else [])) for c in row] for row in names],
-            texttemplate="%{text}", colorscale=[[0, "#e8f5e9"], [0.35, "#fff59d"], [1, "#ef9a9a"]],
-            showscale=False, hoverinfo="skip", xgap=2, ygap=2))
-        heat.update_layout(title="Risk register: probability × impact", xaxis={"title": "impact"},
-                           yaxis={"title": "probability"}, height=380, margin={"t": 50})
-        parts.append(_fig(heat, False))
-
-    if d["milestones"]:
-        rows = "".join(
-            f"<tr><td>{esc(m['id'])}</td><td>{m['deterministic']}</td><td>{m['p50']}</td><td>{m['p80']}</td>"
-            f"<td>{m['p95']}</td><td>{m['deadline'] or ''}</td>"
-            f"<td>{'' if m['p_meet'] is None else format(m['p_meet'], '.0%')}</td></tr>"
-            for m in d["milestones"])
-        parts.append("<h3>Milestones and deadlines</h3><table><tr><th>task</th><th>plan</th><th>P50</th>"
-                     f"<th>P80</th><th>P95</th><th>deadline</th><th>p(meet)</th></tr>{rows}</table>")
-    if risks:
-        rows = "".join(
-            f"<tr><td>{esc(r['id'])}</td><td>{esc(r['title'])}</td><td>{r['probability']:.0%}</td>"
-            f"<td>{r['impact']}</td><td>{r['score']}</td><td>{esc(str(r['mitigation'] or ''))}</td>"
-            f"<td>{esc(r['source'])}</td></tr>" for r in risks)
-        parts.append("<h3>Risk register</h3><table><tr><th>id</th><th>title</th><th>P</th><th>I</th>"
-                     f"<th>score</th><th>mitigation</th><th>source</th></tr>{rows}</table>")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def risk_html(result: RiskResult) -> str:
-    """A self-contained HTML page (plotly.js inline) with the risk section."""
-    title = html.escape(f"Schedule risk — {result.plan.title}")
-    return _page(title, risk_html_section(result, include_plotlyjs=True))
-
-
-def _page(title: str, body: str) -> str:
-    style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}"
-             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
-             "text-align:left}th{background:#f3f3f3}")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-            f"<style>{style}</style></head><body>\n{body}\n</body></html>\n")
-
-
-def _fig(fig, include_plotlyjs) -> str:
-    # Plotly puts figure data in a <script>; its JSON escapes "</" so text cannot close the tag.
-    return fig.to_html(full_html=False, include_plotlyjs=include_plotlyjs, config={"displaylogo": False})

@@ -13,16 +13,16 @@ import dataclasses
 import datetime as _dt
 import difflib
 import functools
-import html
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .calendar import WorkCalendar
 from .errors import PlanError, Problem
 from .model import Estimate, Plan, Source, Task
-from .schedule import Schedule, schedule
-from .util import text_table
+from .schedule import Schedule, schedule, topological_order
+from .selection import Selection
+from .util import no_gc, text_table
 
 _table = functools.partial(text_table, max_width=48, indent="  ")
 
@@ -40,8 +40,6 @@ __all__ = [
     "read_actuals_csv",
     "remaining_plan",
     "status",
-    "status_html",
-    "status_html_section",
     "status_report",
 ]
 
@@ -265,7 +263,7 @@ def _baseline_edges(plan: Plan, cal: WorkCalendar, current: Schedule,
 
 def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
              calendar: WorkCalendar | None = None,
-             baseline: Mapping[str, tuple[int, int]] | None = None) -> Schedule:
+             baseline: Mapping[str, tuple[int, int]] | None = None, *, current: Schedule | None = None) -> Schedule:
     """Re-plan the remaining work from ``as_of`` with actual dates fixed (SPEC 3).
 
     Done and in-progress tasks are pinned where they happened: a done task to its actual start and
@@ -275,7 +273,7 @@ def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
     falls where its predecessors put it. Missing actual dates are taken from the baseline.
     """
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    sched = schedule(remaining_plan(plan, actuals, as_of, cal, baseline), cal)
+    sched = schedule(remaining_plan(plan, actuals, as_of, cal, baseline, current=current), cal)
     # Work done or under way is pinned with a start_no_earlier_than date. For a milestone that date
     # would set its date (TaskJuggler's rule: 00:00 of that day), but a reached milestone happened at
     # the close of the day before its edge, where it was reported: date it there.
@@ -294,7 +292,8 @@ def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
 
 def remaining_plan(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
                    calendar: WorkCalendar | None = None,
-                   baseline: Mapping[str, tuple[int, int]] | None = None) -> Plan:
+                   baseline: Mapping[str, tuple[int, int]] | None = None, *,
+                   current: Schedule | None = None) -> Plan:
     """The plan as it stands at ``as_of``: work done or under way pinned where it happened (no
     dependencies; done work without spread, the rest of work under way with its estimate's spread
     scaled to what remains), work not started floored at the as-of date.
@@ -302,7 +301,7 @@ def remaining_plan(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
     Scheduling it gives the forecast; simulating it gives the risk of the remaining work.
     """
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    current = schedule(plan, cal)
+    current = current or schedule(plan, cal)      # the plan's own schedule, when the caller has it
     base = {tid: _Edges(*baseline[tid]) if baseline and tid in baseline else _Edges(st.start, st.end)
             for tid, st in current.tasks.items()}
     a = cal.index_on_or_after(as_of)
@@ -376,7 +375,12 @@ def _pinned_edges(plan: Plan, cal: WorkCalendar, t: Task, act: Actual, base: _Ed
 
 @dataclass
 class StatusReport:
-    """Progress of a plan at a status date, against its baseline, with the forecast."""
+    """Progress of a plan at a status date, against its baseline, with the forecast.
+
+    ``selection`` (task ids) narrows every figure to those tasks (``--filter``); the forecast is still
+    that of the whole plan, since the selected work depends on the rest. ``group_by`` names the grouping
+    of :meth:`groups` (``workstream``, ``owner`` or ``tag:KEY``).
+    """
 
     plan: Plan
     as_of: _dt.date
@@ -388,10 +392,30 @@ class StatusReport:
     baseline_source: str
     percent: dict[str, float]                # task id → percent complete (0–100)
     burnup: list[dict[str, Any]] = field(default_factory=list)
+    selection: Selection | None = None
+    group_by: str = "workstream"
+
+    # -- what is looked at
+    @functools.cached_property
+    def _tasks(self) -> dict[str, Task]:
+        return self.plan.task_index()
+
+    @functools.cached_property
+    def ids(self) -> list[str]:
+        """The task ids the figures are about, in plan order: every task, or the selection's."""
+        if self.selection is None:
+            return [t.id for t in self.plan.tasks]
+        return [t.id for t in self.plan.tasks if self.selection.matches(t)]
+
+    @property
+    def reported(self) -> bool:
+        """True when any progress is known (a CSV row or a snapshot entry); without any, no figure is a
+        verdict: the forecast is the baseline and nothing gets a RAG."""
+        return bool(self.actuals)
 
     # -- figures
     def _weighted(self, ids: Sequence[str], planned: bool = False) -> float:
-        tasks = self.plan.task_index()
+        tasks = self._tasks
         total = sum(tasks[i].duration for i in ids)
         if not total:
             return 100.0 if all(self._is_done(i) for i in ids) and ids else 0.0
@@ -406,7 +430,7 @@ class StatusReport:
         act = self.actuals.get(tid)
         return act is not None and act.status == "done"
 
-    @property
+    @functools.cached_property
     def _as_of_index(self) -> int:
         return self.baseline.calendar.index_on_or_after(self.as_of)
 
@@ -426,24 +450,81 @@ class StatusReport:
 
     def late(self) -> list[str]:
         """Tasks whose forecast finish is after their baseline finish, in plan order."""
-        return [tid for tid, st in self.forecast.tasks.items() if st.end > self.baseline_edges[tid][1]]
+        fc = self.forecast.tasks
+        return [tid for tid in self.ids if fc[tid].end > self.baseline_edges[tid][1]]
+
+    def own_slip(self, key: Callable[[Task], str | None]) -> dict[str, int]:
+        """Per task: how much later it is forecast to end than it would if its own group's work had
+        gone to plan, in working days (positive = late).
+
+        The reference is the baseline moved only by what tasks of *other* groups now push onto it
+        (their forecast dates, through the dependencies); tasks of the same group keep their reference
+        dates. So a slip that one workstream hands on to another counts against the first only, and a
+        group's work that should have started or finished by the as-of date and has not counts against
+        it. One pass in dependency order: linear in tasks and links.
+        """
+        tasks = list(self.plan.tasks)
+        fc = self.forecast.tasks
+        edges = self.baseline_edges
+        group = {t.id: key(t) for t in tasks}
+        ref: dict[str, tuple[int, int]] = {}
+        for i in topological_order(tasks):
+            t = tasks[i]
+            bs, be = edges[t.id]
+            d = be - bs
+            s = bs
+            g = group[t.id]
+            for dep in t.depends_on:
+                if group[dep.task] == g:
+                    ps, pe = ref[dep.task]       # same group: where it would be on plan (already visited)
+                else:
+                    pst = fc[dep.task]
+                    ps, pe = pst.start, pst.end
+                typ = dep.type
+                if typ == "FS":
+                    c = pe + dep.lag
+                elif typ == "SS":
+                    c = ps + dep.lag
+                elif typ == "FF":
+                    c = pe + dep.lag - d
+                else:
+                    c = ps + dep.lag - d
+                if c > s:
+                    s = c
+            ref[t.id] = (s, s + d)
+        return {tid: fc[tid].end - r[1] for tid, r in ref.items()}
 
     def workstreams(self) -> list[dict[str, Any]]:
-        names = {w.id: w.name for w in self.plan.workstreams}
-        groups: dict[str, list[str]] = {}
-        for t in self.plan.tasks:
-            groups.setdefault(t.workstream, []).append(t.id)
+        """Status per workstream (the selected tasks of each)."""
+        return self._grouped(_group_key("workstream"), {w.id: w.name for w in self.plan.workstreams})
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Status per group of :attr:`group_by` (per workstream unless another grouping was asked)."""
+        if self.group_by == "workstream":
+            return self.workstreams()
+        return self._grouped(_group_key(self.group_by), {})
+
+    def _grouped(self, key: Callable[[Task], str | None], names: Mapping[str, str]) -> list[dict[str, Any]]:
+        groups: dict[str | None, list[str]] = {g: [] for g in names}
+        tasks = self._tasks
+        for tid in self.ids:
+            groups.setdefault(key(tasks[tid]), []).append(tid)
         late = set(self.late())
+        slip = self.own_slip(key) if self.reported else {}
         out = []
-        for ws, ids in groups.items():
+        for g, ids in groups.items():
+            if not ids:
+                continue
             pct, planned = self._weighted(ids), self._weighted(ids, planned=True)
-            var = self.variance(ids)
+            own = max(slip[i] for i in ids) if slip else 0
             missed = [i for i in ids if self._misses_deadline(i)]
-            out.append({"id": ws, "name": names.get(ws, ws), "percent_complete": pct,
-                        "planned_percent": planned, "variance_days": var,
-                        "rag": _rag(var, planned - pct, bool(missed)),
-                        "late": [i for i in ids if i in late], "deadlines_missed": missed,
-                        "tasks": len(ids)})
+            # a deadline counts against the group whose own work misses it, not one it was handed late
+            own_missed = [i for i in missed if slip.get(i, 0) > 0]
+            out.append({"id": g if g is not None else "(none)", "name": names.get(g, g) if g else "(none)",
+                        "percent_complete": pct, "planned_percent": planned,
+                        "variance_days": own, "finish_variance_days": self.variance(ids) if self.reported else 0,
+                        "rag": _rag(own, planned - pct, bool(own_missed)) if self.reported else None,
+                        "late": [i for i in ids if i in late], "deadlines_missed": missed, "tasks": len(ids)})
         return out
 
     def _misses_deadline(self, tid: str) -> bool:
@@ -454,18 +535,21 @@ class StatusReport:
         out = []
         rules = RAG_RULES
         cal = self.baseline.calendar
-        for tid, st in self.forecast.tasks.items():
+        fc = self.forecast.tasks
+        for tid in self.ids:
+            st = fc[tid]
             t = st.task
             if not (t.is_milestone or t.deadline is not None):
                 continue
             base_end = self.baseline_edges[tid][1]
             var = st.end - base_end
-            missed = self._misses_deadline(tid)
-            rag = _rag(var, 0, missed)
-            if rag == "green" and t.deadline is not None:
-                margin = cal.index_on_or_before(t.deadline) + 1 - st.end
-                if margin < rules["deadline_margin"]:
-                    rag = "amber"
+            rag = None
+            if self.reported:
+                rag = _rag(var, 0, self._misses_deadline(tid))
+                if rag == "green" and t.deadline is not None:
+                    margin = cal.index_on_or_before(t.deadline) + 1 - st.end
+                    if margin < rules["deadline_margin"]:
+                        rag = "amber"
             act = self.actuals.get(tid)
             out.append({"id": tid, "name": t.name, "milestone": t.is_milestone,
                         "status": act.status if act else "todo",
@@ -474,10 +558,18 @@ class StatusReport:
                         "deadline": None if t.deadline is None else t.deadline.isoformat(), "rag": rag})
         return out
 
+    def next_milestone(self) -> dict[str, Any] | None:
+        """The first milestone not yet done whose forecast date is on or after the as-of date."""
+        upcoming = [m for m in self.milestones()
+                    if m["milestone"] and m["status"] != "done" and m["forecast"] >= self.as_of.isoformat()]
+        return min(upcoming, key=lambda m: m["forecast"], default=None)
+
     def tasks(self) -> list[dict[str, Any]]:
         rows = []
         cal = self.baseline.calendar
-        for tid, st in self.forecast.tasks.items():
+        fc = self.forecast.tasks
+        for tid in self.ids:
+            st = fc[tid]
             bs, be = self.baseline_edges[tid]
             act = self.actuals.get(tid)
             milestone = st.task.is_milestone
@@ -492,46 +584,73 @@ class StatusReport:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``rollout status --format json`` (SPEC 3)."""
-        ids = [t.id for t in self.plan.tasks]
+        """The JSON shape of ``rollout status --format json`` (SPEC 3).
+
+        ``reported`` is false when no progress is known at all; then ``rag`` is null everywhere and the
+        forecast is the baseline. With a selection, every figure is about the selected tasks.
+        """
+        with no_gc():           # hundreds of thousands of small dicts, no cycles among them
+            return self._to_dict()
+
+    def _to_dict(self) -> dict[str, Any]:
+        ids = self.ids
         pct, planned = self._weighted(ids), self._weighted(ids, planned=True)
-        var = self.forecast.finish - self.baseline_finish
+        fc = self.forecast.tasks
+        base_finish = max((self.baseline_edges[i][1] for i in ids), default=0)
+        fc_finish = max((fc[i].end for i in ids), default=0)
+        var = fc_finish - base_finish
         missed = any(self._misses_deadline(i) for i in ids)
-        return {
-            "plan": self.plan.id, "as_of": self.as_of.isoformat(),
+        out = {
+            "plan": self.plan.id, "as_of": self.as_of.isoformat(), "reported": self.reported,
             "percent_complete": pct, "planned_percent": planned,
-            "baseline_finish": self.date(self.baseline_finish).isoformat(),
-            "forecast_finish": self.forecast.finish_date.isoformat(),
-            "variance_days": var, "rag": _rag(var, planned - pct, missed),
+            "baseline_finish": self.date(base_finish).isoformat(),
+            "forecast_finish": (self.forecast.finish_date if self.selection is None
+                                else self.forecast.edge_finish_date(fc_finish)).isoformat(),
+            "variance_days": var, "rag": _rag(var, planned - pct, missed) if self.reported else None,
             "actuals": self.actuals_source, "baseline": self.baseline_source,
+            "filter": None if self.selection is None else self.selection.label,
             "workstreams": self.workstreams(), "milestones": self.milestones(),
             "late": self.late(), "burnup": self.burnup, "tasks": self.tasks(),
         }
+        if self.group_by != "workstream":
+            out["group_by"] = self.group_by
+            out["groups"] = self.groups()
+        return out
 
     def _actuals_label(self) -> str:
         if self.actuals_source:
             return f"{self.actuals_source} ({len(self.actuals)} tasks reported)"
         if self.actuals:
             return f"{len(self.actuals)} tasks reported"
-        return "none reported (every task counted as not started)"
+        return "no progress reported yet"
 
     def to_text(self) -> str:
         d = self.to_dict()
-        lines = [f"Plan {self.plan.id} as of {d['as_of']}: {d['percent_complete']}% complete "
-                 f"(plan {d['planned_percent']}%), {d['rag'].upper()}",
-                 f"Baseline finish {d['baseline_finish']} ({self.baseline_source}); forecast finish "
-                 f"{d['forecast_finish']}; variance {d['variance_days']:+d} working days",
-                 f"Actuals: {self._actuals_label()}", ""]
-        lines.append("Workstreams")
-        lines.append(_table(("workstream", "done %", "plan %", "variance", "RAG", "late tasks"),
+        rag = (d["rag"] or "").upper()
+        what = f" ({self.selection.label})" if self.selection is not None else ""
+        if self.reported:
+            lines = [f"Plan {self.plan.id}{what} as of {d['as_of']}: {d['percent_complete']}% complete "
+                     f"(plan {d['planned_percent']}%), {rag}",
+                     f"Baseline finish {d['baseline_finish']} ({self.baseline_source}); forecast finish "
+                     f"{d['forecast_finish']}; variance {d['variance_days']:+d} working days"]
+        else:
+            lines = [f"Plan {self.plan.id}{what} as of {d['as_of']}: no progress reported yet "
+                     f"(plan {d['planned_percent']}% by the baseline); no RAG until progress is reported",
+                     f"Baseline finish {d['baseline_finish']} ({self.baseline_source}); the forecast is the "
+                     "baseline until progress is reported"]
+        lines += [f"Actuals: {self._actuals_label()}", ""]
+        label = "workstream" if self.group_by == "workstream" else self.group_by
+        lines.append("Workstreams" if label == "workstream" else f"By {label}")
+        lines.append(_table((label, "done %", "plan %", "own variance", "finish variance", "RAG", "late tasks"),
                             [(w["id"], w["percent_complete"], w["planned_percent"], f"{w['variance_days']:+d}",
-                              w["rag"].upper(), len(w["late"])) for w in d["workstreams"]]))
+                              f"{w['finish_variance_days']:+d}", (w["rag"] or "—").upper(), len(w["late"]))
+                             for w in self.groups()]))
         if d["milestones"]:
             lines.append("Milestones and deadlines")
             lines.append(_table(("task", "status", "baseline", "forecast", "deadline", "variance", "RAG"),
                                 [(m["id"], m["status"], m["baseline"], m["forecast"], m["deadline"] or "",
-                                  f"{m['variance_days']:+d}", m["rag"].upper()) for m in d["milestones"]]))
-        late = [r for r in d["tasks"] if r["variance_days"] > 0]
+                                  f"{m['variance_days']:+d}", (m["rag"] or "—").upper()) for m in d["milestones"]]))
+        late = [r for r in d["tasks"] if r["variance_days"] > 0] if self.reported else []
         if late:
             lines.append(f"Late against the baseline ({len(late)})")
             late.sort(key=lambda r: -r["variance_days"])
@@ -541,6 +660,12 @@ class StatusReport:
             if len(late) > 20:
                 lines.append(f"  … and {len(late) - 20} more (--format json lists all)\n")
         return "\n".join(lines).rstrip() + "\n"
+
+
+def _group_key(spec: str) -> Callable[[Task], str | None]:
+    from .selection import group_key
+
+    return group_key(spec)
 
 
 def _planned_share(start: int, end: int, a: int) -> float:
@@ -581,24 +706,53 @@ def _percents(plan: Plan, actuals: Mapping[str, Actual], fc: Schedule, a: int) -
 def status(plan: Plan, as_of: _dt.date, actuals: Mapping[str, Actual] | None = None, *,
            baseline: Mapping[str, tuple[_dt.date, _dt.date]] | None = None,
            snapshots: Sequence[Any] = (), actuals_source: str | None = None,
-           calendar: WorkCalendar | None = None) -> StatusReport:
+           calendar: WorkCalendar | None = None, selection: Selection | None = None,
+           group_by: str = "workstream") -> StatusReport:
     """The status of a plan at ``as_of``: percent complete, variance, forecast, RAG and burn-up.
 
     ``baseline`` is a stored baseline (task id → (start date, finish date)); without one the plan's
-    current schedule is the baseline. ``snapshots`` (state-store snapshots) feed the burn-up.
+    current schedule is the baseline. ``snapshots`` (state-store snapshots) feed the burn-up. Without
+    any actuals nothing is known: the forecast is the baseline and nothing gets a RAG.
+    ``selection`` (a :class:`rollout.selection.Selection`) narrows the figures to its tasks;
+    ``group_by`` (``workstream``, ``owner``, ``tag:KEY``) sets the grouping of ``groups()``.
     """
+    with no_gc():               # builds schedules of every task: no reference cycles among them
+        return _status(plan, as_of, actuals, baseline, snapshots, actuals_source, calendar, selection, group_by)
+
+
+def _status(plan, as_of, actuals, baseline, snapshots, actuals_source, calendar, selection, group_by):
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
     actuals = dict(actuals or {})
     _check_actual_dates(actuals, as_of)
+    _group_key(group_by)                       # a bad grouping fails before any work
+    if selection is not None:
+        selection.ids(plan.tasks)              # and so does a filter that matches no task
     current = schedule(plan, cal)
     edges = _baseline_edges(plan, cal, current, baseline)
     plain = {tid: (e.start, e.end) for tid, e in edges.items()}
-    fc = forecast(plan, actuals, as_of, cal, plain)
+    if actuals:
+        fc = forecast(plan, actuals, as_of, cal, plain, current=current)
+    else:
+        fc = _baseline_schedule(current, plain)
     a = cal.index_on_or_after(as_of)
     report = StatusReport(plan, as_of, current, plain, fc, actuals, actuals_source,
-                          "stored baseline" if baseline else "current schedule", _percents(plan, actuals, fc, a))
-    report.burnup = _burnup(report, snapshots, cal)
+                          "stored baseline" if baseline else "current schedule", _percents(plan, actuals, fc, a),
+                          selection=selection, group_by=group_by)
+    report.burnup = _burnup(report, snapshots, cal, current)
     return report
+
+
+def _baseline_schedule(current: Schedule, edges: Mapping[str, tuple[int, int]]) -> Schedule:
+    """The schedule at the baseline's edges: what the forecast is while nothing is reported."""
+    if all(edges[tid] == (st.start, st.end) for tid, st in current.tasks.items()):
+        return current
+    cal = current.calendar
+    tasks = {}
+    for tid, st in current.tasks.items():
+        s, e = edges[tid]
+        start = current.edge_finish_date(e) if st.task.is_milestone else cal.date(s)
+        tasks[tid] = dataclasses.replace(st, start=s, end=e, start_date=start, finish_date=current.edge_finish_date(e))
+    return dataclasses.replace(current, tasks=tasks, finish=max((e for _, e in edges.values()), default=0))
 
 
 def _check_actual_dates(actuals: Mapping[str, Actual], as_of: _dt.date) -> None:
@@ -616,10 +770,13 @@ def _check_actual_dates(actuals: Mapping[str, Actual], as_of: _dt.date) -> None:
         raise PlanError(problems=problems)
 
 
-def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar) -> list[dict[str, Any]]:
+def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar,
+            current: Schedule | None = None) -> list[dict[str, Any]]:
     """Percent complete at each snapshot and at the as-of date, beside the baseline's plan."""
     plan = report.plan
-    ids = [t.id for t in plan.tasks]
+    ids = report.ids
+    tasks = report._tasks
+    total = sum(tasks[i].duration for i in ids) or 1
     points = []
     for snap in snapshots:
         if snap.as_of > report.as_of:
@@ -627,12 +784,11 @@ def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar) -
         acts = actuals_from_snapshot(snap, plan)
         a = cal.index_on_or_after(snap.as_of)
         try:
-            fc = forecast(plan, acts, snap.as_of, cal, report.baseline_edges)
+            fc = forecast(plan, acts, snap.as_of, cal, report.baseline_edges, current=current)
         except PlanError:
             continue
         pct = _percents(plan, acts, fc, a)
-        total = sum(t.duration for t in plan.tasks) or 1
-        earned = round(100 * sum(pct[t.id] / 100 * t.duration for t in plan.tasks) / total, 1)
+        earned = round(100 * sum(pct[i] / 100 * tasks[i].duration for i in ids) / total, 1)
         points.append({"date": snap.as_of.isoformat(), "percent_complete": earned,
                        "planned_percent": _planned_at(report, a, ids), "source": f"snapshot {snap.id}"})
     if not points or points[-1]["date"] != report.as_of.isoformat():
@@ -642,10 +798,34 @@ def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar) -
 
 
 def _planned_at(report: StatusReport, a: int, ids: Sequence[str]) -> float:
-    tasks = report.plan.task_index()
+    tasks = report._tasks
     total = sum(tasks[i].duration for i in ids) or 1
     return round(100 * sum(_planned_share(*report.baseline_edges[i], a) * tasks[i].duration for i in ids)
                  / total, 1)
+
+
+def _planned_curve(report: StatusReport) -> list[tuple[str, float]]:
+    """The baseline's planned percent complete (of the selected tasks), about weekly from day 0 to
+    the baseline finish."""
+    ids = report.ids
+    finish = report.baseline_finish
+    step = max(1, report.baseline.calendar.workdays_per_week)
+    days = list(range(0, finish + 1, step))
+    if not days or days[-1] != finish:
+        days.append(finish)
+    cal = report.baseline.calendar
+    import numpy as np
+
+    tasks = report._tasks
+    weight = np.array([tasks[i].duration for i in ids], dtype=float)
+    start = np.array([report.baseline_edges[i][0] for i in ids], dtype=float)
+    end = np.array([report.baseline_edges[i][1] for i in ids], dtype=float)
+    at = np.array(days, dtype=float)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):     # milestones: zero length, zero weight
+        share = np.where(end > start, np.clip((at - start) / (end - start), 0.0, 1.0), (at >= end) * 1.0)
+    total = weight.sum() or 1.0
+    percent = np.round(100 * (share * weight).sum(axis=1) / total, 1)
+    return [(d.isoformat(), float(p)) for d, p in zip(cal.dates(days), percent)]
 
 
 @dataclass(frozen=True)
@@ -661,18 +841,20 @@ class Progress:
     def remaining(self, plan: Plan, calendar: WorkCalendar | None = None) -> Plan:
         """The plan with this progress applied (see :func:`remaining_plan`)."""
         cal = calendar or WorkCalendar(plan.start, plan.calendar)
-        edges = _baseline_edges(plan, cal, schedule(plan, cal), self.baseline)
+        current = schedule(plan, cal)
+        edges = _baseline_edges(plan, cal, current, self.baseline)
         return remaining_plan(plan, self.actuals, self.as_of, cal,
-                              {tid: (e.start, e.end) for tid, e in edges.items()})
+                              {tid: (e.start, e.end) for tid, e in edges.items()}, current=current)
 
 
-def load_progress(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None,
-                  use_state: bool = True) -> Progress:
-    """Actuals from the usual sources: a CSV if given, else the latest pull snapshot on or before the
-    as-of date in the state store. The as-of date defaults to that snapshot's, else today."""
-    store_baseline, snapshots = None, []
-    if use_state and plan.path:
-        store_baseline, snapshots = _from_state(plan)
+def load_progress(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None, *,
+                  baseline: Mapping[str, tuple[_dt.date, _dt.date]] | None = None,
+                  snapshots: Sequence[Any] = ()) -> Progress:
+    """Actuals from the usual sources: a CSV if given, else the latest of ``snapshots`` (a state
+    store's pull snapshots) on or before the as-of date. The as-of date defaults to that snapshot's,
+    else today. ``rollout.reports.sources.load_progress`` reads the baseline and the snapshots from
+    the plan's state store first."""
+    snapshots = list(snapshots)
     usable = [s for s in snapshots if as_of is None or s.as_of <= as_of]
     if actuals_path:
         as_of = as_of or _dt.date.today()
@@ -686,125 +868,15 @@ def load_progress(plan: Plan, as_of: _dt.date | None = None, actuals_path: str |
         as_of = as_of or _dt.date.today()
         actuals, source = {}, None
     _check_actual_dates(actuals, as_of)
-    return Progress(as_of, actuals, source, store_baseline, tuple(snapshots))
+    return Progress(as_of, actuals, source, None if baseline is None else dict(baseline), tuple(snapshots))
 
 
-def status_report(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None,
-                  use_state: bool = True) -> StatusReport:
-    """Status from the usual sources (see :func:`load_progress`) against the stored baseline if any."""
-    progress = load_progress(plan, as_of, actuals_path, use_state)
+def status_report(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None, *,
+                  progress: Progress | None = None, selection: Selection | None = None,
+                  group_by: str = "workstream") -> StatusReport:
+    """Status from a :class:`Progress` (default: :func:`load_progress` of the CSV, without a state
+    store) against its baseline. ``rollout.reports.sources.status_report`` reads the state store too."""
+    progress = progress or load_progress(plan, as_of, actuals_path)
     return status(plan, progress.as_of, progress.actuals, baseline=progress.baseline,
-                  snapshots=progress.snapshots, actuals_source=progress.source)
-
-
-def _from_state(plan: Plan):
-    try:
-        from .state import StateStore
-    except ImportError:
-        return None, []
-    with StateStore(plan.path, plan.id) as store:     # reading never creates the file
-        return store.baseline(), store.snapshots()
-
-
-# -- HTML -----------------------------------------------------------------------------------------
-
-_RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
-_HTML_LATE_ROWS = 200         # the page is for people; the JSON lists every task
-
-
-def status_html_section(report: StatusReport, include_plotlyjs: bool | str = False) -> str:
-    """Status charts and tables as an HTML fragment (for the dashboard; plotly.js not included)."""
-    import plotly.graph_objects as go
-
-    esc = html.escape
-    d = report.to_dict()
-
-    def badge(rag: str) -> str:
-        return (f'<span style="background:{_RAG_COLOURS[rag]};color:#fff;padding:1px 8px;'
-                f'border-radius:8px">{rag.upper()}</span>')
-
-    parts = [f'<section class="rollout-status"><h2>Status: {esc(report.plan.title)}</h2>',
-             f"<p>As of {d['as_of']}: {d['percent_complete']}% complete against {d['planned_percent']}% "
-             f"planned. Baseline finish {d['baseline_finish']}, forecast {d['forecast_finish']} "
-             f"({d['variance_days']:+d} working days) {badge(d['rag'])}</p>",
-             f"<p>Actuals: {esc(report._actuals_label())}; baseline: "
-             f"{esc(report.baseline_source)}.</p>"]
-
-    ws = d["workstreams"]
-    bars = go.Figure()
-    bars.add_bar(y=[esc(w["id"]) for w in ws], x=[w["planned_percent"] for w in ws], name="planned",
-                 orientation="h", marker_color="#bbbbbb")
-    bars.add_bar(y=[esc(w["id"]) for w in ws], x=[w["percent_complete"] for w in ws], name="done",
-                 orientation="h", marker_color=[_RAG_COLOURS[w["rag"]] for w in ws])
-    bars.update_layout(title="Percent complete by workstream (colour = RAG)", barmode="group",
-                       xaxis={"range": [0, 100], "title": "%"}, yaxis={"autorange": "reversed"},
-                       height=160 + 40 * len(ws), margin={"l": 160, "t": 50})
-    parts.append(bars.to_html(full_html=False, include_plotlyjs=include_plotlyjs,
-                              config={"displaylogo": False}))
-
-    burn = go.Figure()
-    curve = _planned_curve(report)
-    burn.add_scatter(x=[p[0] for p in curve], y=[p[1] for p in curve], name="baseline plan", mode="lines")
-    pts = d["burnup"]
-    burn.add_scatter(x=[p["date"] for p in pts], y=[p["percent_complete"] for p in pts], name="done",
-                     mode="lines+markers")
-    burn.update_layout(title="Burn-up: duration-weighted percent complete", yaxis={"range": [0, 101]},
-                       height=360, margin={"t": 50})
-    burn.add_shape(type="line", x0=d["as_of"], x1=d["as_of"], y0=0, y1=1, yref="paper",
-                   line={"color": "#555555", "dash": "dot", "width": 1.5})
-    burn.add_annotation(x=d["as_of"], y=1, yref="paper", text="as of", showarrow=False, yanchor="bottom")
-    parts.append(burn.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
-
-    rows = "".join(f"<tr><td>{esc(w['id'])}</td><td>{esc(w['name'])}</td><td>{w['percent_complete']}</td>"
-                   f"<td>{w['planned_percent']}</td><td>{w['variance_days']:+d}</td><td>{badge(w['rag'])}</td>"
-                   f"<td>{len(w['late'])}</td></tr>" for w in ws)
-    parts.append("<h3>Workstreams</h3><table><tr><th>id</th><th>workstream</th><th>done %</th><th>plan %</th>"
-                 f"<th>variance (days)</th><th>RAG</th><th>late tasks</th></tr>{rows}</table>")
-    if d["milestones"]:
-        rows = "".join(f"<tr><td>{esc(m['id'])}</td><td>{esc(m['name'])}</td><td>{m['status']}</td>"
-                       f"<td>{m['baseline']}</td><td>{m['forecast']}</td><td>{m['deadline'] or ''}</td>"
-                       f"<td>{m['variance_days']:+d}</td><td>{badge(m['rag'])}</td></tr>" for m in d["milestones"])
-        parts.append("<h3>Milestones and deadlines</h3><table><tr><th>id</th><th>name</th><th>status</th>"
-                     "<th>baseline</th><th>forecast</th><th>deadline</th><th>variance</th><th>RAG</th></tr>"
-                     f"{rows}</table>")
-    late = sorted((r for r in d["tasks"] if r["variance_days"] > 0), key=lambda r: -r["variance_days"])
-    if late:
-        rows = "".join(f"<tr><td>{esc(r['id'])}</td><td>{r['status']}</td><td>{r['baseline_finish']}</td>"
-                       f"<td>{r['forecast_finish']}</td><td>{r['variance_days']:+d}</td></tr>"
-                       for r in late[:_HTML_LATE_ROWS])
-        more = (f"<p>… and {len(late) - _HTML_LATE_ROWS} more (<code>rollout status --format json</code> "
-                "lists every task).</p>") if len(late) > _HTML_LATE_ROWS else ""
-        parts.append(f"<h3>Late against the baseline ({len(late)})</h3><table><tr><th>task</th><th>status</th>"
-                     f"<th>baseline finish</th><th>forecast finish</th><th>variance</th></tr>{rows}</table>{more}")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _planned_curve(report: StatusReport) -> list[tuple[str, float]]:
-    """The baseline's planned percent complete, about weekly from day 0 to the baseline finish."""
-    ids = [t.id for t in report.plan.tasks]
-    finish = report.baseline_finish
-    step = max(1, report.baseline.calendar.workdays_per_week)
-    days = list(range(0, finish + 1, step))
-    if not days or days[-1] != finish:
-        days.append(finish)
-    cal = report.baseline.calendar
-    import numpy as np
-
-    tasks = report.plan.task_index()
-    weight = np.array([tasks[i].duration for i in ids], dtype=float)
-    start = np.array([report.baseline_edges[i][0] for i in ids], dtype=float)
-    end = np.array([report.baseline_edges[i][1] for i in ids], dtype=float)
-    at = np.array(days, dtype=float)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):     # milestones: zero length, zero weight
-        share = np.where(end > start, np.clip((at - start) / (end - start), 0.0, 1.0), (at >= end) * 1.0)
-    total = weight.sum() or 1.0
-    percent = np.round(100 * (share * weight).sum(axis=1) / total, 1)
-    return [(d.isoformat(), float(p)) for d, p in zip(cal.dates(days), percent)]
-
-
-def status_html(report: StatusReport) -> str:
-    """A self-contained HTML page (plotly.js inline) with the status section."""
-    from .risk import _page
-
-    return _page(html.escape(f"Status — {report.plan.title}"), status_html_section(report, include_plotlyjs=True))
+                  snapshots=progress.snapshots, actuals_source=progress.source, selection=selection,
+                  group_by=group_by)

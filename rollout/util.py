@@ -8,16 +8,32 @@ import difflib
 import gc
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Mapping
 
 from .errors import UsageError
 
-__all__ = ["Candidates", "atomic_write_bytes", "atomic_write_text", "clip", "csv_safe", "did_you_mean", "ensure_dir",
-           "no_gc", "slugify", "text_table"]
+__all__ = ["Candidates", "atomic_write_bytes", "atomic_write_files", "atomic_write_text", "clip", "csv_safe",
+           "did_you_mean", "ensure_dir", "no_gc", "printable", "slugify", "text_table"]
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
+# C0 and C1 control characters but tab and newline, and the bidirectional embeddings, overrides and
+# isolates (U+202A–U+202E, U+2066–U+2069) that make a terminal or a calendar show text out of order
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters: a CR or CRLF becomes a newline, NUL, escape sequences'
+    ESC, bidirectional overrides and the other control characters are dropped.
+
+    >>> printable("Go\\u202elive\\x00\\x1b[31m\\r\\nnext\\rline")
+    'Golive[31m\\nnext\\nline'
+    """
+    return _UNPRINTABLE.sub("", _NEWLINES.sub("\n", text))
 
 
 def slugify(text: object) -> str:
@@ -112,10 +128,59 @@ def _cannot_write(path: Path, exc: OSError):
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write a file so that readers see either the old or the new content, never half of it."""
-    path = Path(path)
-    if path.is_dir():
-        raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+    """Write a file so that readers see either the old or the new content, never half of it.
+
+    Only a regular file (or a missing one) is replaced. A device, a FIFO or a socket (``-o /dev/null``,
+    a named pipe a script reads) is written in place, as a shell redirection would: replacing it with a
+    regular file would break whatever else uses it.
+    """
+    atomic_write_files({path: data})
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_files(files: Mapping[str | os.PathLike, bytes]) -> None:
+    """Write several files as one step: each is first written beside its target under a temporary
+    name, and only when all of them are ready are they renamed over the old ones. A failure before
+    that leaves every old file as it was (a report's folder is never half replaced)."""
+    staged: list[tuple[str, Path]] = []
+    special: list[tuple[Path, bytes]] = []
+    try:
+        for target, data in files.items():
+            path = Path(target)
+            st = _stat(path)
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                raise UsageError(f"cannot write {path}: it is a folder; give a file name")
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                special.append((path, data))          # written in place, after the regular files are ready
+                continue
+            staged.append((_stage(path, data, st), path))
+        for tmp, path in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise _cannot_write(path, exc) from exc
+        staged = []
+        for path, data in special:
+            _write_in_place(path, data)
+    finally:
+        for tmp, _ in staged:
+            _unlink_quietly(tmp)
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+
+
+def _stage(path: Path, data: bytes, st: os.stat_result | None) -> str:
+    """``data`` in a temporary file beside ``path``, flushed to disk; returns its name."""
     ensure_dir(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -124,9 +189,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     try:
         # mkstemp makes the file private (0600); a report is for others to read: keep the old file's
         # mode, or give a new one the mode the user's umask gives any new file
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
+        if st is not None:
+            mode = st.st_mode & 0o7777
+        else:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
@@ -135,13 +200,24 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except OSError as exc:
         _unlink_quietly(tmp)
         raise _cannot_write(path, exc) from exc
     except BaseException:
         _unlink_quietly(tmp)
         raise
+    return tmp
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Write to a device, FIFO or socket as it is (never truncating or replacing it)."""
+    try:
+        with open(path, "wb", buffering=0) as fh:
+            view = memoryview(data)
+            while view:
+                view = view[fh.write(view):]
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
 
 
 def _unlink_quietly(path: str) -> None:
@@ -149,10 +225,6 @@ def _unlink_quietly(path: str) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 @contextlib.contextmanager
@@ -210,7 +282,7 @@ def text_table(headers, rows, max_width: int = 48, indent: str = "", rule: bool 
     bb
     """
     def clip(value) -> str:
-        text = "" if value is None else str(value).replace("\n", " ")
+        text = "" if value is None else printable(str(value)).replace("\n", " ").replace("\t", " ")
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     body = [[clip(v) for v in row] for row in rows]

@@ -14,6 +14,10 @@ from .registry import SEVERITIES, all_rules
 __all__ = ["to_json", "to_sarif", "to_text"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: Where the project lives; SARIF readers link the tool (``informationUri``) and each built-in rule
+#: (``helpUri``: its section of docs/rules.md) to it.
+PROJECT_URL = "https://github.com/rollout-pm/rollout"
+RULES_DOC_URL = f"{PROJECT_URL}/blob/main/docs/rules.md"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -112,6 +116,7 @@ def sarif(result) -> dict[str, Any]:
             "tool": {"driver": {
                 "name": "rollout",
                 "version": __version__,
+                "informationUri": PROJECT_URL,
                 "rules": [_rule_descriptor(r, result.severities.get(r.code, r.severity)) for r in catalogue],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
@@ -120,8 +125,16 @@ def sarif(result) -> dict[str, Any]:
     }
 
 
+def rule_help_uri(r) -> str | None:
+    """The docs page anchor of a built-in rule (the heading ``## FM001 executives-left-out`` of
+    docs/rules.md, as GitHub anchors it); None for a plugin's rule, which rollout does not document."""
+    if r.origin != "rollout":
+        return None
+    return f"{RULES_DOC_URL}#{r.code.lower()}-{r.slug.lower()}"
+
+
 def _rule_descriptor(r, severity: str) -> dict[str, Any]:
-    return {
+    out = {
         "id": r.code,
         "name": "".join(part.capitalize() for part in r.slug.split("-")),
         "shortDescription": {"text": r.summary.replace("`", "")},
@@ -130,6 +143,10 @@ def _rule_descriptor(r, severity: str) -> dict[str, Any]:
         "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
         "properties": {"slug": r.slug, "origin": r.origin},
     }
+    uri = rule_help_uri(r)
+    if uri:
+        out["helpUri"] = uri
+    return out
 
 
 def _location(name: str, src: Source) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def check_cmd(plan_path, fmt, select, ignore, fail_on, as_of, actuals, output):
 def _progress(plan, as_of, actuals_path):
     """Status date, actuals and stored baseline for the schedule-quality rules: from --as-of/--actuals,
     else the state store's last pull snapshot; no status date when neither says one."""
-    from ..tracking import load_progress
+    from ..reports.sources import load_progress         # the CSV, else the state store's pull
 
     if plan.unresolved:          # a broken graph: the D rules cannot run anyway
         return as_of, None, None

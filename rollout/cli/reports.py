@@ -8,6 +8,10 @@ from ._common import PLAN_ARG, iso_date, load
 
 _TODAY = click.option("--today", callback=iso_date, metavar="DATE",
                       help="Date of the 'today' line and of the report (YYYY-MM-DD). Default: today.")
+_FILTER = click.option("--filter", "filters", multiple=True, metavar="FIELD:VALUE",
+                       help="Only tasks with this tag, owner or workstream (tag:unit:retail, owner:dana, "
+                            "workstream:customer; globs allowed). Repeat: the same field is 'or', different "
+                            "fields 'and'.")
 _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
                          help="One row per task (--expand) or one summary bar per workstream (--collapse). "
                               "Default: collapse past 400 tasks (gantt: --threshold).")
@@ -27,8 +31,9 @@ _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
               help="Task names beside the bars. Default: up to 2,000 rows (the names are always in the hover).")
 @click.option("--actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV to shade progress (else the state store's last pull, if any).")
+@_FILTER
 @_TODAY
-def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actuals, today):
+def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actuals, filters, today):
     """Gantt chart: workstream lanes, the critical path in red, milestones, dependency arrows.
 
     The HTML works offline (plotly.js is embedded). Hover a row for owner, dates, float and
@@ -41,15 +46,18 @@ def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actua
         rollout gantt acme.yaml -o gantt.html
         rollout gantt acme.yaml -o gantt.html --expand --today 2027-03-01
         rollout gantt acme.yaml -o gantt.svg
+        rollout gantt acme.yaml -o retail.html --filter tag:unit:retail
     """
-    from ..reports.gantt import COLLAPSE_THRESHOLD, state_overlay, write_gantt
+    from ..reports.gantt import COLLAPSE_THRESHOLD, select, state_overlay, write_gantt
     from ..schedule import schedule
+    from ..selection import Selection
 
     if fmt is None:
         ext = output.rsplit(".", 1)[-1].lower() if "." in output else ""
         fmt = ext if ext in ("png", "svg") else "html"
+    selection = Selection.parse(filters)
     plan = load(plan_path)
-    sched = schedule(plan)
+    sched = select(schedule(plan), selection)
     write_gantt(sched, output, fmt, today=today, collapse=None if expand is None else not expand,
                 threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links, labels=labels,
                 overlay=state_overlay(plan, actuals))
@@ -101,8 +109,10 @@ def calendar_cmd(plan_path, output, with_tasks, no_cadences):
 @click.option("--risk-iterations", type=click.IntRange(min=0), default=2000, show_default=True,
               help="Monte Carlo iterations for the risk section (0 leaves it out).")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the risk simulation.")
+@_FILTER
 @_TODAY
-def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, risk_iterations, seed, today):
+def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, risk_iterations, seed, filters,
+               today):
     """Dashboard for a steering committee: one self-contained index.html plus its files.
 
     index.html holds the headline (start, finish, critical path, findings by severity), the
@@ -114,12 +124,15 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
     \b
         rollout report acme.yaml -o report/
         rollout report acme.yaml -o report/ --fail-on error --today 2027-03-01
+        rollout report acme.yaml -o retail/ --filter tag:unit:retail
     """
     from ..reports.dashboard import severity_count, write_report
+    from ..selection import Selection
 
+    selection = Selection.parse(filters)
     report = write_report(plan_path, out_dir, today=today, fail_on=fail_on or "error",
                           collapse=None if expand is None else not expand, calendar_tasks=calendar_tasks,
-                          actuals=actuals, risk_iterations=risk_iterations, seed=seed)
+                          actuals=actuals, risk_iterations=risk_iterations, seed=seed, selection=selection)
     for path in report.files.values():
         click.echo(f"wrote {path}")
     counts = report.counts()

@@ -19,9 +19,14 @@ RISK_COLUMNS = ("id", "name", "workstream", "criticality", "correlation")
 @click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV (task,status,actual_start,actual_finish,percent_complete) instead of "
                    "the pull snapshots in the state store.")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD:VALUE",
+              help="Only tasks with this tag, owner or workstream (tag:unit:retail, owner:dana, "
+                   "workstream:customer; globs allowed). Repeat: the same field is 'or', different fields 'and'.")
+@click.option("--group-by", "group_by", default="workstream", show_default=True, metavar="workstream|owner|tag:KEY",
+              help="Group the status table by workstream, owner or the value of a tag key (tag:unit).")
 @format_option("text", "json", "html", "csv")
 @output_option()
-def status_cmd(plan_path, as_of, actuals, fmt, output):
+def status_cmd(plan_path, as_of, actuals, filters, group_by, fmt, output):
     """Progress, schedule variance, forecast finish and RAG per workstream and milestone.
 
     Actuals come from --actuals FILE, or else from the latest `rollout pull` snapshot in the
@@ -30,22 +35,30 @@ def status_cmd(plan_path, as_of, actuals, fmt, output):
 
     --format csv lists every task: status, percent complete, baseline and forecast dates, variance.
 
+    With no progress reported at all, it says so and gives no RAG (nothing is red for want of a
+    report). Each workstream's variance is measured on its own work: slip handed on by another
+    workstream counts against that one (docs/tracking-and-risk.md).
+
     Example:
 
     \b
         rollout status acme.yaml --actuals progress.csv --as-of 2027-03-01
+        rollout status acme.yaml --filter tag:unit:retail --group-by tag:segment
         rollout status acme.yaml --format json
         rollout status acme.yaml --format html -o status.html
     """
-    from ..tracking import status_report
+    from ..reports.sources import status_report
+    from ..selection import Selection
 
-    report = status_report(load(plan_path), as_of=as_of, actuals_path=actuals)
+    selection = Selection.parse(filters)
+    report = status_report(load(plan_path), as_of=as_of, actuals_path=actuals, selection=selection,
+                           group_by=group_by)
     if fmt == "json":
         emit(to_json(report.to_dict()), output)
     elif fmt == "csv":
         emit(to_csv(STATUS_COLUMNS, report.tasks()), output)
     elif fmt == "html":
-        from ..tracking import status_html
+        from ..reports.status import status_html
 
         emit(status_html(report), output)
     else:
@@ -83,12 +96,12 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, out
         rollout risk acme.yaml --format html -o risk.html
         rollout risk acme.yaml --actuals progress.csv --as-of 2027-03-01
     """
-    from ..risk import risk_html, simulate
+    from ..risk import simulate
 
     plan = load(plan_path)
     done = None
     if as_of or actuals:
-        from ..tracking import load_progress
+        from ..reports.sources import load_progress
 
         done = load_progress(plan, as_of=as_of, actuals_path=actuals)
     with _progress(iterations, len(plan.tasks)) as progress:
@@ -99,6 +112,8 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, out
     elif fmt == "csv":
         emit(to_csv(RISK_COLUMNS, result.task_rows()), output)
     elif fmt == "html":
+        from ..reports.risk import risk_html
+
         emit(risk_html(result), output)
     else:
         emit(result.to_text(), output)

@@ -1,21 +1,21 @@
 """Gantt charts of a schedule, drawn with plotly: workstream lanes, critical path, links, milestones.
 
-Everything taken from a plan is HTML-escaped before it reaches plotly, which renders pseudo-HTML in
-labels and hover text. The HTML output embeds plotly.js once and works offline.
+Everything taken from a plan reaches plotly through :func:`rollout.reports.html.plotly_text`, which
+escapes exactly what plotly's pseudo-HTML needs (``& < >``), so names show as written and never as
+markup. The HTML output embeds plotly.js once and works offline.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
-import html
-import json
-import re
 import shutil
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..errors import UsageError
 from ..schedule import Schedule, ScheduledTask
+from .html import figure_div, plotly_js_tag, plotly_text, render
 
 __all__ = [
     "COLLAPSE_THRESHOLD",
@@ -26,6 +26,7 @@ __all__ = [
     "gantt_html",
     "gantt_spec",
     "plotly_js_tag",
+    "select",
     "state_overlay",
     "write_gantt",
 ]
@@ -68,38 +69,28 @@ def state_overlay(plan, actuals_path: str | None = None, as_of: _dt.date | None 
     """Baseline and progress for a plan from its state store (and an actuals CSV when given).
 
     Progress is the percent complete ``rollout status`` reports (pass its ``StatusReport`` as
-    ``status`` when you have one); without a pull snapshot or an actuals file there is none. Each
-    part is left out quietly when its module is not installed.
+    ``status`` when you have one); without a pull snapshot or an actuals file there is none.
     """
-    baseline, has_snapshot = _stored(plan)
-    if not (has_snapshot or actuals_path):
+    from .sources import stored_state, status_report
+
+    baseline, snapshots = stored_state(plan)
+    if not (snapshots or actuals_path):
         return GanttOverlay(baseline=baseline)
     if status is None:
-        try:
-            from ..tracking import status_report
-        except ImportError:
-            return GanttOverlay(baseline=baseline)
         status = status_report(plan, as_of=as_of, actuals_path=actuals_path)
     return GanttOverlay(baseline=baseline, progress={tid: pct for tid, pct in status.percent.items() if pct})
 
 
-def _stored(plan) -> tuple[Mapping[str, tuple[_dt.date, _dt.date]] | None, bool]:
-    """The stored baseline (or None) and whether a pull snapshot exists; reading never creates the store."""
-    if not plan.path:
-        return None, False
-    try:
-        from ..state import StateStore
-    except ImportError:
-        return None, False
-    with StateStore(plan.path, plan.id) as store:
-        return store.baseline(), store.latest_snapshot() is not None
+def select(schedule: Schedule, selection) -> Schedule:
+    """The schedule narrowed to the tasks of a :class:`rollout.selection.Selection` (None: all of it);
+    links to tasks left out are not drawn. A UsageError when no task matches."""
+    if selection is None:
+        return schedule
+    keep = set(selection.ids(st.task for st in schedule.tasks.values()))
+    return dataclasses.replace(schedule, tasks={tid: st for tid, st in schedule.tasks.items() if tid in keep})
 
 
-def _esc(value: Any, limit: int | None = None) -> str:
-    text = "" if value is None else str(value)
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return html.escape(text, quote=True)
+_esc = plotly_text       # every plan text on the chart goes through plotly_text, once
 
 
 def _lanes(schedule: Schedule) -> list[tuple[str, str, list[ScheduledTask]]]:
@@ -413,41 +404,8 @@ def gantt_html(schedule: Schedule, *, full_html: bool = True, div_id: str = "gan
     div = figure_div(spec, div_id)
     if not full_html:
         return div
-    title = html.escape(f"Gantt — {schedule.plan.title}")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{title}</title>\n{plotly_js_tag()}\n</head>"
-            f"<body style=\"margin:0;font-family:sans-serif\">\n{div}\n</body></html>\n")
-
-
-_SCRIPT_UNSAFE = re.compile(r"<(?=[/!])|[\u2028\u2029]")
-
-
-def _script_json(value: Any) -> str:
-    """Compact JSON that is safe inside a <script> element: no "</", no "<!--", no line separators."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return _SCRIPT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def figure_div(spec: Mapping[str, Any], div_id: str, config: Mapping[str, Any] | None = None) -> str:
-    """A ``<div>`` and the script that draws a plotly figure dict into it (plotly.js loaded elsewhere).
-
-    Written here rather than by ``plotly.io.to_html`` to keep 5,000-task charts small: compact JSON,
-    no validation pass over every point.
-    """
-    config = dict(config or {"displaylogo": False, "responsive": True})
-    height = spec.get("layout", {}).get("height", 450)
-    safe_id = html.escape(div_id)
-    return (f'<div id="{safe_id}" class="plotly-graph-div" style="height:{int(height)}px;width:100%"></div>\n'
-            f"<script>Plotly.newPlot({_script_json(div_id)},{_script_json(spec['data'])},"
-            f"{_script_json(spec['layout'])},{_script_json(config)});</script>")
-
-
-def plotly_js_tag() -> str:
-    """``<script>`` elements holding plotly.js itself, for pages that embed several chart fragments."""
-    from plotly.offline import get_plotlyjs
-
-    return ('<script>window.PlotlyConfig = {MathJaxConfig: "local"};</script>\n'
-            f'<script charset="utf-8">{get_plotlyjs()}</script>')
+    return render("gantt.html", title=f"Gantt — {schedule.plan.title}", plotly_js=plotly_js_tag(), chart=div,
+                  chart_only=True)
 
 
 def browser_engine() -> str | None:

@@ -14,6 +14,7 @@ from ..cadence import first_meeting, last_day
 from ..errors import UsageError
 from ..model import Cadence
 from ..schedule import Schedule, ScheduledTask
+from ..util import printable
 
 __all__ = ["calendar_bytes", "event_uid", "recurrence", "write_calendar"]
 
@@ -60,8 +61,20 @@ def _dtstamp(dtstamp: _dt.datetime | None) -> _dt.datetime:
     return dtstamp.astimezone(_dt.timezone.utc).replace(microsecond=0)
 
 
+def _line(text: object) -> str:
+    """One line of calendar text (the calendar's name, which icalendar does not escape as text; a
+    category): no control characters, line breaks become spaces.
+
+    >>> _line("Acme\\rBEGIN:VEVENT\\x00 \\u202eweek")
+    'Acme BEGIN:VEVENT week'
+    """
+    return printable(str(text)).replace("\n", " ")
+
+
 def _describe(*lines: str | None) -> str:
-    return "\n".join(line for line in lines if line)
+    """A DESCRIPTION: its lines joined by newlines (icalendar escapes them as ``\\n``), each without
+    control characters (a bare CR would end the content line in a lenient reader)."""
+    return "\n".join(printable(line) for line in lines if line)
 
 
 def _task_event(plan_id: str, st: ScheduledTask, ws_name: str, stamp: _dt.datetime, sequence: int):
@@ -72,11 +85,11 @@ def _task_event(plan_id: str, st: ScheduledTask, ws_name: str, stamp: _dt.dateti
     ev.add("uid", event_uid(plan_id, t.id))
     ev.add("dtstamp", stamp)
     ev.add("sequence", sequence)
-    ev.add("summary", t.name)
+    ev.add("summary", printable(t.name))         # icalendar escapes its newlines
     ev.add("dtstart", st.start_date)
     ev.add("dtend", st.finish_date + _DAY)         # DTEND of an all-day event is exclusive
     ev.add("transp", "TRANSPARENT")
-    ev.add("categories", ["milestone" if t.is_milestone else "task", ws_name])
+    ev.add("categories", ["milestone" if t.is_milestone else "task", _line(ws_name)])
     ev.add("description", _describe(
         f"Milestone of {ws_name}" if t.is_milestone else
         f"{ws_name}: {st.start_date.isoformat()} to {st.finish_date.isoformat()} ({t.duration} working days)",
@@ -101,12 +114,12 @@ def _cadence_event(plan_id: str, cadence: Cadence, schedule: Schedule, stamp: _d
     ev.add("uid", event_uid(plan_id, cadence.id))
     ev.add("dtstamp", stamp)
     ev.add("sequence", sequence)
-    ev.add("summary", cadence.name)
+    ev.add("summary", printable(cadence.name))
     ev.add("dtstart", first)
     ev.add("dtend", first + _DAY)
     ev.add("rrule", rule)
     ev.add("transp", "TRANSPARENT")
-    ev.add("categories", ["cadence", cadence.kind])
+    ev.add("categories", ["cadence", _line(cadence.kind)])
     weeks = cadence.every // 7 if cadence.every % 7 == 0 else None
     ev.add("description", _describe(
         f"Every {weeks} week{'s' if weeks != 1 else ''}" if weeks else f"Every {cadence.every} days",
@@ -138,7 +151,7 @@ def calendar_bytes(schedule: Schedule, tasks: bool = False, *, cadences: bool = 
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", plan.title)
+    cal.add("x-wr-calname", _line(plan.title))
     for st in schedule.tasks.values():
         if tasks or st.task.is_milestone:
             ws_name = names.get(st.task.workstream, st.task.workstream)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import json
 import re
 
@@ -15,6 +14,13 @@ from rollout.util import csv_safe
 from rollout.schedule import schedule
 
 from .plans import HOSTILE, plan_yaml, small_plan
+
+
+def esc(text: str) -> str:
+    """HTML-escaped once, as the report templates (Jinja2 autoescape) escape it."""
+    from markupsafe import escape
+
+    return str(escape(text))
 
 TODAY = dt.date(2027, 1, 25)
 
@@ -61,7 +67,7 @@ def test_findings_table_lists_every_finding(tmp_path, plan):
     assert report.checks.findings                                # the small plan has warnings
     assert page.count('<tr class="finding') == len(report.checks.findings)
     for f in report.checks.findings:
-        assert html.escape(f.message) in page
+        assert esc(f.message) in page
 
 
 def test_plan_text_is_escaped(tmp_path, hostile_plan):
@@ -69,7 +75,7 @@ def test_plan_text_is_escaped(tmp_path, hostile_plan):
     page = (tmp_path / "index.html").read_text()
     assert HOSTILE not in page
     assert "<b>alignment</b>" not in page                         # the plan title holds markup
-    assert html.escape(HOSTILE) in page
+    assert esc(HOSTILE) in page
 
 
 def test_schedule_csv_is_formula_safe(tmp_path, plan):
@@ -102,7 +108,7 @@ def test_from_a_plan_file(tmp_path):
     path.write_text(plan_yaml())
     report = write_report(str(path), tmp_path / "out", today=TODAY, risk_iterations=0)
     assert report.schedule.finish_date == dt.date(2027, 2, 9)
-    assert html.escape(HOSTILE) in (tmp_path / "out" / "index.html").read_text()
+    assert esc(HOSTILE) in (tmp_path / "out" / "index.html").read_text()
 
 
 def test_fail_on(tmp_path, plan):
@@ -113,10 +119,10 @@ def test_fail_on(tmp_path, plan):
 def test_sections_of_missing_modules_are_left_out(tmp_path, plan, monkeypatch):
     import sys
 
-    for name in ("rollout.checks", "rollout.tracking", "rollout.risk"):
+    for name in ("rollout.checks", "rollout.risk"):
         monkeypatch.setitem(sys.modules, name, None)          # import fails as if the module were absent
     report = write_report(plan, tmp_path, today=TODAY)
-    assert report.sections == ("headline", "gantt")
+    assert report.sections == ("headline", "gantt", "status")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "plan.ics", "schedule.csv"]
     page = (tmp_path / "index.html").read_text()
     assert 'id="findings"' not in page and "Findings (SARIF)" not in page
@@ -135,3 +141,40 @@ def test_actuals_shade_the_gantt_and_feed_the_status(tmp_path):
     assert '"name":"Progress"' in page
     assert "Progress: 30%" in page and "Progress: 100%" in page        # in the hover of the two tasks
     assert "status" in report.sections
+
+
+def _headline(page: str) -> str:
+    return page[page.index('<section id="headline">'):page.index("</section>")]
+
+
+def test_headline_leads_with_where_the_programme_stands(tmp_path):
+    from rollout.model import CalendarSpec, Dependency, Plan, Task
+
+    tasks = (Task("w.a", "Discovery", "w", 5), Task("w.m1", "Design gate", "w", 0, depends_on=(Dependency("w.a"),)),
+             Task("w.b", "Build", "w", 5, depends_on=(Dependency("w.m1"),)),
+             Task("w.m2", "Go-live", "w", 0, depends_on=(Dependency("w.b"),)))
+    plan = Plan("p", "P", dt.date(2027, 1, 4), CalendarSpec(), tasks)
+    actuals = tmp_path / "progress.csv"
+    # discovery took two days longer; the design gate was passed on its last day
+    actuals.write_text("task,status,actual_start,actual_finish,percent_complete\n"
+                       "w.a,done,2027-01-04,2027-01-12,\nw.m1,done,,2027-01-12,\n")
+    write_report(plan, tmp_path / "out", today=dt.date(2027, 1, 13), risk_iterations=0, actuals=str(actuals))
+    headline = _headline((tmp_path / "out" / "index.html").read_text())
+    standing = headline[:headline.index('<div class="cards">')]
+    assert "Forecast finish" in standing and "2027-01-19" in standing          # planned 2027-01-15
+    assert "+2 working days against the baseline (2027-01-15)" in standing
+    assert 'class="rag rag-amber"' in standing
+    # the next milestone from the status date, at its forecast date: not the gate already passed
+    assert "Next milestone" in standing and "Go-live" in standing and "Design gate" not in standing
+    assert "2027-01-19" in standing[standing.index("Next milestone"):]
+    assert headline.index("Forecast finish") < headline.index("Planned finish")
+
+
+def test_today_without_progress_says_so_and_paints_nothing_red(tmp_path, plan):
+    write_report(plan, tmp_path, today=dt.date(2027, 3, 1), risk_iterations=0)     # after the plan's end
+    page = (tmp_path / "index.html").read_text()
+    assert "no progress reported yet" in _headline(page)
+    status = page[page.index('<div id="status">'):]
+    status = status[:status.index('<section id="files">')]
+    assert "no progress reported yet" in status
+    assert "rag-red" not in status and "rag-amber" not in status and "#c62828" not in status

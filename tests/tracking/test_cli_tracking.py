@@ -113,11 +113,13 @@ def test_status_bad_csv_exits_2_with_file_and_line(plan_file, tmp_path):
 
 
 def test_status_text_and_html(plan_file, tmp_path):
-    text = run("status", plan_file, "--as-of", "2027-01-11")
+    nothing_started = tmp_path / "progress.csv"
+    nothing_started.write_text(HEADER + "disc.interviews,todo,,,\n")
+    text = run("status", plan_file, "--as-of", "2027-01-11", "--actuals", nothing_started)
     assert text.exit_code == 0, text.output
     assert "variance +5 working days" in text.output and "RED" in text.output
     out = tmp_path / "status.html"
-    page = run("status", plan_file, "--as-of", "2027-01-11", "-f", "html", "-o", out)
+    page = run("status", plan_file, "--as-of", "2027-01-11", "--actuals", nothing_started, "-f", "html", "-o", out)
     assert page.exit_code == 0, page.output
     assert "Burn-up" in out.read_text() and "<b>rollout" not in out.read_text()
 
@@ -239,7 +241,9 @@ def test_csv_outputs_list_every_task_with_formulas_neutralised(plan_file, tmp_pa
     import io
 
     plan_file.write_text(PLAN.replace("name: Synthesis", "name: \"=HYPERLINK(\\\"http://x\\\")\""))
-    status_csv = run("status", plan_file, "--as-of", "2027-01-11", "-f", "csv")
+    nothing_started = tmp_path / "progress.csv"
+    nothing_started.write_text(HEADER + "disc.interviews,todo,,,\n")
+    status_csv = run("status", plan_file, "--as-of", "2027-01-11", "--actuals", nothing_started, "-f", "csv")
     assert status_csv.exit_code == 0, status_csv.output
     rows = list(csvlib.DictReader(io.StringIO(status_csv.output)))
     assert [r["id"] for r in rows] == ["disc.interviews", "disc.synthesis", "disc.gate", "design.maps", "design.tool"]

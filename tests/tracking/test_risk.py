@@ -17,11 +17,17 @@ from rollout.risk import (
     duration_distribution,
     findings_as_risks,
     heatmap_cell,
-    risk_html,
     simulate,
     three_point,
 )
 from rollout.schedule import schedule
+
+
+def esc(text: str) -> str:
+    """HTML-escaped once, as the report templates (Jinja2 autoescape) escape it."""
+    from markupsafe import escape
+
+    return str(escape(text))
 
 START = dt.date(2027, 1, 4)   # a Monday
 
@@ -312,6 +318,8 @@ def test_html_escapes_plan_text():
                 (Task("w.a", evil, "w", 3, estimate=Estimate(1, 3, 9)),
                  Task("w.m", "M", "w", 0, depends_on=(Dependency("w.a"),), deadline=START)),
                 risks=(Risk("R1", evil, 0.5, 3, mitigation="w.a"),))
+    from rollout.reports.risk import risk_html
+
     page = risk_html(simulate(plan, iterations=200, seed=1, findings=[]))
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert" in page

@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 from rollout.errors import PlanError
 from rollout.model import CalendarSpec, Dependency, Plan, Task, Workstream
 from rollout.schedule import schedule
-from rollout.tracking import Actual, forecast, parse_actuals_csv, read_actuals_csv, status, status_html
+from rollout.reports.status import status_html
+from rollout.tracking import Actual, forecast, parse_actuals_csv, read_actuals_csv, status
+
+
+def esc(text: str) -> str:
+    """HTML-escaped once, as the report templates (Jinja2 autoescape) escape it."""
+    from markupsafe import escape
+
+    return str(escape(text))
 
 START = dt.date(2027, 1, 4)     # a Monday; working day k of week w is START + 7w + k
 HEADER = "task,status,actual_start,actual_finish,percent_complete\n"
@@ -139,7 +147,8 @@ def test_forecast_of_a_plan_run_as_planned_is_the_plan(a):
         fc = report.forecast.tasks[tid]
         assert (fc.start, fc.end, fc.finish_date) == (st_.start, st_.end, st_.finish_date), tid
     data = report.to_dict()
-    assert data["variance_days"] == 0 and data["late"] == [] and data["rag"] == "green"
+    # as of day 0 the CSV has no rows: nothing is reported, so there is no RAG yet
+    assert data["variance_days"] == 0 and data["late"] == [] and data["rag"] == ("green" if acts else None)
     assert data["percent_complete"] == pytest.approx(data["planned_percent"], abs=0.1)
 
 
@@ -169,8 +178,8 @@ def test_forecast_equals_plan_for_any_graph_and_as_of(case):
 
 def test_late_start_pushes_the_forecast_and_turns_rag():
     plan = pilot_plan()
-    # as of day 5 nothing has started: everything slips five working days
-    report = status(plan, day(5), {})
+    # as of day 5 nothing has started (and the first task says so): everything slips five working days
+    report = status(plan, day(5), {"disc.a": Actual("disc.a", "todo")})
     data = report.to_dict()
     assert data["variance_days"] == 5
     assert data["forecast_finish"] == day(schedule(plan).finish - 1 + 5).isoformat()
@@ -178,7 +187,9 @@ def test_late_start_pushes_the_forecast_and_turns_rag():
     assert data["percent_complete"] == 0
     ws = {w["id"]: w for w in data["workstreams"]}
     assert ws["disc"]["variance_days"] == 5 and ws["disc"]["rag"] == "red"   # gate misses its deadline
-    # design: 5 days late and 3 of 14 planned days not done (21 points behind): amber, not red
+    # design's own work is not late: its five days are handed on by discovery (SS from disc.a) ...
+    assert ws["design"]["variance_days"] == 0 and ws["design"]["finish_variance_days"] == 5
+    # ... but 3 of its 14 planned days are not done (21 points behind): amber, not red
     assert ws["design"]["planned_percent"] == round(100 * 3 / 14, 1)
     assert ws["design"]["rag"] == "amber"
     gate = next(m for m in data["milestones"] if m["id"] == "disc.gate")
@@ -222,7 +233,7 @@ def test_stored_baseline_is_used_for_variance():
     # a baseline stored when every task was planned a week later than now
     stored = {tid: (st_.start_date + dt.timedelta(days=7), st_.finish_date + dt.timedelta(days=7))
               for tid, st_ in base.tasks.items()}
-    data = status(plan, START, {}, baseline=stored).to_dict()
+    data = status(plan, START, {"disc.a": Actual("disc.a", "todo")}, baseline=stored).to_dict()
     assert data["variance_days"] == -5
     assert data["late"] == []
     assert data["baseline_finish"] == (base.finish_date + dt.timedelta(days=7)).isoformat()
@@ -315,3 +326,63 @@ def test_risk_from_the_as_of_date_fixes_what_is_done():
     drivers = dict(result.drivers())
     assert set(drivers) == {"w.b", "w.c"}                # done work no longer varies
     assert status(plan, day(12), acts).to_dict()["forecast_finish"] == data["finish"]["deterministic"]
+
+
+# -- workstream status on each workstream's own work ------------------------------------------------
+
+def test_workstream_variance_counts_its_own_work_not_what_it_is_handed():
+    plan = pilot_plan()
+    # as of day 8: discovery's synthesis started on time but has done nothing (3 days late now);
+    # design's process maps are exactly where the baseline wants them (6 of 10 days)
+    acts = parse_actuals_csv(HEADER + "disc.a,done,2027-01-04,2027-01-08,\n"
+                                      "disc.b,in-progress,2027-01-11,,0\n"
+                                      "design.c,in-progress,2027-01-06,,60\n", plan, "p.csv")
+    ws = {w["id"]: w for w in status(plan, day(8), acts).to_dict()["workstreams"]}
+    assert ws["disc"]["variance_days"] == 3 and ws["disc"]["rag"] == "red"       # and its gate misses its deadline
+    # design's tool choice waits for discovery's synthesis: its finish moves, its own work does not
+    assert ws["design"]["finish_variance_days"] == 1
+    assert ws["design"]["variance_days"] == 0 and ws["design"]["rag"] == "green"
+    assert ws["design"]["late"] == ["design.d"]
+
+
+def test_workstream_own_slip_accumulates_along_its_own_chain():
+    plan = pilot_plan()
+    # interviews took two days longer, and synthesis (after them) is under way with nothing done yet
+    acts = parse_actuals_csv(HEADER + "disc.a,done,2027-01-04,2027-01-12,\n"
+                                      "disc.b,in-progress,2027-01-13,,0\n", plan, "p.csv")
+    report = status(plan, day(8), acts)
+    slip = report.own_slip(lambda t: t.workstream)
+    assert slip["disc.a"] == 2 and slip["disc.b"] == 2 + 1       # b: started on time after a, one day lost since
+    assert {w["id"]: w["variance_days"] for w in report.workstreams()}["disc"] == 3
+
+
+def test_nothing_reported_means_no_verdict():
+    plan = pilot_plan()
+    report = status(plan, day(12), {})
+    data = report.to_dict()
+    assert data["reported"] is False and data["rag"] is None
+    assert data["forecast_finish"] == data["baseline_finish"] and data["variance_days"] == 0
+    assert all(w["rag"] is None and w["variance_days"] == 0 for w in data["workstreams"])
+    assert all(m["rag"] is None for m in data["milestones"])
+    text = report.to_text()
+    assert "no progress reported yet" in text and "RED" not in text and "AMBER" not in text
+    page = status_html(report)
+    body = page[page.index("<body>"):]
+    assert "no progress reported yet" in body and 'class="rag rag-red"' not in body and "rag-amber" not in body
+    assert "#c62828" not in body                     # no red bar in the chart either
+
+
+def test_status_is_linear_not_workstreams_times_tasks(monkeypatch):
+    """The task index is built a fixed number of times, not once per workstream (it was: 323 s on
+    200,000 tasks; benchmarks/bench_status.py measures it)."""
+    tasks = tuple(Task(f"w{k}.t{i}", f"T{i}", f"w{k}", 2, depends_on=(Dependency(f"w{k}.t{i - 1}"),) if i else ())
+                  for k in range(60) for i in range(5))
+    plan = Plan("wide", "Wide", START, CalendarSpec(), tasks)
+    calls = []
+    original = Plan.task_index
+    monkeypatch.setattr(Plan, "task_index", lambda self: calls.append(1) or original(self))
+    report = status(plan, day(3), {"w0.t0": Actual("w0.t0", "done", day(0), day(2))})
+    data = report.to_dict()
+    report.to_text()
+    assert len(data["workstreams"]) == 60
+    assert len(calls) <= 4, len(calls)
