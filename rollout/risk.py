@@ -51,26 +51,29 @@ __all__ = [
 DEFAULT_ITERATIONS = 10_000
 DISTRIBUTIONS = ("pert", "triangular")
 
-#: Range assumed for a task with no ``estimate``, as (optimistic, pessimistic) multiples of its duration.
-#: The duration itself is the most likely value. Research and decisions slip more than briefings do.
+#: Range assumed for a task with no ``estimate``, as (optimistic, pessimistic) factors of its planned
+#: duration, which is the most likely value: each kind's typical uncertainty around the plan, a little
+#: wider above it than below (work overruns more often than it finishes early), and wider for decisions,
+#: selections and organisation design than for briefings. The continuous range (no rounding of its ends)
+#: is drawn, then rounded to whole days; a plan overrides it per kind with ``risk: {estimates: ...}``.
 DEFAULT_UNCERTAINTY: dict[str, tuple[float, float]] = {
-    "planning": (0.9, 1.5),
-    "decision": (1.0, 2.0),
-    "strategy": (0.8, 1.6),
-    "data-collection": (0.9, 1.6),
-    "analysis": (0.75, 1.75),
-    "communication": (1.0, 1.2),
-    "training": (0.9, 1.3),
-    "process-design": (0.8, 1.6),
-    "technology-selection": (0.8, 2.0),
-    "org-design": (0.8, 1.8),
-    "job-design": (0.8, 1.6),
-    "measurement": (0.9, 1.5),
-    "customer-feedback": (0.9, 1.5),
-    "pilot": (0.9, 1.8),
-    "rollout": (0.9, 1.6),
+    "planning": (0.8, 1.3),
+    "decision": (0.8, 1.5),
+    "strategy": (0.75, 1.4),
+    "data-collection": (0.8, 1.35),
+    "analysis": (0.75, 1.4),
+    "communication": (0.9, 1.15),
+    "training": (0.85, 1.25),
+    "process-design": (0.75, 1.4),
+    "technology-selection": (0.75, 1.6),
+    "org-design": (0.75, 1.5),
+    "job-design": (0.8, 1.4),
+    "measurement": (0.8, 1.3),
+    "customer-feedback": (0.8, 1.3),
+    "pilot": (0.8, 1.5),
+    "rollout": (0.8, 1.4),
     "milestone": (1.0, 1.0),
-    "other": (0.85, 1.5),
+    "other": (0.8, 1.3),
 }
 
 # Check findings folded into the register: (probability, impact) by severity. A finding is a known
@@ -95,9 +98,11 @@ def estimate_table(plan: Plan | None = None) -> dict[str, tuple[float, float, fl
     return table
 
 
-def three_point(task: Task, table: Mapping[str, tuple[float, ...]] | None = None) -> tuple[int, int, int]:
-    """(optimistic, likely, pessimistic) working days for a task: its estimate or its kind's default
-    range (``table``, from :func:`estimate_table`; ``DEFAULT_UNCERTAINTY`` when None)."""
+def three_point(task: Task, table: Mapping[str, tuple[float, ...]] | None = None) -> tuple[float, float, float]:
+    """(optimistic, likely, pessimistic) working days for a task: its estimate (whole days) or its
+    kind's default range (``table``, from :func:`estimate_table`; ``DEFAULT_UNCERTAINTY`` when None)
+    as factors of its duration — not rounded, so a 3-day briefing may take 2.7 to 3.45 days, which
+    rounds to 3 days or 4. The ends stay at ½ day or more: a working task never rounds to 0 days."""
     if task.duration == 0:
         return 0, 0, 0
     if task.estimate is not None:
@@ -109,26 +114,31 @@ def three_point(task: Task, table: Mapping[str, tuple[float, ...]] | None = None
     else:
         lo, mid, hi = table.get(task.kind) or table["other"]
     d = task.duration
-    # round first: 10 × 1.1 is 11.000000000000002 in floating point, and its ceiling would be 12
-    m = d if mid == 1.0 else max(1, math.floor(round(d * mid, 9) + 0.5))
-    return min(m, max(1, math.floor(round(d * lo, 9)))), m, max(m, math.ceil(round(d * hi, 9)))
+    # rounded to 1e-9 so that 10 × 1.1 is 11, not 11.000000000000002
+    o, m, p = (max(0.5, round(d * x, 9)) for x in (lo, mid, hi))
+    return tuple(int(v) if v == int(v) else v for v in (o, m, p))
 
 
-def duration_distribution(optimistic: int, likely: int, pessimistic: int,
+def _whole(x: float) -> int:
+    """Half-up rounding to whole days (Python's round() rounds half to even)."""
+    return math.floor(x + 0.5)
+
+
+def duration_distribution(optimistic: float, likely: float, pessimistic: float,
                           distribution: str = "pert"):
-    """The probabilities of whole-day durations optimistic … pessimistic, as a numpy array.
+    """The probabilities of whole-day durations round(optimistic) … round(pessimistic), as a numpy array.
 
-    A continuous PERT-beta (or triangular) value X is rounded half-up to whole days, so
-    P(D = k) = F(k + ½) − F(k − ½), with the tails folded into the end points.
+    A continuous PERT-beta (or triangular) value X over [optimistic, pessimistic] is rounded half-up
+    to whole days, so P(D = k) = F(k + ½) − F(k − ½), with the tails folded into the end points.
     """
     import numpy as np
 
     o, m, p = optimistic, likely, pessimistic
     if not o <= m <= p:
         raise UsageError(f"estimate needs optimistic ≤ likely ≤ pessimistic, got {o}/{m}/{p}")
-    if o == p:
+    if _whole(o) == _whole(p):
         return np.ones(1)
-    cuts = np.arange(o, p, dtype=float) + 0.5           # k + ½ for k = o … p−1
+    cuts = np.arange(_whole(o), _whole(p), dtype=float) + 0.5       # k + ½ for k = round(o) … round(p)−1
     cdf = _continuous_cdf(o, m, p, distribution)(cuts)
     edges = np.concatenate(([0.0], cdf, [1.0]))
     return np.diff(edges)
@@ -776,8 +786,8 @@ class _Sampler:
         groups: dict[tuple[int, int, int], list[int]] = {}
         for r, t in enumerate(tasks):
             o, m, p = three_point(t, table)
-            if o == p:
-                self.fixed[r] = o
+            if _whole(o) == _whole(p):
+                self.fixed[r] = _whole(o)
             else:
                 groups.setdefault((o, m, p), []).append(r)
         buckets = 1 << self._BITS
@@ -786,13 +796,14 @@ class _Sampler:
         at = 0
         for (o, m, p), members in groups.items():
             cdf = np.cumsum(duration_distribution(o, m, p, distribution))[:-1]
+            o = _whole(o)
             thresholds = np.minimum(np.round(cdf * 2.0 ** 32), 2.0 ** 32 - 1).astype(np.uint32)
             low = np.arange(buckets, dtype=np.uint64) << shift            # first r of each bucket
             high = low + (1 << shift) - 1                                  # last r of each bucket
             first = np.searchsorted(thresholds, low, side="right")
-            table = (o + first).astype(np.int32)
-            table[np.searchsorted(thresholds, high, side="right") != first] = -1     # compare exactly
-            self.groups.append((at, at + len(members), o, thresholds, table))
+            lookup = (o + first).astype(np.int32)
+            lookup[np.searchsorted(thresholds, high, side="right") != first] = -1     # compare exactly
+            self.groups.append((at, at + len(members), o, thresholds, lookup))
             at += len(members)
         self.shift = shift
         self.varying = np.array([r for members in groups.values() for r in members], dtype=np.intp)
