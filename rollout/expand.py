@@ -1109,7 +1109,8 @@ def _risks(doc: YamlDoc, value: Any, p: _Problems, task_ids: list[str], workdays
                 p.add(doc, pm_where, "post_mitigation is {probability, delay or factor}")
             else:
                 p.keys(doc, pm_where, pm, POST_MITIGATION_KEYS, "post_mitigation")
-                pm_prob = _probability(doc, pm_where, pm.get("probability", prob), p)
+                pm_prob = (_probability(doc, pm_where, pm["probability"], p) if "probability" in pm
+                           else prob)
                 if effect is not None and pm_prob is not None:
                     change = _risk_effect(doc, pm_where, pm, p, task_ids, workdays_per_week, effect.tasks)
                     if change is not None:
@@ -1150,9 +1151,10 @@ def _risk_effect(doc: YamlDoc, where: tuple, value: Any, p: _Problems, task_ids:
             p.add(doc, where + ("tasks",), "effect tasks: a list of task ids or globs")
             return None
         found: list[str] = []
+        known = set(task_ids)
         for j, ref in enumerate(refs):
             ref = str(ref).strip()
-            matches = fnmatch.filter(task_ids, ref) if _GLOB.search(ref) else ([ref] if ref in task_ids else [])
+            matches = fnmatch.filter(task_ids, ref) if _GLOB.search(ref) else ([ref] if ref in known else [])
             if not matches:
                 what = "no task matches" if _GLOB.search(ref) else "no task"
                 p.add(doc, where + ("tasks", j), f"effect: {what} '{ref}'{_suggest(ref, task_ids)}")

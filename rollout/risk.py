@@ -605,15 +605,20 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
         if events:
             s_o += occurs.sum(axis=1)
             s_of += np.einsum("ij,j->i", occurs.astype(np.int64), finish.astype(np.int64))
+            # each risk switched off: only the iterations in which it occurred change
+            jobs = [(main, occurs, k, np.flatnonzero(occurs[k])) for k in range(len(events))]
             if len(mitigated_rows):
                 # the other case (pre- or post-mitigation) differs only where a mitigated risk occurs
                 occurs_other = u < other_p
                 cols = np.flatnonzero((occurs[mitigated_rows] | occurs_other[mitigated_rows]).any(axis=0))
-                other_parts.append(_rerun(net, drawn, finish, cols, events, other, occurs_other))
-            for k in range(len(events)):
-                # this risk switched off: only the iterations in which it occurred change
-                cols = np.flatnonzero(occurs[k])
-                off_parts[k].append(_rerun(net, drawn, finish, cols, events, main, occurs, skip=k))
+                jobs.append((other, occurs_other, -1, cols))
+            *offs, last = _rerun(net, drawn, finish, events, jobs)
+            if len(mitigated_rows):
+                other_parts.append(last)
+            else:
+                offs.append(last)
+            for k, off in enumerate(offs):
+                off_parts[k].append(off)
         done += width
         if progress is not None:
             progress(done, iterations)
@@ -736,12 +741,38 @@ def _apply(base, events: Sequence[_Event], values: Sequence[tuple], occurs, skip
     return dur
 
 
-def _rerun(net: _Network, base, finish, cols, events, values, occurs, skip: int = -1):
-    """``finish`` with the iterations ``cols`` scheduled again under other risk ``values``."""
-    out = finish.copy()
-    if len(cols):
-        out[cols] = _run(net, _apply(base[:, cols], events, values, occurs[:, cols], skip), late=False)[2]
-    return out
+def _rerun(net: _Network, drawn, finish, events: Sequence[_Event], jobs: Sequence[tuple]) -> list:
+    """For each job (risk values, occurrences, risk switched off or −1, iterations ``cols``): ``finish``
+    with those iterations scheduled again under the job's risk values. The iterations of all the jobs
+    are packed side by side into forward passes of at most a chunk's width each, so that the Python
+    work per level of the graph is paid once per pass rather than once per risk."""
+    import numpy as np
+
+    n, width = drawn.shape
+    outs = [finish.copy() for _ in jobs]
+    buf = np.empty((n, width), dtype=drawn.dtype)
+    batch: list[tuple[int, Any, int]] = []
+    size = 0
+
+    def flush():
+        ends = _run(net, buf if size == width else np.ascontiguousarray(buf[:, :size]), late=False)[2]
+        for j, cols, at in batch:
+            outs[j][cols] = ends[at:at + len(cols)]
+
+    for j, (values, occurs, skip, cols) in enumerate(jobs):
+        at = 0
+        while at < len(cols):
+            part = cols[at:at + width - size]
+            buf[:, size:size + len(part)] = _apply(drawn[:, part], events, values, occurs[:, part], skip)
+            batch.append((j, part, size))
+            size += len(part)
+            at += len(part)
+            if size == width:
+                flush()
+                batch, size = [], 0
+    if batch:
+        flush()
+    return outs
 
 
 def _longest_path_bound(net: _Network, table: Mapping | None = None, events: Sequence[_Event] = ()) -> int:
