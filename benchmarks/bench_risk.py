@@ -25,7 +25,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from rollout.model import KINDS, CalendarSpec, Dependency, Estimate, Plan, Task  # noqa: E402
+import dataclasses  # noqa: E402
+
+from rollout.model import KINDS, CalendarSpec, Dependency, Estimate, Plan, Risk, RiskEffect, Task  # noqa: E402
 
 WORKSTREAMS = ("exec", "customer", "data", "comms", "design", "rollout")
 
@@ -55,6 +57,28 @@ def synthetic_plan(n: int, seed: int = 1) -> Plan:
         tasks.append(Task(f"{ws}.t{i}", f"Task {i}", ws, d, kind=kind, estimate=est,
                           depends_on=tuple(deps), deadline=deadline, owner="pmo"))
     return Plan(f"bench-{n}", f"Benchmark {n}", dt.date(2027, 1, 11), CalendarSpec(country="US"), tuple(tasks))
+
+
+def with_risk_events(plan: Plan, count: int = 10, seed: int = 2) -> Plan:
+    """The plan with ``count`` register risks that hit the schedule: probabilities 5–50 %, half delays
+    (1–3 weeks) and half factors (1.2–1.5), each on 1 % of the tasks; every third one mitigated by a
+    task of the plan (post-mitigation: a quarter of the probability, half the effect)."""
+    rnd = random.Random(seed)
+    ids = [t.id for t in plan.tasks]
+    risks = []
+    for k in range(count):
+        tasks = tuple(rnd.sample(ids, max(1, len(ids) // 100)))
+        prob = rnd.choice((0.05, 0.1, 0.2, 0.3, 0.5))
+        if k % 2:
+            effect = RiskEffect(tasks, factor=rnd.choice((1.2, 1.3, 1.5)))
+            post = RiskEffect(tasks, factor=1 + (effect.factor - 1) / 2)
+        else:
+            effect = RiskEffect(tasks, delay=rnd.choice((5, 10, 15)))
+            post = RiskEffect(tasks, delay=effect.delay // 2)
+        mitigated = k % 3 == 0
+        risks.append(Risk(f"R{k + 1}", f"Risk {k + 1}", prob, 3, mitigation=ids[k] if mitigated else None,
+                          effect=effect, post_mitigation=(prob / 4, post) if mitigated else None))
+    return dataclasses.replace(plan, risks=tuple(risks))
 
 
 def plan_yaml(plan: Plan) -> str:
@@ -123,6 +147,15 @@ def main() -> None:
         print(f"{n:>6} tasks × {args.iterations:,} iterations: simulate() {t1 - t0:6.2f} s wall, "
               f"{c1 - c0:5.2f} s CPU  "
               f"(P50 {result.percentile_days(50)} d, P95 {result.percentile_days(95)} d)")
+        if hasattr(result, "tornado"):
+            risky = with_risk_events(plan)
+            t0, c0 = time.perf_counter(), time.process_time()
+            result = simulate(risky, args.iterations, seed=1, findings=[])
+            t1, c1 = time.perf_counter(), time.process_time()
+            f = result.to_dict()["finish"]
+            print(f"        with 10 risk events (4 mitigated): simulate() {t1 - t0:6.2f} s wall, "
+                  f"{c1 - c0:5.2f} s CPU  (P80 {f['p80_pre_mitigation_days']} d pre-, "
+                  f"{f['p80_post_mitigation_days']} d post-mitigation)")
         try:
             import rollout.expand  # noqa: F401
         except ImportError:

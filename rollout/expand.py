@@ -18,8 +18,8 @@ from typing import Any, Iterable
 from . import model
 from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
-from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, MEASURE_KINDS, PHASES, CalendarSpec, Cadence, Dependency, Estimate,
-                    Measure, Person, Plan, Risk, Task, Workstream)
+from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, MEASURE_KINDS, PHASES, CalendarSpec, Cadence, Dependency,
+                    Estimate, Measure, Person, Plan, Risk, RiskEffect, Task, Workstream)
 from .limits import Limits, exceeded, read_limits
 from .templating import RenderError, TooManyCopies, for_each_contexts, render, to_text, truthy
 from .util import Candidates, clip, did_you_mean, no_gc, slugify
@@ -32,7 +32,7 @@ __all__ = [
 MAX_DURATION_DAYS = 5000            # about twenty working years: anything longer is a typo
 
 PLAN_KEYS = ("plan", "title", "description", "start", "calendar", "uses", "people", "tasks", "remove", "mission",
-             "measures", "risks", "checks", "jira", "workstreams", "cadences", "limits")
+             "measures", "risks", "risk", "checks", "jira", "workstreams", "cadences", "limits")
 TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams", "cadences", "includes")
 TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element", "duration", "estimate",
              "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
@@ -51,7 +51,10 @@ ESTIMATE_KEYS = ("optimistic", "likely", "pessimistic")
 CALENDAR_KEYS = ("country", "subdiv", "workdays", "holidays")
 PERSON_KEYS = ("id", "name", "email", "roles")
 MEASURE_KEYS = ("name", "kind", "owner", "baseline", "target")
-RISK_KEYS = ("id", "title", "probability", "impact", "owner", "mitigation")
+RISK_KEYS = ("id", "title", "probability", "impact", "owner", "mitigation", "effect", "post_mitigation")
+EFFECT_KEYS = ("tasks", "delay", "factor")
+POST_MITIGATION_KEYS = ("probability", "delay", "factor")
+RISK_SETTINGS_KEYS = ("estimates",)
 USE_KEYS = ("template", "with")
 CHECKS_KEYS = ("select", "ignore", "severity", "settings")
 JIRA_KEYS = ("project", "issue_type", "epic_issue_type", "milestone_issue_type", "epic_per", "link_type",
@@ -905,7 +908,9 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     cadences = _cadences(ex, typer, holder)
     measures = [dataclasses.replace(m, owner=holder.get(m.owner, m.owner))
                 for m in _measures(plan_doc, data.get("measures"), p)]
-    risks = [dataclasses.replace(r, owner=holder.get(r.owner, r.owner)) for r in _risks(plan_doc, data.get("risks"), p)]
+    risks = [dataclasses.replace(r, owner=holder.get(r.owner, r.owner))
+             for r in _risks(plan_doc, data.get("risks"), p, [t.id for t in tasks], len(calendar.workdays))]
+    estimates = _estimates(plan_doc, data.get("risk"), p)
     checks = _mapping(plan_doc, "checks", data.get("checks"), CHECKS_KEYS, p)
     jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
     _check_horizon(plan_doc, start, tasks, calendar, p)
@@ -920,7 +925,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         id=plan_id, title=str(data.get("title") or plan_id), start=start, calendar=calendar,
         tasks=tuple(tasks), workstreams=tuple(w for w in ex.workstreams.values() if w.id in used_ws),
         cadences=tuple(cadences), people=tuple(people), measures=tuple(measures), risks=tuple(risks),
-        mission=mission, checks=checks, jira=jira, path=plan_doc.path, source=plan_doc.source(()),
+        estimates=estimates, mission=mission, checks=checks, jira=jira, path=plan_doc.path, source=plan_doc.source(()),
         unresolved=tuple(unresolved), sources={key: plan_doc.source((key,)) for key in data},
         notes=tuple(notes),
     )
@@ -1286,21 +1291,16 @@ def _measures(doc: YamlDoc, value: Any, p: _Problems) -> list[Measure]:
     return out
 
 
-def _risks(doc: YamlDoc, value: Any, p: _Problems) -> list[Risk]:
+def _risks(doc: YamlDoc, value: Any, p: _Problems, task_ids: list[str], workdays_per_week: int) -> list[Risk]:
     out = []
     for k, r in enumerate(_list(doc, "risks", value, p)):
         where = ("risks", k)
         if not isinstance(r, dict) or not r.get("id") or not r.get("title"):
-            p.add(doc, where, "a risk is {id, title, probability, impact, owner, mitigation}")
+            p.add(doc, where, "a risk is {id, title, probability, impact, owner, mitigation, effect, "
+                              "post_mitigation}")
             continue
         p.keys(doc, where, r, RISK_KEYS, "risk")
-        try:
-            prob = float(r.get("probability") if r.get("probability") is not None else "nan")
-            if not 0 <= prob <= 1:
-                raise ValueError
-        except ValueError:
-            p.add(doc, where + ("probability",), "probability is a number from 0 to 1")
-            continue
+        prob = _probability(doc, where, r.get("probability"), p)
         try:
             impact = int(str(r.get("impact")))
             if not 1 <= impact <= 5:
@@ -1308,8 +1308,141 @@ def _risks(doc: YamlDoc, value: Any, p: _Problems) -> list[Risk]:
         except ValueError:
             p.add(doc, where + ("impact",), "impact is a whole number from 1 to 5")
             continue
+        effect = post = None
+        if r.get("effect") is not None:
+            effect = _risk_effect(doc, where + ("effect",), r["effect"], p, task_ids, workdays_per_week)
+        if r.get("post_mitigation") is not None:
+            pm, pm_where = r["post_mitigation"], where + ("post_mitigation",)
+            if "effect" not in r:
+                p.add(doc, pm_where, "post_mitigation describes the risk's effect once mitigated: "
+                                     "give the risk an effect: {tasks, delay or factor} first")
+            elif not isinstance(pm, dict):
+                p.add(doc, pm_where, "post_mitigation is {probability, delay or factor}")
+            else:
+                p.keys(doc, pm_where, pm, POST_MITIGATION_KEYS, "post_mitigation")
+                pm_prob = (_probability(doc, pm_where, pm["probability"], p) if "probability" in pm
+                           else prob)
+                if effect is not None and pm_prob is not None:
+                    change = _risk_effect(doc, pm_where, pm, p, task_ids, workdays_per_week, effect.tasks)
+                    if change is not None:
+                        post = (pm_prob, change if (change.delay, change.factor) != (None, None) else effect)
+        if prob is None:
+            continue
         out.append(Risk(str(r["id"]), str(r["title"]), prob, impact, r.get("owner"), r.get("mitigation"),
-                        source=doc.source(where)))
+                        source=doc.source(where), effect=effect, post_mitigation=post))
+    return out
+
+
+def _probability(doc: YamlDoc, where: tuple, value: Any, p: _Problems) -> float | None:
+    try:
+        if isinstance(value, bool) or value is None:
+            raise ValueError
+        prob = float(value)
+        if not 0 <= prob <= 1:
+            raise ValueError
+        return prob
+    except (TypeError, ValueError):
+        p.add(doc, where + ("probability",), f"probability is a number from 0 to 1, found {value!r}")
+        return None
+
+
+def _risk_effect(doc: YamlDoc, where: tuple, value: Any, p: _Problems, task_ids: list[str],
+                 workdays_per_week: int, tasks: tuple[str, ...] | None = None) -> RiskEffect | None:
+    """An ``effect: {tasks, delay | factor}`` (or, with ``tasks`` given, the delay or factor of a
+    ``post_mitigation``, which acts on the effect's tasks)."""
+    if tasks is None:
+        if not isinstance(value, dict):
+            p.add(doc, where, "an effect is {tasks: [ids or globs], delay: 10d} or {tasks: [...], factor: 1.3}")
+            return None
+        p.keys(doc, where, value, EFFECT_KEYS, "effect")
+        refs = value.get("tasks")
+        if isinstance(refs, str):
+            refs = [refs]
+        if not isinstance(refs, list) or not refs:
+            p.add(doc, where + ("tasks",), "effect tasks: a list of task ids or globs")
+            return None
+        found: list[str] = []
+        known = set(task_ids)
+        for j, ref in enumerate(refs):
+            ref = str(ref).strip()
+            matches = fnmatch.filter(task_ids, ref) if _GLOB.search(ref) else ([ref] if ref in known else [])
+            if not matches:
+                what = "no task matches" if _GLOB.search(ref) else "no task"
+                p.add(doc, where + ("tasks", j), f"effect: {what} '{ref}'{_suggest(ref, task_ids)}")
+            found.extend(m for m in matches if m not in found)
+        tasks = tuple(found)
+    delay = factor = None
+    if value.get("delay") is not None and value.get("factor") is not None:
+        p.add(doc, where, "give either delay or factor, not both")
+        return None
+    if value.get("delay") is not None:
+        try:
+            delay = parse_duration(value["delay"], workdays_per_week)
+        except ValueError as exc:
+            p.add(doc, where + ("delay",), f"delay: {exc}")
+            return None
+    elif value.get("factor") is not None:
+        try:
+            if isinstance(value["factor"], bool):
+                raise ValueError
+            factor = float(value["factor"])
+            if not 0 < factor <= 100:
+                raise ValueError
+        except (TypeError, ValueError):
+            p.add(doc, where + ("factor",), f"factor is a number above 0 (1.3 = 30 % longer), "
+                                            f"found {value['factor']!r}")
+            return None
+    elif "probability" not in value:
+        p.add(doc, where, "an effect needs a delay (e.g. delay: 10d) or a factor (e.g. factor: 1.3)")
+        return None
+    return RiskEffect(tasks, delay, factor) if tasks else None
+
+
+def _estimates(doc: YamlDoc, value: Any, p: _Problems) -> dict[str, tuple[float, float, float]]:
+    """``risk: {estimates: {kind: {optimistic, likely, pessimistic}}}``: factors of the planned duration."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        p.add(doc, ("risk",), "'risk:' is a mapping, e.g. risk: {estimates: {training: {optimistic: 0.9, "
+                              "pessimistic: 1.5}}}")
+        return {}
+    p.keys(doc, ("risk",), value, RISK_SETTINGS_KEYS, "risk")
+    table = value.get("estimates")
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        p.add(doc, ("risk", "estimates"), "estimates: a mapping of task kind to {optimistic, likely, pessimistic}")
+        return {}
+    out = {}
+    for kind, factors in table.items():
+        where = ("risk", "estimates", kind)
+        if kind not in KINDS or kind == "milestone":
+            p.add(doc, where, f"unknown task kind '{kind}'{_suggest(kind, KINDS)}")
+            continue
+        if not isinstance(factors, dict):
+            p.add(doc, where, "a kind's range is {optimistic: 0.9, likely: 1, pessimistic: 1.5} (factors of "
+                              "the planned duration)")
+            continue
+        p.keys(doc, where, factors, ESTIMATE_KEYS, "estimates")
+        values = []
+        for name, default in (("optimistic", None), ("likely", 1.0), ("pessimistic", None)):
+            raw = factors.get(name, default)
+            try:
+                if isinstance(raw, bool) or raw is None:
+                    raise ValueError
+                number = float(raw)
+                if not 0 <= number <= 100:
+                    raise ValueError
+                values.append(number)
+            except (TypeError, ValueError):
+                p.add(doc, where + ((name,) if name in factors else ()),
+                      f"{name} is a factor of the planned duration (e.g. 0.9), found {raw!r}")
+        if len(values) == 3:
+            if not values[0] <= values[1] <= values[2]:
+                p.add(doc, where, f"estimates need optimistic ≤ likely ≤ pessimistic, found "
+                                  f"{values[0]:g}/{values[1]:g}/{values[2]:g}")
+            else:
+                out[kind] = (values[0], values[1], values[2])
     return out
 
 

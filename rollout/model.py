@@ -23,6 +23,7 @@ __all__ = [
     "Person",
     "Plan",
     "Risk",
+    "RiskEffect",
     "Source",
     "Task",
     "Workstream",
@@ -201,14 +202,27 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskEffect:
+    """What a risk does to the schedule when it occurs (SPEC 5a): each task grows by ``delay`` working
+    days, or is multiplied by ``factor`` (rounded half up). ``tasks`` are expanded task ids."""
+
+    tasks: tuple[str, ...]
+    delay: int | None = None
+    factor: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Risk:
     id: str
     title: str
-    probability: float             # 0..1
-    impact: int                    # 1..5
+    probability: float             # 0..1: the chance it occurs in one iteration of the simulation
+    impact: int                    # 1..5: the register heatmap's score
     owner: str | None = None
     mitigation: str | None = None  # a task id
     source: Source | None = field(default=None, compare=False, repr=False)
+    effect: RiskEffect | None = None
+    #: once its mitigation task is in the plan: (probability, effect on the same tasks)
+    post_mitigation: tuple[float, RiskEffect] | None = None
 
     @property
     def score(self) -> float:
@@ -239,6 +253,9 @@ class Plan:
     people: tuple[Person, ...] = ()
     measures: tuple[Measure, ...] = ()
     risks: tuple[Risk, ...] = ()
+    #: per-kind default ranges from the plan's ``risk: {estimates: ...}``: kind → (optimistic, likely,
+    #: pessimistic) as factors of the planned duration
+    estimates: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     mission: str | None = None
     checks: dict[str, Any] = field(default_factory=dict)   # {select, ignore, severity, settings}
     jira: dict[str, Any] = field(default_factory=dict)

@@ -21,11 +21,11 @@ import datetime as _dt
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from .calendar import WorkCalendar
 from .errors import UsageError
-from .model import Plan, Task
+from .model import Plan, Risk, Task
 from .schedule import Schedule, schedule, topological_order
 from .util import text_table
 
@@ -36,7 +36,9 @@ __all__ = [
     "DEFAULT_UNCERTAINTY",
     "DISTRIBUTIONS",
     "RiskResult",
+    "TornadoRow",
     "duration_distribution",
+    "estimate_table",
     "findings_as_risks",
     "heatmap_cell",
     "simulate",
@@ -46,26 +48,29 @@ __all__ = [
 DEFAULT_ITERATIONS = 10_000
 DISTRIBUTIONS = ("pert", "triangular")
 
-#: Range assumed for a task with no ``estimate``, as (optimistic, pessimistic) multiples of its duration.
-#: The duration itself is the most likely value. Research and decisions slip more than briefings do.
+#: Range assumed for a task with no ``estimate``, as (optimistic, pessimistic) factors of its planned
+#: duration, which is the most likely value: each kind's typical uncertainty around the plan, a little
+#: wider above it than below (work overruns more often than it finishes early), and wider for decisions,
+#: selections and organisation design than for briefings. The continuous range (no rounding of its ends)
+#: is drawn, then rounded to whole days; a plan overrides it per kind with ``risk: {estimates: ...}``.
 DEFAULT_UNCERTAINTY: dict[str, tuple[float, float]] = {
-    "planning": (0.9, 1.5),
-    "decision": (1.0, 2.0),
-    "strategy": (0.8, 1.6),
-    "data-collection": (0.9, 1.6),
-    "analysis": (0.75, 1.75),
-    "communication": (1.0, 1.2),
-    "training": (0.9, 1.3),
-    "process-design": (0.8, 1.6),
-    "technology-selection": (0.8, 2.0),
-    "org-design": (0.8, 1.8),
-    "job-design": (0.8, 1.6),
-    "measurement": (0.9, 1.5),
-    "customer-feedback": (0.9, 1.5),
-    "pilot": (0.9, 1.8),
-    "rollout": (0.9, 1.6),
+    "planning": (0.8, 1.3),
+    "decision": (0.8, 1.5),
+    "strategy": (0.75, 1.4),
+    "data-collection": (0.8, 1.35),
+    "analysis": (0.75, 1.4),
+    "communication": (0.9, 1.15),
+    "training": (0.85, 1.25),
+    "process-design": (0.75, 1.4),
+    "technology-selection": (0.75, 1.6),
+    "org-design": (0.75, 1.5),
+    "job-design": (0.8, 1.4),
+    "measurement": (0.8, 1.3),
+    "customer-feedback": (0.8, 1.3),
+    "pilot": (0.8, 1.5),
+    "rollout": (0.8, 1.4),
     "milestone": (1.0, 1.0),
-    "other": (0.85, 1.5),
+    "other": (0.8, 1.3),
 }
 
 # Check findings folded into the register: (probability, impact) by severity. A finding is a known
@@ -81,33 +86,56 @@ _GRID = 4097                 # points for the numeric CDF of a PERT-beta
 
 # -- durations ---------------------------------------------------------------------------------
 
-def three_point(task: Task) -> tuple[int, int, int]:
-    """(optimistic, likely, pessimistic) working days for a task: its estimate or its kind's default."""
+def estimate_table(plan: Plan | None = None) -> dict[str, tuple[float, float, float]]:
+    """Default ranges by kind as (optimistic, likely, pessimistic) factors of the planned duration:
+    ``DEFAULT_UNCERTAINTY`` (likely = the plan) with the plan's ``risk: {estimates: ...}`` on top."""
+    table = {kind: (lo, 1.0, hi) for kind, (lo, hi) in DEFAULT_UNCERTAINTY.items()}
+    if plan is not None:
+        table.update(plan.estimates)
+    return table
+
+
+def three_point(task: Task, table: Mapping[str, tuple[float, ...]] | None = None) -> tuple[float, float, float]:
+    """(optimistic, likely, pessimistic) working days for a task: its estimate (whole days) or its
+    kind's default range (``table``, from :func:`estimate_table`; ``DEFAULT_UNCERTAINTY`` when None)
+    as factors of its duration — not rounded, so a 3-day briefing may take 2.7 to 3.45 days, which
+    rounds to 3 days or 4. The ends stay at ½ day or more: a working task never rounds to 0 days."""
     if task.duration == 0:
         return 0, 0, 0
     if task.estimate is not None:
         e = task.estimate
         return e.optimistic, e.likely, e.pessimistic
-    lo, hi = DEFAULT_UNCERTAINTY.get(task.kind, DEFAULT_UNCERTAINTY["other"])
+    if table is None:
+        lo, hi = DEFAULT_UNCERTAINTY.get(task.kind, DEFAULT_UNCERTAINTY["other"])
+        mid = 1.0
+    else:
+        lo, mid, hi = table.get(task.kind) or table["other"]
     d = task.duration
-    return max(1, math.floor(d * lo)), d, max(d, math.ceil(d * hi))
+    # rounded to 1e-9 so that 10 × 1.1 is 11, not 11.000000000000002
+    o, m, p = (max(0.5, round(d * x, 9)) for x in (lo, mid, hi))
+    return tuple(int(v) if v == int(v) else v for v in (o, m, p))
 
 
-def duration_distribution(optimistic: int, likely: int, pessimistic: int,
+def _whole(x: float) -> int:
+    """Half-up rounding to whole days (Python's round() rounds half to even)."""
+    return math.floor(x + 0.5)
+
+
+def duration_distribution(optimistic: float, likely: float, pessimistic: float,
                           distribution: str = "pert"):
-    """The probabilities of whole-day durations optimistic … pessimistic, as a numpy array.
+    """The probabilities of whole-day durations round(optimistic) … round(pessimistic), as a numpy array.
 
-    A continuous PERT-beta (or triangular) value X is rounded half-up to whole days, so
-    P(D = k) = F(k + ½) − F(k − ½), with the tails folded into the end points.
+    A continuous PERT-beta (or triangular) value X over [optimistic, pessimistic] is rounded half-up
+    to whole days, so P(D = k) = F(k + ½) − F(k − ½), with the tails folded into the end points.
     """
     import numpy as np
 
     o, m, p = optimistic, likely, pessimistic
     if not o <= m <= p:
         raise UsageError(f"estimate needs optimistic ≤ likely ≤ pessimistic, got {o}/{m}/{p}")
-    if o == p:
+    if _whole(o) == _whole(p):
         return np.ones(1)
-    cuts = np.arange(o, p, dtype=float) + 0.5           # k + ½ for k = o … p−1
+    cuts = np.arange(_whole(o), _whole(p), dtype=float) + 0.5       # k + ½ for k = round(o) … round(p)−1
     cdf = _continuous_cdf(o, m, p, distribution)(cuts)
     edges = np.concatenate(([0.0], cdf, [1.0]))
     return np.diff(edges)
@@ -227,8 +255,9 @@ def _network(plan: Plan, cal: WorkCalendar) -> _Network:
     return _Network(ordered, rows, snet, levels)
 
 
-def _run(net: _Network, dur) -> tuple[Any, Any, Any]:
+def _run(net: _Network, dur, late: bool = True) -> tuple[Any, Any, Any]:
     """Early start edges, late start edges and the finish edge for durations ``dur`` (n × iterations).
+    With ``late=False`` the backward pass is skipped (late starts are None): the finish alone.
 
     The same arithmetic as ``schedule()`` (SPEC 2), one level of the dependency graph at a time.
     Starts and ends share one buffer (late ends and late starts another), so that each level's
@@ -259,6 +288,8 @@ def _run(net: _Network, dur) -> tuple[Any, Any, Any]:
             es[lv.lo:lv.hi] = best
         np.add(es[lv.lo:lv.hi], dur[lv.lo:lv.hi], out=ends[lv.lo:lv.hi])
     finish = np.maximum(ends.max(axis=0), 0) if n else np.zeros(width, dtype=dur.dtype)
+    if not late:
+        return es, None, finish
 
     late = np.empty_like(early)
     le, ls = late[:n], late[n:]
@@ -298,6 +329,46 @@ class RiskResult:
     risks: list[dict[str, Any]] = field(default_factory=list)
     as_of: _dt.date | None = None           # when only the work remaining at this date was simulated
     actuals_source: str | None = None
+    pre_mitigation: bool = False            # mitigations ignored (``--pre-mitigation``)
+    sampled: dict[str, _Sampled] = field(default_factory=dict)   # risk id → what its event did
+    #: finish edges, same draws, in the other case (post-mitigation when ``pre_mitigation``, else
+    #: pre-mitigation); None when no risk is mitigated (both cases are the same)
+    other_finish_days: Any = None
+    mitigated: tuple[str, ...] = ()         # risks whose mitigation task is planned (post values differ)
+
+    @property
+    def pre_mitigation_finish_days(self):
+        """Finish edges with every risk at its pre-mitigation values."""
+        if self.pre_mitigation or self.other_finish_days is None:
+            return self.finish_days
+        return self.other_finish_days
+
+    @property
+    def post_mitigation_finish_days(self):
+        """Finish edges with the post-mitigation values of every risk whose mitigation is planned."""
+        if not self.pre_mitigation or self.other_finish_days is None:
+            return self.finish_days
+        return self.other_finish_days
+
+    def p80_days_added(self, risk_id: str) -> int | None:
+        """Working days a risk adds to P80: P80 of the finish as simulated minus P80 on the same draws
+        with this risk switched off (None for a risk without an effect)."""
+        got = self.sampled.get(risk_id)
+        if got is None:
+            return None
+        return self.percentile_days(80) - self.percentile_days(80, got.finish_off)
+
+    def tornado(self, top: int = 10) -> list[TornadoRow]:
+        """Tasks and risk events ranked together by |correlation with the finish| (a task's sampled
+        duration, a risk's occurrence 0/1), strongest first: the rows of a tornado chart."""
+        names = {t.id: t.name for t in self.plan.tasks}
+        rows = [TornadoRow(names.get(tid, tid), "task", c, tid, None) for tid, c in self.drivers(top)]
+        titles = {r.id: r.title for r in self.plan.risks}
+        for rid, got in self.sampled.items():
+            if abs(got.correlation) > 1e-9:
+                rows.append(TornadoRow(titles.get(rid, rid), "risk", got.correlation, rid, self.p80_days_added(rid)))
+        rows.sort(key=lambda row: (-abs(row.value), row.kind, row.id))
+        return rows[:top]
 
     def percentile_days(self, q: float, samples=None) -> int:
         """The smallest day count reached by at least q % of iterations."""
@@ -353,6 +424,10 @@ class RiskResult:
                   "mean_days": round(self.mean_days, 2)}
         finish.update({f"p{q}": self.date(d).isoformat() for q, d in days.items()})
         finish.update({f"p{q}_days": d for q, d in days.items()})
+        for case, samples in (("pre", self.pre_mitigation_finish_days), ("post", self.post_mitigation_finish_days)):
+            d80 = self.percentile_days(80, samples)
+            finish[f"p80_{case}_mitigation"] = self.date(d80).isoformat()
+            finish[f"p80_{case}_mitigation_days"] = d80
         return {
             "plan": self.plan.id, "iterations": self.iterations, "seed": self.seed,
             "distribution": self.distribution,
@@ -362,6 +437,9 @@ class RiskResult:
             "milestones": self.milestones(),
             "tasks": [{"id": tid, "criticality": round(c, 4)} for tid, c in self.criticality.items()],
             "drivers": [{"id": tid, "correlation": round(c, 4)} for tid, c in self.drivers()],
+            "pre_mitigation": self.pre_mitigation,
+            "mitigated": list(self.mitigated),
+            "tornado": [row._asdict() | {"value": round(row.value, 4)} for row in self.tornado()],
             "risks": self.risks,
         }
 
@@ -382,7 +460,7 @@ class RiskResult:
                  f"Finish  deterministic {f['deterministic']} ({f['deterministic_days']} d)   "
                  f"mean {f['mean_days']} d   chance of finishing by it {f['p_meet_plan']:.0%}",
                  f"        P50 {f['p50']} ({f['p50_days']} d)   P80 {f['p80']} ({f['p80_days']} d)   "
-                 f"P95 {f['p95']} ({f['p95_days']} d)", ""]
+                 f"P95 {f['p95']} ({f['p95_days']} d)", *self._mitigation_lines(f), ""]
         if d["milestones"]:
             lines.append("Milestones and deadlines")
             rows = [(m["id"], m["deterministic"], m["p50"], m["p80"], m["p95"], m["deadline"] or "",
@@ -393,16 +471,45 @@ class RiskResult:
         if crit:
             lines.append("Most often critical")
             lines.append(_table(("task", "criticality"), [(tid, f"{c:.0%}") for tid, c in crit]))
-        if d["drivers"]:
-            lines.append("Top drivers of the finish date (correlation of duration with finish)")
-            lines.append(_table(("task", "correlation"),
-                                [(x["id"], f"{x['correlation']:+.2f}") for x in d["drivers"]]))
+        if d["tornado"]:
+            lines.append("Top drivers of the finish date (tasks: correlation of duration with finish; "
+                         "risks: of occurrence with finish)")
+            lines.append(_table(("driver", "kind", "correlation", "P80 +d"),
+                                [(x["id"], x["kind"], f"{x['value']:+.2f}",
+                                  "" if x["p80_days_added"] is None else x["p80_days_added"])
+                                 for x in d["tornado"]]))
         if self.risks:
-            lines.append("Risk register (score = probability × impact)")
-            lines.append(_table(("id", "title", "P", "I", "score", "mitigation", "source"),
+            lines.append("Risk register (score = probability × impact; P80 +d = working days the risk "
+                         "event adds to P80)")
+            lines.append(_table(("id", "title", "P", "I", "score", "mitigation", "source", "P80 +d"),
                                 [(r["id"], r["title"], f"{r['probability']:.0%}", r["impact"], r["score"],
-                                 r["mitigation"] or "", r["source"]) for r in self.risks]))
+                                 (r["mitigation"] or "") + (" (planned)" if r.get("mitigated") else ""),
+                                 r["source"], "" if r.get("p80_days_added") is None else r["p80_days_added"])
+                                 for r in self.risks]))
         return "\n".join(lines).rstrip() + "\n"
+
+
+    def _mitigation_lines(self, f: Mapping[str, Any]) -> list[str]:
+        if not self.sampled:
+            return []
+        if not self.mitigated:
+            return [f"Risk events: {len(self.sampled)} simulated; no mitigation task of theirs is in the plan"]
+        which = ", ".join(self.mitigated)
+        line = (f"Mitigations ({which}) move P80 from {f['p80_pre_mitigation']} ({f['p80_pre_mitigation_days']} d) "
+                f"to {f['p80_post_mitigation']} ({f['p80_post_mitigation_days']} d)")
+        if self.pre_mitigation:
+            line += "; this run ignores them (--pre-mitigation)"
+        return [line]
+
+
+class TornadoRow(NamedTuple):
+    """One bar of the tornado chart: a task or a risk event and its correlation with the finish."""
+
+    label: str                      # the task's name or the risk's title
+    kind: str                       # "task" or "risk"
+    value: float                    # correlation with the finish edge, −1 … 1
+    id: str
+    p80_days_added: int | None      # risks only: working days added to P80
 
 
 def _deadline_edge(sched: Schedule, deadline: _dt.date) -> int:
@@ -417,7 +524,8 @@ def _deadline_edge(sched: Schedule, deadline: _dt.date) -> int:
 def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None = None, *,
              distribution: str = "pert", calendar: WorkCalendar | None = None,
              progress: Callable[[int, int], None] | None = None,
-             findings: Sequence[Any] | None = None, remaining_from=None) -> RiskResult:
+             findings: Sequence[Any] | None = None, remaining_from=None,
+             pre_mitigation: bool = False) -> RiskResult:
     """Run the Monte Carlo simulation of a plan's schedule.
 
     ``seed`` makes the run reproducible (one is drawn and reported when None). ``progress`` is called
@@ -425,6 +533,11 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     folded into the risk register; when None, ``rollout.checks`` is run if it is installed.
     ``remaining_from`` (a ``rollout.tracking.Progress``) simulates only the remaining work: what is done or
     under way is fixed where the forecast puts it, the rest starts no earlier than the as-of date.
+
+    Register risks with an ``effect`` are sampled in every iteration (one draw per risk, applied to all
+    its tasks). A risk whose ``mitigation`` task is in the plan takes its ``post_mitigation`` values,
+    unless ``pre_mitigation``; the other case is simulated too, on the same draws, for the headline
+    "mitigations move P80 from … to …" (``RiskResult.p80_pre_mitigation_days`` / ``_post_``).
     """
     import numpy as np
 
@@ -443,30 +556,66 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     base = planned if at is None else schedule(work, cal)
     net = _network(work, cal)
     n = len(net.tasks)
-    sampler = _Sampler(net.tasks, distribution)
+    table = estimate_table(plan)
+    sampler = _Sampler(net.tasks, distribution, table)
     rng = np.random.default_rng(seed)
+    done_ids = set() if at is None else {tid for tid, a in at.actuals.items() if a.status == "done"}
+    events = _events(plan, net, done_ids)
+    mitigated_rows = np.array([k for k, ev in enumerate(events) if ev.mitigated], dtype=np.intp)
+    main = [ev.pre if pre_mitigation or not ev.mitigated else ev.post for ev in events]
+    other = [ev.post if pre_mitigation and ev.mitigated else ev.pre for ev in events]
+    main_p = np.array([v[0] for v in main])[:, None]
+    other_p = np.array([v[0] for v in other])[:, None]
 
     tracked = [r for r, t in enumerate(net.tasks) if t.is_milestone or t.deadline is not None]
-    dtype = np.int16 if _longest_path_bound(net) < 15_000 else np.int32
+    dtype = np.int16 if _longest_path_bound(net, table, events) < 15_000 else np.int32
     chunk = max(1, min(iterations, _CHUNK_BYTES // (max(n, 1) * np.dtype(dtype).itemsize)))
-    finish_parts, tracked_parts = [], []
+    finish_parts, tracked_parts, other_parts = [], [], []
+    off_parts: list[list] = [[] for _ in events]
     crit = np.zeros(n, dtype=np.int64)
     s_d = np.zeros(n, dtype=np.int64)
     s_dd = np.zeros(n, dtype=np.int64)
     s_df = np.zeros(n, dtype=np.int64)
+    s_o = np.zeros(len(events), dtype=np.int64)
+    s_of = np.zeros(len(events), dtype=np.int64)
     done = 0
     while done < iterations:
         width = min(chunk, iterations - done)
-        dur = sampler.draw(rng, width, dtype)
+        drawn = sampler.draw(rng, width, dtype)
+        if events:
+            u = rng.random((len(events), width))     # one draw per risk per iteration: common to all runs
+            occurs = u < main_p
+            dur = _apply(drawn, events, main, occurs)
+        else:
+            dur = drawn
         es, ls, finish = _run(net, dur)
         crit += (ls == es).sum(axis=1)
-        # exact integer sums for the correlations (no BLAS: it thrashes on a busy machine)
-        s_d += dur.sum(axis=1, dtype=np.int64)
-        s_dd += np.einsum("ij,ij->i", dur, dur, dtype=np.int64)
-        s_df += np.einsum("ij,j->i", dur, finish, dtype=np.int64)
+        # exact integer sums for the correlations (no BLAS: it thrashes on a busy machine); a task's
+        # own draw, so that what a risk event adds is put down to the risk, not to its tasks
+        s_d += drawn.sum(axis=1, dtype=np.int64)
+        s_dd += np.einsum("ij,ij->i", drawn, drawn, dtype=np.int64)
+        s_df += np.einsum("ij,j->i", drawn, finish, dtype=np.int64)
         finish_parts.append(finish)
         if tracked:
             tracked_parts.append((es[tracked] + dur[tracked]))
+        del es, ls
+        if events:
+            s_o += occurs.sum(axis=1)
+            s_of += np.einsum("ij,j->i", occurs.astype(np.int64), finish.astype(np.int64))
+            # each risk switched off: only the iterations in which it occurred change
+            jobs = [(main, occurs, k, np.flatnonzero(occurs[k])) for k in range(len(events))]
+            if len(mitigated_rows):
+                # the other case (pre- or post-mitigation) differs only where a mitigated risk occurs
+                occurs_other = u < other_p
+                cols = np.flatnonzero((occurs[mitigated_rows] | occurs_other[mitigated_rows]).any(axis=0))
+                jobs.append((other, occurs_other, -1, cols))
+            *offs, last = _rerun(net, drawn, finish, events, jobs)
+            if len(mitigated_rows):
+                other_parts.append(last)
+            else:
+                offs.append(last)
+            for k, off in enumerate(offs):
+                off_parts[k].append(off)
         done += width
         if progress is not None:
             progress(done, iterations)
@@ -487,17 +636,154 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     plan_order = [t.id for t in plan.tasks]
     criticality = {tid: float(crit[net.rows[tid]]) / iterations for tid in plan_order}
     correlation = {tid: float(corr[net.rows[tid]]) for tid in plan_order}
+    sampled = {}
+    for k, ev in enumerate(events):
+        share = s_o[k] / iterations
+        spread = share * (1 - share) * var_f
+        r_corr = (s_of[k] / iterations - share * mean_f) / math.sqrt(spread) if spread > 1e-12 else 0.0
+        sampled[ev.risk.id] = _Sampled(
+            probability=main[k][0], delay=main[k][1], factor=main[k][2], tasks=ev.tasks,
+            mitigated=ev.mitigated and not pre_mitigation, occurred=float(share),
+            correlation=float(max(-1.0, min(1.0, r_corr))),
+            finish_off=np.concatenate(off_parts[k]).astype(np.int32))
+    other_days = np.concatenate(other_parts).astype(np.int32) if other_parts else None
     if findings is None:        # checks read the plan as planned: pinned tasks have lost their links
         findings = _run_checks(plan, planned)
-    risks = _register(plan, base) + findings_as_risks(findings)
-    return RiskResult(plan, base, iterations, seed, distribution, finish_days, task_days,
-                      criticality, correlation, risks,
-                      None if at is None else at.as_of, None if at is None else at.source)
+    result = RiskResult(plan, base, iterations, seed, distribution, finish_days, task_days,
+                        criticality, correlation, [],
+                        None if at is None else at.as_of, None if at is None else at.source,
+                        pre_mitigation=pre_mitigation, sampled=sampled, other_finish_days=other_days,
+                        mitigated=tuple(ev.risk.id for ev in events if ev.mitigated))
+    result.risks = _register(plan, base, result) + findings_as_risks(findings)
+    return result
 
 
-def _longest_path_bound(net: _Network) -> int:
-    """An upper bound on any edge of any iteration: the longest chain of pessimistic durations and
-    absolute lags. Late edges go no further below zero, so 16-bit arrays are safe below ~16,000."""
+# -- risk events ---------------------------------------------------------------------------------
+
+@dataclass
+class _Event:
+    """A register risk with an effect, as the simulation uses it: (probability, delay, factor) before
+    and after its mitigation, and the rows of the tasks it hits."""
+
+    risk: Risk
+    rows: Any
+    tasks: tuple[str, ...]
+    pre: tuple[float, int | None, float | None]
+    post: tuple[float, int | None, float | None]
+    mitigated: bool                  # its mitigation task is in the plan and post_mitigation is given
+
+
+@dataclass
+class _Sampled:
+    """What one risk event did in a simulation (the values applied, which may be post-mitigation)."""
+
+    probability: float
+    delay: int | None
+    factor: float | None
+    tasks: tuple[str, ...]
+    mitigated: bool
+    occurred: float                  # share of iterations in which it occurred
+    correlation: float               # Pearson correlation of its occurrence (0/1) with the finish
+    finish_off: Any                  # finish edges, same draws, with this risk switched off
+
+
+def _events(plan: Plan, net: _Network, done: set[str]) -> list[_Event]:
+    import numpy as np
+
+    ids = {t.id for t in plan.tasks}
+    out = []
+    for r in plan.risks:
+        if r.effect is None:
+            continue
+        # done work is fixed where it happened: a risk can no longer stretch it
+        tasks = tuple(t for t in r.effect.tasks if t in net.rows and t not in done)
+        pre = (r.probability, r.effect.delay, r.effect.factor)
+        mitigated = r.post_mitigation is not None and bool(r.mitigation) and r.mitigation in ids
+        post = pre
+        if mitigated:
+            prob, eff = r.post_mitigation
+            post = (prob, eff.delay, eff.factor)
+        rows = np.array(sorted(net.rows[t] for t in tasks), dtype=np.intp)
+        out.append(_Event(r, rows, tuple(r.effect.tasks), pre, post, mitigated and post != pre))
+    return out
+
+
+def _apply(base, events: Sequence[_Event], values: Sequence[tuple], occurs, skip: int = -1):
+    """Durations with the risk events that occur: factors multiply (rounded half up, once, after all
+    factors), then delays add. ``occurs`` is (risks × iterations); risk ``skip`` is switched off."""
+    import numpy as np
+
+    dur = base.copy()
+    factor_rows = sorted({r for k, ev in enumerate(events) if k != skip and values[k][2] not in (None, 1.0)
+                          for r in ev.rows.tolist()})
+    if factor_rows:
+        local = {r: i for i, r in enumerate(factor_rows)}
+        mult = np.ones((len(factor_rows), base.shape[1]))
+        for k, ev in enumerate(events):
+            factor = values[k][2]
+            if k == skip or factor in (None, 1.0) or not len(ev.rows):
+                continue
+            cols = np.flatnonzero(occurs[k])
+            if len(cols):
+                mult[np.ix_([local[r] for r in ev.rows.tolist()], cols)] *= factor
+        rows = np.array(factor_rows, dtype=np.intp)
+        dur[rows] = np.floor(base[rows] * mult + 0.5).astype(dur.dtype)
+    for k, ev in enumerate(events):
+        delay = values[k][1]
+        if k == skip or not delay or not len(ev.rows):
+            continue
+        cols = np.flatnonzero(occurs[k])
+        if len(cols):
+            dur[np.ix_(ev.rows, cols)] += np.asarray(delay, dtype=dur.dtype)
+    return dur
+
+
+def _rerun(net: _Network, drawn, finish, events: Sequence[_Event], jobs: Sequence[tuple]) -> list:
+    """For each job (risk values, occurrences, risk switched off or −1, iterations ``cols``): ``finish``
+    with those iterations scheduled again under the job's risk values. The iterations of all the jobs
+    are packed side by side into forward passes of at most a chunk's width each, so that the Python
+    work per level of the graph is paid once per pass rather than once per risk."""
+    import numpy as np
+
+    n, width = drawn.shape
+    outs = [finish.copy() for _ in jobs]
+    buf = np.empty((n, width), dtype=drawn.dtype)
+    batch: list[tuple[int, Any, int]] = []
+    size = 0
+
+    def flush():
+        ends = _run(net, buf if size == width else np.ascontiguousarray(buf[:, :size]), late=False)[2]
+        for j, cols, at in batch:
+            outs[j][cols] = ends[at:at + len(cols)]
+
+    for j, (values, occurs, skip, cols) in enumerate(jobs):
+        at = 0
+        while at < len(cols):
+            part = cols[at:at + width - size]
+            buf[:, size:size + len(part)] = _apply(drawn[:, part], events, values, occurs[:, part], skip)
+            batch.append((j, part, size))
+            size += len(part)
+            at += len(part)
+            if size == width:
+                flush()
+                batch, size = [], 0
+    if batch:
+        flush()
+    return outs
+
+
+def _longest_path_bound(net: _Network, table: Mapping | None = None, events: Sequence[_Event] = ()) -> int:
+    """An upper bound on any edge of any iteration: the longest chain of pessimistic durations (grown
+    by every risk event that may hit the task) and absolute lags. Late edges go no further below zero,
+    so 16-bit arrays are safe below ~16,000."""
+    grow = [1.0] * len(net.tasks)
+    add = [0] * len(net.tasks)
+    for ev in events:
+        for values in (ev.pre, ev.post):
+            _, delay, factor = values
+            for r in ev.rows.tolist():
+                grow[r] *= max(1.0, factor or 1.0)
+                add[r] += delay or 0
     top = [0] * len(net.tasks)
     longest = 0
     for r, t in enumerate(net.tasks):          # rows are in dependency order
@@ -505,7 +791,7 @@ def _longest_path_bound(net: _Network) -> int:
         for d in t.depends_on:
             j = net.rows[d.task]
             start = max(start, top[j] + abs(d.lag))
-        top[r] = start + three_point(t)[2]
+        top[r] = start + math.ceil(three_point(t, table)[2] * grow[r]) + 1 + add[r]
         longest = max(longest, top[r])
     return longest
 
@@ -520,16 +806,16 @@ class _Sampler:
 
     _BITS = 12
 
-    def __init__(self, tasks: Sequence[Task], distribution: str):
+    def __init__(self, tasks: Sequence[Task], distribution: str, table: Mapping | None = None):
         import numpy as np
 
         self.n = len(tasks)
         self.fixed = np.zeros(self.n, dtype=np.int32)
         groups: dict[tuple[int, int, int], list[int]] = {}
         for r, t in enumerate(tasks):
-            o, m, p = three_point(t)
-            if o == p:
-                self.fixed[r] = o
+            o, m, p = three_point(t, table)
+            if _whole(o) == _whole(p):
+                self.fixed[r] = _whole(o)
             else:
                 groups.setdefault((o, m, p), []).append(r)
         buckets = 1 << self._BITS
@@ -538,13 +824,14 @@ class _Sampler:
         at = 0
         for (o, m, p), members in groups.items():
             cdf = np.cumsum(duration_distribution(o, m, p, distribution))[:-1]
+            o = _whole(o)
             thresholds = np.minimum(np.round(cdf * 2.0 ** 32), 2.0 ** 32 - 1).astype(np.uint32)
             low = np.arange(buckets, dtype=np.uint64) << shift            # first r of each bucket
             high = low + (1 << shift) - 1                                  # last r of each bucket
             first = np.searchsorted(thresholds, low, side="right")
-            table = (o + first).astype(np.int32)
-            table[np.searchsorted(thresholds, high, side="right") != first] = -1     # compare exactly
-            self.groups.append((at, at + len(members), o, thresholds, table))
+            lookup = (o + first).astype(np.int32)
+            lookup[np.searchsorted(thresholds, high, side="right") != first] = -1     # compare exactly
+            self.groups.append((at, at + len(members), o, thresholds, lookup))
             at += len(members)
         self.shift = shift
         self.varying = np.array([r for members in groups.values() for r in members], dtype=np.intp)
@@ -578,17 +865,32 @@ def heatmap_cell(probability: float, impact: int) -> tuple[int, int]:
     return band, min(5, max(1, int(impact)))
 
 
-def _register(plan: Plan, base: Schedule) -> list[dict[str, Any]]:
+def _register(plan: Plan, base: Schedule, result: RiskResult | None = None) -> list[dict[str, Any]]:
     out = []
     for r in plan.risks:
         st = base.tasks.get(r.mitigation) if r.mitigation else None
+        got = None if result is None else result.sampled.get(r.id)
         out.append({
             "id": r.id, "title": r.title, "probability": r.probability, "impact": r.impact,
             "score": r.score, "mitigation": r.mitigation, "owner": r.owner, "source": "plan",
             "mitigation_finish": None if st is None else st.finish_date.isoformat(),
             "tasks": [r.mitigation] if st is not None else [],
+            "effect": _effect_dict(r),
+            "post_mitigation": None if r.post_mitigation is None else {
+                "probability": r.post_mitigation[0], "delay_days": r.post_mitigation[1].delay,
+                "factor": r.post_mitigation[1].factor},
+            "mitigated": bool(got and got.mitigated),
+            "simulated_probability": None if got is None else got.probability,
+            "occurred": None if got is None else round(got.occurred, 4),
+            "p80_days_added": None if result is None else result.p80_days_added(r.id),
         })
     return sorted(out, key=lambda x: (-x["score"], x["id"]))
+
+
+def _effect_dict(r: Risk) -> dict[str, Any] | None:
+    if r.effect is None:
+        return None
+    return {"tasks": list(r.effect.tasks), "delay_days": r.effect.delay, "factor": r.effect.factor}
 
 
 def findings_as_risks(findings: Sequence[Any]) -> list[dict[str, Any]]:
@@ -605,7 +907,7 @@ def findings_as_risks(findings: Sequence[Any]) -> list[dict[str, Any]]:
             "id": f"{get('code', 'CHECK')}#{k}", "title": str(get("message", "")),
             "probability": probability, "impact": impact, "score": round(probability * impact, 4),
             "mitigation": get("hint"), "owner": None, "source": "check", "severity": severity,
-            "mitigation_finish": None, "tasks": list(get("tasks", ()) or ()),
+            "mitigation_finish": None, "tasks": list(get("tasks", ()) or ()), "p80_days_added": None,
         })
     return out
 

@@ -77,15 +77,22 @@ def status_cmd(plan_path, as_of, actuals, filters, group_by, fmt, output):
               help="Simulate only the work remaining at this date, with actuals as for `rollout status`.")
 @click.option("--actuals", "actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV for --as-of (default: the latest pull snapshot). Implies --as-of today.")
+@click.option("--pre-mitigation", "pre_mitigation", is_flag=True,
+              help="Ignore mitigations: every risk event keeps its pre-mitigation probability and effect, "
+                   "even when its mitigation task is in the plan.")
 @format_option("text", "json", "html", "csv")
 @output_option()
-def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, output):
+def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, pre_mitigation, fmt, output):
     """Monte Carlo schedule risk, the risk register and check findings as risks.
 
     Durations are drawn from each task's three-point `estimate`, or from a default range for its
     kind, rounded to whole working days. Reports P50/P80/P95 dates for the finish and every
     milestone, the chance of meeting each deadline, how often each task is critical, the top
     drivers of the finish date and the risk register as a probability x impact heatmap.
+    Register risks with an `effect` (a delay or factor on named tasks) occur in each iteration
+    with their probability; a risk whose mitigation task is in the plan takes its
+    `post_mitigation` values (--pre-mitigation ignores them). Each risk's P80 days added, and
+    what the mitigations move P80 from and to, are reported.
     --format csv lists every task's criticality and correlation with the finish.
 
     Example:
@@ -95,6 +102,7 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, out
         rollout risk acme.yaml --iterations 20000 --seed 7 --format json
         rollout risk acme.yaml --format html -o risk.html
         rollout risk acme.yaml --actuals progress.csv --as-of 2027-03-01
+        rollout risk acme.yaml --pre-mitigation
     """
     from ..risk import simulate
 
@@ -106,7 +114,7 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, fmt, out
         done = load_progress(plan, as_of=as_of, actuals_path=actuals)
     with _progress(iterations, len(plan.tasks)) as progress:
         result = simulate(plan, iterations=iterations, seed=seed, distribution=distribution, progress=progress,
-                          remaining_from=done)
+                          remaining_from=done, pre_mitigation=pre_mitigation)
     if fmt == "json":
         emit(to_json(result.to_dict()), output)
     elif fmt == "csv":

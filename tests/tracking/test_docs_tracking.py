@@ -32,3 +32,21 @@ def test_rag_thresholds_and_csv_header_match_the_code():
     assert f"{RAG_RULES['red_points']} points or more behind" in DOC
     assert f"{RAG_RULES['amber_points']} points or more behind" in DOC
     assert f"within {RAG_RULES['deadline_margin']} working days of its deadline" in DOC
+
+
+def test_the_risk_events_example_loads_and_runs(tmp_path):
+    import json
+    import re
+
+    from click.testing import CliRunner
+
+    block = re.search(r"```yaml\n(risks:\n  - id: R1\n.*?)```", DOC, re.S).group(1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("plan: acme\ntitle: Acme\nstart: 2027-01-11\nuses:\n  - template: customer-alignment\n"
+                    "    with: {org: Acme}\ntasks:\n  - {id: design.vendor-shortlist-early, name: Shortlist "
+                    "vendors early, duration: 3d}\n" + block)
+    result = CliRunner().invoke(cli, ["risk", str(plan), "-n", "300", "--seed", "1", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["mitigated"] == ["R1"]
+    assert {r["id"] for r in data["risks"] if r["p80_days_added"] is not None} == {"R1", "R2"}
