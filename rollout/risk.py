@@ -460,7 +460,7 @@ class RiskResult:
                  f"Finish  deterministic {f['deterministic']} ({f['deterministic_days']} d)   "
                  f"mean {f['mean_days']} d   chance of finishing by it {f['p_meet_plan']:.0%}",
                  f"        P50 {f['p50']} ({f['p50_days']} d)   P80 {f['p80']} ({f['p80_days']} d)   "
-                 f"P95 {f['p95']} ({f['p95_days']} d)", *self._mitigation_lines(f), ""]
+                 f"P95 {f['p95']} ({f['p95_days']} d)", *self.mitigation_lines(f), ""]
         if d["milestones"]:
             lines.append("Milestones and deadlines")
             rows = [(m["id"], m["deterministic"], m["p50"], m["p80"], m["p95"], m["deadline"] or "",
@@ -489,7 +489,9 @@ class RiskResult:
         return "\n".join(lines).rstrip() + "\n"
 
 
-    def _mitigation_lines(self, f: Mapping[str, Any]) -> list[str]:
+    def mitigation_lines(self, f: Mapping[str, Any] | None = None) -> list[str]:
+        """What the register's risk events and their mitigations do to P80, in words (the headline's line)."""
+        f = self.to_dict()["finish"] if f is None else f
         if not self.sampled:
             return []
         if not self.mitigated:
@@ -498,7 +500,7 @@ class RiskResult:
         line = (f"Mitigations ({which}) move P80 from {f['p80_pre_mitigation']} ({f['p80_pre_mitigation_days']} d) "
                 f"to {f['p80_post_mitigation']} ({f['p80_post_mitigation_days']} d)")
         if self.pre_mitigation:
-            line += "; this run ignores them (--pre-mitigation)"
+            line += "; this run ignores them (simulated before mitigation)"
         return [line]
 
 

@@ -39,16 +39,20 @@ def risk_context(result: RiskResult, id_prefix: str = "") -> dict[str, Any]:
                          "yanchor": "bottom", "font": {"color": colour, "size": 11}} for label, when, colour in marks],
     }}
 
-    names = {t.id: t.name for t in result.plan.tasks}
-    drivers = list(reversed(d["drivers"]))
+    # tasks and risk events ranked together: a task by its sampled duration, a risk by its occurrence
+    rows = list(reversed(result.tornado()))
     tornado = None
-    if drivers:
+    if rows:
+        colours = ["#c62828" if r.kind == "risk" else "#1565c0" for r in rows]
         tornado = {"data": [{
-            "type": "bar", "orientation": "h", "x": [x["correlation"] for x in drivers],
-            "y": [plotly_text(names.get(x["id"], x["id"]), 48) for x in drivers],
-            "hovertext": [plotly_text(x["id"]) for x in drivers]}],
-            "layout": {"title": {"text": "Top drivers (correlation of task duration with finish)"},
-                       "height": 120 + 28 * len(drivers), "margin": {"l": 260, "t": 50, "b": 40}}}
+            "type": "bar", "orientation": "h", "x": [r.value for r in rows],
+            "y": [plotly_text(("risk: " if r.kind == "risk" else "") + r.label, 48) for r in rows],
+            "marker": {"color": colours},
+            "hovertext": [plotly_text(f"{r.id}: +{r.p80_days_added} working days on P80" if r.kind == "risk"
+                                      else r.id) for r in rows]}],
+            "layout": {"title": {"text": "What drives the finish: tasks (blue) and risk events (red), "
+                                         "correlation with the finish"},
+                       "height": 120 + 28 * len(rows), "margin": {"l": 260, "t": 50, "b": 40}}}
 
     heatmap = None
     if result.risks:
@@ -69,7 +73,7 @@ def risk_context(result: RiskResult, id_prefix: str = "") -> dict[str, Any]:
     return {"title": result.plan.title, "id_prefix": id_prefix, "as_of": d["as_of"], "actuals": d["actuals"],
             "iterations": d["iterations"], "seed": d["seed"], "distribution": d["distribution"], "finish": f,
             "histogram": histogram, "tornado": tornado, "heatmap": heatmap,
-            "milestones": d["milestones"], "risks": result.risks}
+            "milestones": d["milestones"], "risks": result.risks, "mitigation": result.mitigation_lines(f)}
 
 
 def risk_html_section(result: RiskResult, id_prefix: str = "") -> str:

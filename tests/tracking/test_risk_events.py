@@ -353,3 +353,31 @@ def test_done_work_is_not_stretched_by_a_risk():
     result = run(plan, n=50, remaining_from=progress)
     assert set(result.finish_days.tolist()) == {5 + 5 + 4}
     assert np.all(result.sampled["R1"].finish_off == 10)
+
+
+def test_the_html_tornado_ranks_risk_events_beside_tasks_and_says_what_mitigation_buys(tmp_path):
+    from rollout.expand import load_plan
+    from rollout.reports.risk import risk_context, risk_html
+    from rollout.risk import simulate
+
+    path = tmp_path / "rk.yaml"
+    path.write_text("""plan: rk
+title: Risky
+start: 2027-01-11
+workstreams:
+  - id: w
+    name: W
+    tasks:
+      - {id: a, name: Build, duration: 10d, owner: x}
+      - {id: m, name: Mitigate, duration: 2d, owner: x}
+      - {id: b, name: Ship, duration: 5d, owner: x, depends_on: [w.a]}
+risks:
+  - {id: R1, title: "Sponsor & vendor change", probability: 0.5, impact: 4, mitigation: w.m,
+     effect: {tasks: [w.b], delay: 10d}, post_mitigation: {probability: 0.1, delay: 3d}}
+""")
+    result = simulate(load_plan(str(path)), iterations=2000, seed=1)
+    ctx = risk_context(result)
+    bars = ctx["tornado"]["data"][0]["y"]
+    assert "risk: Sponsor &amp; vendor change" in bars and "Build" in bars   # plotly text: & escaped once
+    assert ctx["mitigation"] and ctx["mitigation"][0].startswith("Mitigations (R1) move P80 from")
+    assert "Mitigations (R1) move P80 from" in risk_html(result)
