@@ -142,7 +142,7 @@ def test_pre_mitigation_ignores_the_mitigation_but_still_reports_what_it_buys():
     assert data["pre_mitigation"] is True
     assert (data["finish"]["p80_pre_mitigation_days"], data["finish"]["p80_post_mitigation_days"]) == (25, 18)
     assert data["risks"][0]["mitigated"] is False and data["risks"][0]["p80_days_added"] == 10
-    assert "--pre-mitigation" in result.to_text()
+    assert "this run ignores them (simulated before mitigation)" in result.to_text()
 
 
 def test_a_mitigation_task_not_in_the_plan_does_not_apply():
