@@ -17,10 +17,18 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._network import EPS, NEG, LevellingError, Network
 
-#: default budget: schedules for problems up to this many tasks, fewer (in proportion) above
+#: default budget: schedules for problems up to this many tasks; above, fewer with the square of the size
+#: (a schedule costs time in proportion to the tasks, and larger plans get fewer schedules per batch)
 FULL_BUDGET, FULL_BUDGET_TASKS = 5000, 150
-MIN_BUDGET = 60
-CELLS = 2_000_000       # free-unit cells held for one batch (rows × days × resources)
+MIN_BUDGET = 30
+
+
+def default_budget(n: int) -> int:
+    if n <= FULL_BUDGET_TASKS:
+        return FULL_BUDGET
+    return max(MIN_BUDGET, int(FULL_BUDGET * (FULL_BUDGET_TASKS / n) ** 2))
+
+CELLS = 6_000_000       # free-unit cells held for one batch (rows × days × resources)
 
 
 @dataclass
@@ -31,7 +39,8 @@ class Graph:
     C: np.ndarray
     rel: np.ndarray
     dur: np.ndarray
-    D: np.ndarray          # (n, R) dense demands
+    ridx: np.ndarray       # (n, width) resource columns used, padded with R (unlimited)
+    rval: np.ndarray       # (n, width) units, padded with 0
     uses: np.ndarray
     topo: list[int]
     window: int            # the first search window, in days
@@ -53,7 +62,7 @@ class Found:
 
 
 def forward_graph(net: Network) -> Graph:
-    return Graph(net.P, net.C, net.rel, net.dur, net.D, net.uses, net.topo, _window(net))
+    return Graph(net.P, net.C, net.rel, net.dur, net.ridx, net.rval, net.uses, net.topo, _window(net))
 
 
 def reverse_graph(net: Network) -> Graph:
@@ -68,7 +77,7 @@ def reverse_graph(net: Network) -> Graph:
     for i, p in enumerate(rp):
         for k, (j, c) in enumerate(p):
             P[i, k], C[i, k] = j, c
-    return Graph(P, C, np.zeros(n, dtype=np.int64), net.dur, net.D, net.uses, list(reversed(net.topo)),
+    return Graph(P, C, np.zeros(n, dtype=np.int64), net.dur, net.ridx, net.rval, net.uses, list(reversed(net.topo)),
                  _window(net))
 
 
@@ -85,21 +94,30 @@ def decode(g: Graph, lists: np.ndarray, avail: np.ndarray, limit: int) -> tuple[
     that found no room in it.
     """
     K, n = lists.shape
-    free = np.repeat(avail[None, :g.days_for(limit)], K, axis=0)       # (K, days, R)
-    R = free.shape[2]
+    days = g.days_for(limit)
+    R1 = avail.shape[1] + 1
+    free = np.empty((K, R1, days))                                      # (K, resources + padding, days)
+    free[:, :-1, :] = avail[:days].T[None]
+    free[:, -1, :] = np.inf
     S = np.full((K, n + 1), NEG, dtype=np.int64)
+    flat = S.ravel()
     alive = np.ones(K, dtype=bool)
     every = np.arange(K)
-    P, C, rel, dur, D, uses = g.P, g.C, g.rel, g.dur, g.D, g.uses
+    base = every * (n + 1)
+    PT, CT = g.P.T, g.C.T
+    rel, dur, ridx, rval, uses = g.rel, g.dur, g.ridx, g.rval, g.uses
+    need = rval - EPS
+    width = ridx.shape[1]
     dmax = g.dmax
     wmax = limit + dmax + 1
-    if dmax and R:
-        apply = sliding_window_view(free, dmax, axis=1, writeable=True)   # (K, days − dmax + 1, R, dmax)
+    if dmax:
+        apply = sliding_window_view(free, dmax, axis=2, writeable=True)   # (K, R1, days − dmax + 1, dmax)
         span = np.arange(dmax)
     views: dict[int, np.ndarray] = {}
     for t in range(n):
         j = lists[:, t]
-        st = np.maximum((S[every[:, None], P[j]] + C[j]).max(axis=1), rel[j])
+        st = (flat.take(base + PT[:, j]) + CT[:, j]).max(axis=0)
+        np.maximum(st, rel[j], out=st)
         d = dur[j]
         alive &= st + d <= limit
         rows = np.flatnonzero(uses[j] & alive)
@@ -109,22 +127,23 @@ def decode(g: Graph, lists: np.ndarray, avail: np.ndarray, limit: int) -> tuple[
             W = min(W, wmax)
             view = views.get(W)
             if view is None:
-                view = views[W] = sliding_window_view(free, W, axis=1)
+                view = views[W] = sliding_window_view(free, W, axis=2)   # (K, R1, days − W + 1, W)
             t0 = st[rows]
             jr, dr = j[rows], d[rows]
-            win = view[rows, t0]                                                 # (m, R, W)
-            need = D[jr] - EPS
-            ok = np.logical_and.reduce([win[:, r] >= need[:, r, None] for r in range(R)])   # (m, W)
-            bad = np.zeros((rows.size, W + 1), dtype=np.int32)
-            np.cumsum(~ok, axis=1, out=bad[:, 1:])
+            win = view[rows[:, None], ridx[jr], t0[:, None]]            # (m, width, W)
+            nr = need[jr]
+            ok = win[:, 0] >= nr[:, 0, None]
+            for r in range(1, width):
+                ok &= win[:, r] >= nr[:, r, None]
+            # a start o fits when the next day without room, at or after o, is at least d days away
             offs = np.arange(W)
-            end = offs + dr[:, None]
-            cand = (end <= W) & (bad[np.arange(rows.size)[:, None], np.minimum(end, W)] == bad[:, :W])
-            found = cand.any(axis=1)
+            nxt = np.minimum.accumulate(np.where(ok, W, offs)[:, ::-1], axis=1)[:, ::-1]
+            fits = nxt - offs >= dr[:, None]
+            found = fits.any(axis=1)
             if found.all():
-                st[rows] = t0 + cand.argmax(axis=1)
+                st[rows] = t0 + fits.argmax(axis=1)
                 break
-            st[rows[found]] = t0[found] + cand[found].argmax(axis=1)
+            st[rows[found]] = t0[found] + fits[found].argmax(axis=1)
             miss = ~found
             last_bad = W - 1 - np.argmax(~ok[miss][:, ::-1], axis=1)
             rows = rows[miss]
@@ -137,14 +156,15 @@ def decode(g: Graph, lists: np.ndarray, avail: np.ndarray, limit: int) -> tuple[
         S[every, j] = st
         placing = placing[alive[placing]]
         if placing.size:
+            jp = j[placing]
             mask = span < d[placing][:, None]                                   # (m, dmax)
-            apply[placing, st[placing]] -= D[j[placing]][:, :, None] * mask[:, None, :]
+            apply[placing[:, None], ridx[jp], st[placing][:, None]] -= rval[jp][:, :, None] * mask[:, None, :]
     return S[:, :n], alive
 
 
 def decode_growing(net: Network, g: Graph, lists: np.ndarray) -> np.ndarray:
     """``decode`` without a limit: the horizon doubles until every row fits (or the cap is passed)."""
-    limit = max(64, 2 * net.cpm_finish + 4 * g.dmax)
+    limit = max(64, int(1.5 * net.lower_bound) + 4 * g.dmax)
     while True:
         S, alive = decode(g, lists, net.availability(g.days_for(limit)), limit)
         if alive.all():
@@ -221,9 +241,7 @@ class _Search:
     def __init__(self, net: Network, seed: int, schedules: int | None, time_limit: float | None):
         self.net = net
         self.rng = np.random.default_rng(seed)
-        n = max(net.n, 1)
-        default = max(MIN_BUDGET, FULL_BUDGET * FULL_BUDGET_TASKS // max(n, FULL_BUDGET_TASKS))
-        self.budget = max(1, schedules if schedules is not None else default)
+        self.budget = max(1, schedules if schedules is not None else default_budget(net.n))
         self.deadline = None if time_limit is None else time.perf_counter() + time_limit
         self.fwd = forward_graph(net)
         self.rev = reverse_graph(net)
