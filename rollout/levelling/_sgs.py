@@ -332,7 +332,10 @@ def _sample(run: _Search, S0: np.ndarray, T0: np.ndarray) -> None:
     _evolve(run, np.concatenate(pool_S), np.concatenate(pool_T))
 
 
-SAMPLED = 0.4
+SAMPLED = 0.15      # share of the budget spent on sampling before the genetic phase
+POPULATION = 20     # schedules kept by the genetic phase
+MUTATION = 0.5      # share of children given one adjacent swap
+CROSSOVER = 2       # points of the crossover (1 or 2)
 
 
 def _improve(run: _Search, S: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -368,13 +371,14 @@ def _improve(run: _Search, S: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray
     return S, T
 
 
-def _evolve(run: _Search, S: np.ndarray, T: np.ndarray, pop: int = 50) -> None:
+def _evolve(run: _Search, S: np.ndarray, T: np.ndarray) -> None:
     """Generational search on activity lists: parents by binary tournament from the best ``pop`` distinct
-    schedules, children by one-point crossover of their start orders (Hartmann 1998) and an occasional
+    schedules, children by two-point crossover of their start orders (Hartmann 1998) and an occasional
     adjacent swap, each child decoded and justified; the population keeps the best of parents and children."""
     net = run.net
     n = net.n
     rng = run.rng
+    pop = POPULATION
     S, T = _distinct_best(S, T, pop)
     if len(S) == 0:
         return
@@ -383,15 +387,33 @@ def _evolve(run: _Search, S: np.ndarray, T: np.ndarray, pop: int = 50) -> None:
         ranks = np.argsort(np.argsort(S * (n + 1.0) + np.arange(n), axis=1, kind="stable"), axis=1)
         a = _tournament(rng, T, K)
         b = _tournament(rng, T, K)
-        q = rng.integers(1, max(2, n), size=K)
         ra, rb = ranks[a], ranks[b]
-        lists = lists_from_keys(run.fwd, np.where(ra < q[:, None], ra, n + rb).astype(float))
-        flip = rng.random(K) < 0.5
+        if CROSSOVER == 2:
+            keys = _two_point(rng, ra, rb)
+        else:
+            q = rng.integers(1, max(2, n), size=K)[:, None]
+            keys = np.where(ra < q, ra, n + rb).astype(float)
+        lists = lists_from_keys(run.fwd, keys)
+        flip = rng.random(K) < MUTATION
         lists[flip] = _mutate(run, lists[flip])
         C, alive = run.forward(lists)
         run.offer(C, alive)
         C, CT = _improve(run, C, alive)
         S, T = _distinct_best(np.concatenate([S, C]), np.concatenate([T, CT]), pop)
+
+
+def _two_point(rng: np.random.Generator, ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
+    """Hartmann's two-point crossover on positions: the mother's first q1 tasks, then the father's next
+    q2 − q1 of the others in his order, then the rest in the mother's order (as keys for lists_from_keys)."""
+    K, n = ra.shape
+    q1 = rng.integers(0, n, size=K)[:, None]
+    q2 = np.minimum(n, q1 + rng.integers(1, n + 1, size=K)[:, None])
+    head = ra < q1
+    order = np.argsort(np.where(head, -1, rb), axis=1, kind="stable")
+    rk = np.empty_like(order)
+    np.put_along_axis(rk, order, np.arange(n)[None, :].repeat(K, axis=0), axis=1)
+    mid = ~head & (rk < q2)
+    return np.where(head, ra, np.where(mid, rk, 2 * n + ra)).astype(float)
 
 
 def _mutate(run: _Search, lists: np.ndarray) -> np.ndarray:
