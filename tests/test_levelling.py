@@ -288,3 +288,35 @@ def test_optimal_method_without_ortools_says_how_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_ortools)
     with pytest.raises(LevellingError, match=r"pip install 'rollout\[optimize\]'"):
         level([A("a", 2, x=1), A("b", 2, x=1)], [Resource("x", 1)], method="optimal")
+
+
+def test_psplib_instance_converts_to_levelling_input_and_to_a_plan_file():
+    import yaml
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.psplib import parse, to_levelling, to_plan_yaml
+
+    path = PSPLIB / "j30" / "j301_1.sm"
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    inst = parse(path)
+    assert inst.jobs == 32 and inst.capacities == (12, 13, 4, 12)
+    tasks, res = to_levelling(inst)
+    assert len(tasks) == 30 and [r.units for r in res] == [12, 13, 4, 12]
+    j5 = next(t for t in tasks if t.id == "j5")       # job 5: 3 periods, requests 3 0 0 0, after job 4
+    assert j5.duration == 3 and j5.demands == {"r1": 3}
+    assert [d.task for d in j5.depends_on] == ["j4"]
+    assert all(d.task != "j1" for t in tasks for d in t.depends_on)     # the dummy source is dropped
+    plan = yaml.safe_load(to_plan_yaml(inst))
+    assert plan["calendar"]["workdays"] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert plan["scheduling"] == {"level": True}
+    assert plan["resources"][0] == {"id": "r1", "name": "Resource 1", "units": 12}
+    rows = {t["id"]: t for t in plan["workstreams"][0]["tasks"]}
+    assert rows["j5"]["duration"] == "3d" and rows["j5"]["resources"] == {"r1": 3}
+    assert rows["j5"]["depends_on"] == ["j4"] and len(rows) == 30
+
+
+def test_public_names_are_sorted_and_exist():
+    import rollout.levelling as lv
+
+    assert lv.__all__ == sorted(lv.__all__) and all(hasattr(lv, name) for name in lv.__all__)
