@@ -523,17 +523,13 @@ class _Expander:
                 if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
                     self.p.add(doc, where, f"a {what} is {{{', '.join(keys[:-1])}}} with a text id")
                     continue
-                self.p.keys(doc, where, entry, keys, what)
-                try:
-                    fields = render(entry, ctx) if ctx else dict(entry)
-                    fields["id"] = render(entry["id"], ctx, slug=True) if ctx else entry["id"]
-                except RenderError as exc:
-                    self.p.add(doc, where, str(exc))
-                    continue
-                if fields["id"] in store:
-                    old, _, _ = store[fields["id"]]
-                    fields = {**old, **fields}
-                store[fields["id"]] = (fields, doc, where)
+                self.p.keys(doc, where, entry, keys + ("for_each", "when"), what)
+                for fields, _ in self._instances(doc, where, entry, ctx, plain):
+                    fields = dict(fields)
+                    if fields["id"] in store:
+                        old, _, _ = store[fields["id"]]
+                        fields = {**old, **fields}
+                    store[fields["id"]] = (fields, doc, where)
         cadences = data.get("cadences") or []
         if not isinstance(cadences, list):
             self.p.add(doc, ("cadences",), "'cadences:' must be a list")
@@ -953,7 +949,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     typer = _Typer(ex)
     people = _people(plan_doc, data.get("people"), p, calendar)
     holder = _role_holders(people)
-    pools = _pools(ex, calendar)
+    pools = _pools(ex, calendar, plan_doc, people, holder)
     audiences = _audiences(ex)
     resolver = _Resources(people, pools, holder)
     tasks, unresolved, notes = _type_tasks(ex, typer, removed, strict, holder, resolver)
@@ -1396,9 +1392,15 @@ def _leave(doc: YamlDoc, where: tuple, value: Any, p: _Problems) -> tuple[_dt.da
     return tuple(sorted(days))
 
 
-def _pools(ex: _Expander, calendar: CalendarSpec) -> list[ResourcePool]:
+def _pools(ex: _Expander, calendar: CalendarSpec, plan_doc: YamlDoc | None = None, people: list[Person] = (),
+           holder: dict[str, str] | None = None) -> list[ResourcePool]:
+    """The pools. A template's pool named like a person, or like a role exactly one person holds, is only a
+    default: the plan's person takes its place (their capacity, calendar and leave)."""
     out = []
+    persons = {x.id for x in people} | set(holder or ())
     for pid, (fields, doc, where) in ex.pools.items():
+        if doc is not plan_doc and pid in persons:
+            continue
         if not _ID.match(pid):
             ex.p.add(doc, where + ("id",), f"resource id {pid!r} must be lower-case letters, digits and -")
             continue
