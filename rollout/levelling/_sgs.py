@@ -4,7 +4,7 @@
 start its placed predecessors allow at which every resource it uses has the units free on each of its days.
 Around it: regret-based biased random sampling on latest finish times (Kolisch 1995), forward-backward
 improvement (double justification, Valls, Ballestín & Quintanilla 2005) and a small genetic search on activity
-lists (Hartmann 1998 one-point crossover) over the improved schedules.
+lists (Hartmann 1998 two-point crossover) over the improved schedules.
 """
 
 from __future__ import annotations
@@ -313,8 +313,8 @@ def small(net: Network) -> bool:
 
 
 def _sample(run: _Search, S0: np.ndarray, T0: np.ndarray) -> None:
-    """Phase 1 (``SAMPLED`` of the budget): sampled lists, each justified. Phase 2: one-point crossover
-    between the best improved schedules (their start order), each child justified too."""
+    """Phase 1 (``SAMPLED`` of the budget): sampled lists, each justified. Phase 2 (``_evolve``): crossover
+    between the best justified schedules (their start orders), each child justified too."""
     net = run.net
     phase1 = max(1, int(run.budget * SAMPLED))
     pool_S, pool_T = [S0], [T0]
