@@ -234,3 +234,22 @@ def test_level_audiences_from_the_plan(tmp_path):
     assert any("frontline" in t["delayed_by"] for t in data["tasks"])
     plan = load_plan(path)
     assert change_load(plan, level_schedule(plan)).over() == []
+
+
+def test_the_worked_example_in_docs_capacity_md_is_what_the_cli_prints():
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    doc = (repo / "docs" / "capacity.md").read_text(encoding="utf-8")
+    out = CliRunner().invoke(cli, ["schedule", str(repo / "examples" / "capacity.yaml"), "--level"])
+    assert out.exit_code == 0, out.output
+    table = out.output.split("\n\n")[0]
+    assert table in doc
+    assert "levelled (heuristic, seed 0): 7 working day(s) later than unlevelled (10 days)" in doc
+    assert "levelled (heuristic, seed 0): 7 working day(s) later than unlevelled (10 days)" in out.output
+    plan = load_plan(repo / "examples" / "capacity.yaml")
+    load = change_load(plan, level_schedule(plan))
+    assert [load.load("frontline", w) for w in load.weeks] == [1, 3, 3, 4]
+    assert change_load(plan, schedule(plan)).load("frontline", "2027-W28") == 8
+    codes = {o.resource for o in over_allocations(plan, schedule(plan))}
+    assert codes == {"it", "trainers", "markus", "dana"}
