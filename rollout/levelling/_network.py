@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import Activity, LevellingError, Resource
+from . import LevellingError, Resource
 
 EPS = 1e-9          # units are floats (a quarter of a person); sums of them are compared with this slack
 NEG = -(1 << 40)    # the start of the padding "predecessor" of tasks with fewer predecessors than the widest
