@@ -253,3 +253,25 @@ def test_the_worked_example_in_docs_capacity_md_is_what_the_cli_prints():
     assert change_load(plan, schedule(plan)).load("frontline", "2027-W28") == 8
     codes = {o.resource for o in over_allocations(plan, schedule(plan))}
     assert codes == {"it", "trainers", "markus", "dana"}
+
+
+def test_a_progress_bar_shows_on_a_terminal_only(monkeypatch, tmp_path):
+    import sys
+
+    from rollout.cli.plan import _progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    plan = expand_text(LOAD)
+    term = Tty()
+    monkeypatch.setattr(sys, "stderr", term)
+    with _progress(plan, True) as update:
+        level_schedule(plan, audiences=True, progress=update)
+    assert "levelling" in term.getvalue()
+    monkeypatch.setattr(sys, "stderr", io.StringIO())           # not a terminal: no bar, no callback
+    with _progress(plan, True) as update:
+        assert update is None
+    with _progress(plan, False) as update:
+        assert update is None
