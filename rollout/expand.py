@@ -18,38 +18,46 @@ from typing import Any, Iterable
 from . import model
 from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
-from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, MEASURE_KINDS, PHASES, CalendarSpec, Cadence, Dependency,
-                    Estimate, Measure, Person, Plan, Risk, RiskEffect, Task, Workstream)
+from .model import (DEPENDENCY_TYPES, ELEMENTS, IMPACT_LEVELS, KINDS, MEASURE_KINDS, PHASES, Audience, CalendarSpec,
+                    Cadence, Dependency, Estimate, Measure, Person, Plan, ResourcePool, Risk, RiskEffect, Scheduling,
+                    Task, Workstream)
 from .limits import Limits, exceeded, read_limits
 from .templating import RenderError, TooManyCopies, for_each_contexts, render, to_text, truthy
 from .util import Candidates, clip, did_you_mean, no_gc, slugify
 
 __all__ = [
     "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
-    "load_plan", "parse_duration", "read_template",
+    "load_plan", "parse_duration", "parse_impact", "parse_seconds", "read_template",
 ]
 
 MAX_DURATION_DAYS = 5000            # about twenty working years: anything longer is a typo
 
 PLAN_KEYS = ("plan", "title", "description", "start", "calendar", "uses", "people", "tasks", "remove", "mission",
-             "measures", "risks", "risk", "checks", "jira", "workstreams", "cadences", "limits")
-TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams", "cadences", "includes")
+             "measures", "risks", "risk", "checks", "jira", "workstreams", "cadences", "limits", "resources",
+             "audiences", "scheduling")
+TEMPLATE_KEYS = ("template", "title", "description", "parameters", "workstreams", "cadences", "includes",
+                 "resources", "audiences")
 TASK_KEYS = ("id", "name", "kind", "phase", "objective", "description", "element", "duration", "estimate",
              "depends_on", "participants", "audience", "owner", "produces", "consumes", "start_no_earlier_than",
-             "deadline", "tags", "for_each", "when", "workstream")
+             "deadline", "tags", "resources", "impact", "for_each", "when", "workstream")
 _TASK_KEY_SET = frozenset(TASK_KEYS)
 #: a plan's tasks: entries may also add to a template task's predecessors
 PLAN_TASK_KEYS = TASK_KEYS + ("depends_on+",)
 _DEP_KEY_SET = frozenset(("task", "type", "lag", "optional"))
 WORKSTREAM_KEYS = ("id", "name", "description", "tasks")
 CADENCE_KEYS = ("id", "name", "every", "kind", "participants", "audience", "owner", "from", "until", "for_each",
-                "when", "description")
+                "when", "description", "impact")
 PARAM_KEYS = ("type", "default", "required", "description", "choices")
 PARAM_TYPES = ("str", "int", "float", "bool", "list", "date", "duration")
 DEP_KEYS = ("task", "type", "lag", "optional")
 ESTIMATE_KEYS = ("optimistic", "likely", "pessimistic")
 CALENDAR_KEYS = ("country", "subdiv", "workdays", "holidays")
-PERSON_KEYS = ("id", "name", "email", "roles")
+PERSON_KEYS = ("id", "name", "email", "roles", "capacity", "calendar", "leave")
+POOL_KEYS = ("id", "name", "units", "calendar", "description")
+AUDIENCE_KEYS = ("id", "name", "headcount", "tolerance", "description")
+SCHEDULING_KEYS = ("level",)
+LEVEL_KEYS = ("audiences", "method", "seed", "time_limit", "schedules")
+LEVEL_METHODS = ("heuristic", "optimal")
 MEASURE_KEYS = ("name", "kind", "owner", "baseline", "target")
 RISK_KEYS = ("id", "title", "probability", "impact", "owner", "mitigation", "effect", "post_mitigation")
 EFFECT_KEYS = ("tasks", "delay", "factor")
@@ -395,6 +403,10 @@ class _Expander:
         self.workstreams: dict[str, Workstream] = {}
         self.limits = Limits()
         self.template_uses = 0
+        #: ``resources:`` pools and ``audiences:`` of templates and the plan, by id: (fields, doc, where);
+        #: a later file's entry changes the fields it gives (the plan's come last)
+        self.pools: dict[Any, tuple[dict, YamlDoc, tuple]] = {}
+        self.audiences: dict[Any, tuple[dict, YamlDoc, tuple]] = {}
 
     def task_candidates(self) -> Candidates:
         """The task ids indexed for did-you-mean (rebuilt only when tasks were added since)."""
@@ -504,6 +516,24 @@ class _Expander:
                 continue
             for ti, task in enumerate(tasks):
                 self.add_task(doc, where + ("tasks", ti), task, ctx, ws_id, plain)
+        for key, store, keys, what in (("resources", self.pools, POOL_KEYS, "resource pool"),
+                                       ("audiences", self.audiences, AUDIENCE_KEYS, "audience")):
+            entries = data.get(key) or []
+            if not isinstance(entries, list):
+                self.p.add(doc, (key,), f"'{key}:' must be a list of {{id, name, ...}}")
+                continue
+            for k, entry in enumerate(entries):
+                where = (key, k)
+                if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                    self.p.add(doc, where, f"a {what} is {{{', '.join(keys[:-1])}}} with a text id")
+                    continue
+                self.p.keys(doc, where, entry, keys + ("for_each", "when"), what)
+                for fields, _ in self._instances(doc, where, entry, ctx, plain):
+                    fields = dict(fields)
+                    if fields["id"] in store:
+                        old, _, _ = store[fields["id"]]
+                        fields = {**old, **fields}
+                    store[fields["id"]] = (fields, doc, where)
         cadences = data.get("cadences") or []
         if not isinstance(cadences, list):
             self.p.add(doc, ("cadences",), "'cadences:' must be a list")
@@ -545,7 +575,8 @@ class _Expander:
             try:
                 if "when" in raw and not truthy(render(raw["when"], local)):
                     continue
-                yield {k: render(v, local, slug=k in SLUG_FIELDS) for k, v in raw.items()
+                yield {k: _render_resources(v, local) if k == "resources" else
+                       render(v, local, slug=k in SLUG_FIELDS) for k, v in raw.items()
                        if k not in ("for_each", "when")}, local
             except RenderError as exc:
                 key = next((k for k, v in raw.items() if _renders_badly(v, local, k)), None)
@@ -675,8 +706,18 @@ def _loop_tags(spec: Any, local: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _render_resources(value: Any, ctx: dict) -> Any:
+    """``resources:`` of a task: its names (the keys) are ids, rendered and slugified (``{{ unit }}-lead``)."""
+    if not isinstance(value, dict):
+        return render(value, ctx)
+    return {(render(k, ctx, slug=True) if isinstance(k, str) else k): render(v, ctx) for k, v in value.items()}
+
+
 def _renders_badly(value: Any, ctx: dict, key: str) -> bool:
     try:
+        if key == "resources":
+            _render_resources(value, ctx)
+            return False
         render(value, ctx, slug=key in SLUG_FIELDS)
     except RenderError:
         return True
@@ -743,6 +784,14 @@ class _Typer:
             if tag not in out:
                 out.append(tag)
         return tuple(out)
+
+    def impact(self, raw: _Raw) -> int | None:
+        """``impact: low|medium|high|none`` or a whole number of change points (SPEC 1.3a)."""
+        try:
+            return parse_impact(raw.fields.get("impact"))
+        except ValueError as exc:
+            self.p.add(*raw.where("impact"), f"impact: {exc}")
+            return None
 
     def choice(self, raw: _Raw, key: str, options: tuple[str, ...], default: str | None) -> str | None:
         value = raw.fields.get(key)
@@ -902,10 +951,14 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     removed = _removals(plan_doc, data.get("remove"), ex, p)
 
     typer = _Typer(ex)
-    people = _people(plan_doc, data.get("people"), p)
+    people = _people(plan_doc, data.get("people"), p, calendar)
     holder = _role_holders(people)
-    tasks, unresolved, notes = _type_tasks(ex, typer, removed, strict, holder)
+    pools = _pools(ex, calendar, plan_doc, people, holder)
+    audiences = _audiences(ex)
+    resolver = _Resources(people, pools, holder)
+    tasks, unresolved, notes = _type_tasks(ex, typer, removed, strict, holder, resolver)
     cadences = _cadences(ex, typer, holder)
+    scheduling = _scheduling(plan_doc, data.get("scheduling"), p)
     measures = [dataclasses.replace(m, owner=holder.get(m.owner, m.owner))
                 for m in _measures(plan_doc, data.get("measures"), p)]
     risks = [dataclasses.replace(r, owner=holder.get(r.owner, r.owner))
@@ -927,7 +980,7 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
         cadences=tuple(cadences), people=tuple(people), measures=tuple(measures), risks=tuple(risks),
         estimates=estimates, mission=mission, checks=checks, jira=jira, path=plan_doc.path, source=plan_doc.source(()),
         unresolved=tuple(unresolved), sources={key: plan_doc.source((key,)) for key in data},
-        notes=tuple(notes),
+        notes=tuple(notes), resources=tuple(pools), audiences=tuple(audiences), scheduling=scheduling,
     )
 
 
@@ -966,7 +1019,8 @@ def _check_horizon(doc: YamlDoc, start: _dt.date | None, tasks: list[Task], cale
             p.items.append(Problem(f"start_no_earlier_than of '{by.id}': {what}", by.source.path, by.source.line))
 
 
-def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, holder: dict[str, str]):
+def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, holder: dict[str, str],
+                resolver: "_Resources | None" = None):
     """Type every raw task. The common case (plain strings and lists) is handled inline; anything
     else goes through the typer's helpers, which word the problem. 100,000 tasks take about a second."""
     p = ex.p
@@ -1072,6 +1126,8 @@ def _type_tasks(ex: _Expander, typer: _Typer, removed: set[str], strict: bool, h
             date(raw, "start_no_earlier_than") if "start_no_earlier_than" in f else None,
             date(raw, "deadline") if "deadline" in f else None,
             typer.tags(raw) if "tags" in f else raw.loop_tags,
+            resolver.demands(raw, typer) if "resources" in f and resolver is not None else (),
+            typer.impact(raw) if "impact" in f else None,
             # a task the plan changed is reported where the PMO changed it, not in the template
             raw.override[0].source(raw.override[1]) if raw.override else raw.doc.source(raw.docpath),
         ]
@@ -1183,35 +1239,42 @@ def _removals(doc: YamlDoc, value: Any, ex: _Expander, p: _Problems) -> set[str]
     return out
 
 
-def _calendar(doc: YamlDoc, value: Any, p: _Problems) -> CalendarSpec:
+def _calendar(doc: YamlDoc, value: Any, p: _Problems, at: tuple = ("calendar",),
+              base: CalendarSpec | None = None) -> CalendarSpec:
+    """A ``calendar:`` mapping; with ``base`` (a person's or pool's own calendar) each key not given is the
+    base's (the plan's)."""
     if value is None:
-        return CalendarSpec()
+        return base or CalendarSpec()
     if not isinstance(value, dict):
-        p.add(doc, ("calendar",), "'calendar:' is {country, subdiv, workdays, holidays}")
-        return CalendarSpec()
-    p.keys(doc, ("calendar",), value, CALENDAR_KEYS, "calendar")
-    workdays = (0, 1, 2, 3, 4)
+        p.add(doc, at, "'calendar:' is {country, subdiv, workdays, holidays}")
+        return base or CalendarSpec()
+    p.keys(doc, at, value, CALENDAR_KEYS, "calendar")
+    base = base or CalendarSpec()
+    workdays = base.workdays
     if value.get("workdays") is not None:
         days = value["workdays"]
         if not isinstance(days, list) or not days:
-            p.add(doc, ("calendar", "workdays"), "workdays is a list like [mon, tue, wed, thu, fri]")
+            p.add(doc, at + ("workdays",), "workdays is a list like [mon, tue, wed, thu, fri]")
         else:
             parsed = []
             for k, day in enumerate(days):
                 key = str(day).strip().lower()[:3]
                 if key not in WEEKDAYS:
-                    p.add(doc, ("calendar", "workdays", k), f"unknown weekday {day!r}; use mon … sun")
+                    p.add(doc, at + ("workdays", k), f"unknown weekday {day!r}; use mon … sun")
                 else:
                     parsed.append(WEEKDAYS.index(key))
             workdays = tuple(sorted(set(parsed))) or workdays
-    holidays = []
-    for k, day in enumerate(value.get("holidays") or []):
+    holidays = list(base.holidays) if "holidays" not in value else []
+    extra = value.get("holidays") or []
+    if not isinstance(extra, list):
+        extra = [extra]
+    for k, day in enumerate(extra):
         try:
             holidays.append(parse_date(day))
         except ValueError as exc:
-            p.add(doc, ("calendar", "holidays", k), f"holiday: {exc}")
-    country = value.get("country")
-    subdiv = value.get("subdiv")
+            p.add(doc, at + ("holidays", k), f"holiday: {exc}")
+    country = value.get("country", base.country)
+    subdiv = value.get("subdiv", base.subdiv if "country" not in value else None)
     if country is not None:
         country = str(country).upper()
         try:
@@ -1219,7 +1282,7 @@ def _calendar(doc: YamlDoc, value: Any, p: _Problems) -> CalendarSpec:
 
             _hol.country_holidays(country, subdiv=subdiv, years=2000)
         except (NotImplementedError, KeyError) as exc:
-            p.add(doc, ("calendar", "subdiv" if subdiv and "subdiv" in str(exc).lower() else "country"),
+            p.add(doc, at + ("subdiv" if subdiv and "subdiv" in str(exc).lower() else "country",),
                   f"calendar: unknown country or subdivision {country!r}{'/' + str(subdiv) if subdiv else ''}"
                   " (use ISO codes such as US, GB, DE with subdiv BY)")
     return CalendarSpec(workdays=workdays, country=country, subdiv=None if subdiv is None else str(subdiv),
@@ -1250,12 +1313,12 @@ def _cadences(ex: _Expander, typer: _Typer, holder: dict[str, str]) -> list[Cade
             kind=typer.choice(raw, "kind", KINDS, "communication"),
             participants=typer.strings(raw, "participants"), audience=typer.strings(raw, "audience"),
             owner=holder.get(typer.text(raw, "owner"), typer.text(raw, "owner")), from_task=typer.text(raw, "from"), until=until,
-            source=doc.source(where),
+            impact=typer.impact(raw) if "impact" in fields else None, source=doc.source(where),
         ))
     return out
 
 
-def _people(doc: YamlDoc, value: Any, p: _Problems) -> list[Person]:
+def _people(doc: YamlDoc, value: Any, p: _Problems, calendar: CalendarSpec | None = None) -> list[Person]:
     out, seen = [], set()
     for k, person in enumerate(_list(doc, "people", value, p)):
         where = ("people", k)
@@ -1267,9 +1330,250 @@ def _people(doc: YamlDoc, value: Any, p: _Problems) -> list[Person]:
             p.add(doc, where + ("id",), f"duplicate person id '{person['id']}'")
         seen.add(person["id"])
         roles = person.get("roles") or []
+        capacity = 1.0
+        if person.get("capacity") is not None:
+            capacity = _units(doc, where + ("capacity",), person["capacity"], p, "capacity",
+                              "a share of a working day, more than 0 and at most 1 (0.5 = half-time)", top=1.0)
+        own = None
+        if person.get("calendar") is not None:
+            own = _calendar(doc, person["calendar"], p, where + ("calendar",), calendar)
+        leave = _leave(doc, where + ("leave",), person.get("leave"), p) if "leave" in person else ()
         out.append(Person(person["id"], str(person.get("name") or person["id"]), person.get("email"),
-                          tuple(str(r) for r in (roles if isinstance(roles, list) else [roles]))))
+                          tuple(str(r) for r in (roles if isinstance(roles, list) else [roles])),
+                          capacity if capacity is not None else 1.0, own, leave, source=doc.source(where)))
     return out
+
+
+def _units(doc: YamlDoc, where: tuple, value: Any, p: _Problems, key: str, expected: str,
+           top: float | None = None) -> float | None:
+    """A positive number of units (at most ``top``), or None after reporting what was expected."""
+    number = _number(value)
+    if number is None or not number > 0 or (top is not None and number > top):
+        p.add(doc, where, f"{key}: expected {expected}, found {value!r}")
+        return None
+    return number
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from a scalar (the loader gives numbers as text), or None."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number 0 or more from a scalar, or None."""
+    if isinstance(value, bool) or value is None or not re.fullmatch(r"\s*\d{1,12}\s*", str(value)):
+        return None
+    return int(str(value))
+
+
+_RANGE = re.compile(r"\s*(\d{4}-\d\d-\d\d)\s*\.\.\s*(\d{4}-\d\d-\d\d)\s*\Z")
+
+
+def _leave(doc: YamlDoc, where: tuple, value: Any, p: _Problems) -> tuple[_dt.date, ...]:
+    """``leave:`` days: dates and inclusive ranges ``2027-08-02..2027-08-20``."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    days: set[_dt.date] = set()
+    for k, item in enumerate(items):
+        at = where + (k,) if isinstance(value, list) else where
+        m = _RANGE.match(item) if isinstance(item, str) else None
+        try:
+            if m:
+                lo, hi = parse_date(m.group(1)), parse_date(m.group(2))
+                if hi < lo:
+                    raise ValueError(f"the range {item!r} ends before it begins")
+                if (hi - lo).days > 3660:
+                    raise ValueError(f"the range {item!r} is longer than ten years")
+                days.update(lo + _dt.timedelta(days=n) for n in range((hi - lo).days + 1))
+            else:
+                days.add(parse_date(item))
+        except ValueError as exc:
+            p.add(doc, at, f"leave: {exc} (a date, or a range 2027-08-02..2027-08-20)")
+    return tuple(sorted(days))
+
+
+def _pools(ex: _Expander, calendar: CalendarSpec, plan_doc: YamlDoc | None = None, people: list[Person] = (),
+           holder: dict[str, str] | None = None) -> list[ResourcePool]:
+    """The pools. A template's pool named like a person, or like a role exactly one person holds, is only a
+    default: the plan's person takes its place (their capacity, calendar and leave)."""
+    out = []
+    persons = {x.id for x in people} | set(holder or ())
+    for pid, (fields, doc, where) in ex.pools.items():
+        if doc is not plan_doc and pid in persons:
+            continue
+        if not _ID.match(pid):
+            ex.p.add(doc, where + ("id",), f"resource id {pid!r} must be lower-case letters, digits and -")
+            continue
+        if fields.get("units") is None:
+            ex.p.add(doc, where, f"resource '{pid}' needs 'units:' (how many people or teams it has)")
+            continue
+        units = _units(doc, where + ("units",), fields["units"], ex.p, "units", "a number of people above 0")
+        own = _calendar(doc, fields["calendar"], ex.p, where + ("calendar",), calendar) \
+            if fields.get("calendar") is not None else None
+        if units is not None:
+            out.append(ResourcePool(pid, str(fields.get("name") or pid), units, own, source=doc.source(where)))
+    return out
+
+
+def _audiences(ex: _Expander) -> list[Audience]:
+    out = []
+    for aid, (fields, doc, where) in ex.audiences.items():
+        headcount = fields.get("headcount")
+        if headcount is not None:
+            headcount = _whole(headcount)
+            if headcount is None:
+                ex.p.add(doc, where + ("headcount",), f"headcount: expected a whole number of people, found "
+                         f"{fields['headcount']!r}")
+        tolerance = fields.get("tolerance")
+        if tolerance is not None:
+            tolerance = _number(tolerance)
+            if tolerance is None or tolerance < 0:
+                ex.p.add(doc, where + ("tolerance",), "tolerance: expected the change points a week the audience "
+                         f"absorbs (a number, 0 or more), found {fields['tolerance']!r}")
+                tolerance = None
+        out.append(Audience(aid, str(fields.get("name") or aid), headcount, tolerance, source=doc.source(where)))
+    return out
+
+
+class _Resources:
+    """Names a task's ``resources:`` may use: pools, people, and roles exactly one person holds."""
+
+    def __init__(self, people: list[Person], pools: list[ResourcePool], holder: dict[str, str]):
+        self.most: dict[str, tuple[str, float, str]] = {}     # name → (resource id, most units, what)
+        for person in people:
+            self.most[person.id] = (person.id, person.capacity, "person")
+        for role, pid in holder.items():
+            person = next(x for x in people if x.id == pid)
+            self.most.setdefault(role, (pid, person.capacity, "person"))
+        for pool in pools:
+            self.most[pool.id] = (pool.id, pool.units, "pool")
+        self.shared = {r for x in people for r in x.roles} - set(self.most)
+        self.candidates = sorted(self.most)
+
+    def demands(self, raw: _Raw, typer: _Typer) -> tuple[tuple[str, float], ...]:
+        value = raw.fields.get("resources")
+        doc, where = raw.where("resources")
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            typer.p.add(doc, where, "resources is a mapping of pool or person to units, "
+                        "e.g. resources: {trainers: 2, dana: 0.25}")
+            return ()
+        out: dict[str, float] = {}
+        for name, units in value.items():
+            at = where + (name,)
+            name = str(name)
+            units_f = _units(doc, at, units, typer.p, f"resources of '{raw.id}': {name}",
+                             "units used on each working day, above 0 (e.g. 2, or 0.25 of a person)")
+            if units_f is None:
+                continue
+            found = self.most.get(name)
+            if found is None:
+                if name in self.shared:
+                    typer.p.add(doc, at, f"task '{raw.id}' uses role '{name}', which several people hold; name "
+                                "one of them or a pool")
+                else:
+                    known = f"; known: {', '.join(self.candidates[:12])}" if self.candidates else \
+                        "; define it under resources: (a pool) or people:"
+                    typer.p.add(doc, at, f"task '{raw.id}' uses unknown resource '{clip(name)}'"
+                                f"{_suggest(name, self.candidates)}{known}")
+                continue
+            rid, most, what = found
+            if units_f > most + 1e-9:
+                has = f"{most:g} unit(s)" if what == "pool" else f"a capacity of {most:g}"
+                typer.p.add(doc, at, f"task '{raw.id}' needs {units_f:g} of {what} '{rid}', which has {has} "
+                            "at most")
+                continue
+            out[rid] = out.get(rid, 0.0) + units_f
+        return tuple(out.items())
+
+
+def parse_impact(value: Any) -> int | None:
+    """``low``/``medium``/``high``/``none`` or a whole number of change points.
+
+    >>> parse_impact("high"), parse_impact("none"), parse_impact(4), parse_impact(None)
+    (3, 0, 4, None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower() in IMPACT_LEVELS:
+        return IMPACT_LEVELS[value.strip().lower()]
+    whole = _whole(value) if not isinstance(value, (list, dict)) else None
+    if whole is not None and whole <= 1000:
+        return whole
+    raise ValueError(f"expected low, medium, high, none or a whole number of change points, found {value!r}")
+
+
+_SECONDS = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|m|min)?\s*\Z", re.I)
+
+
+def _scheduling(doc: YamlDoc, value: Any, p: _Problems) -> Scheduling:
+    """``scheduling: {level: true}`` or ``{level: {audiences, method, seed, time_limit, schedules}}``."""
+    if value is None:
+        return Scheduling()
+    if not isinstance(value, dict):
+        p.add(doc, ("scheduling",), "'scheduling:' is {level: true} or {level: {method: heuristic, seed: 0}}")
+        return Scheduling()
+    p.keys(doc, ("scheduling",), value, SCHEDULING_KEYS, "scheduling")
+    level = value.get("level")
+    at = ("scheduling", "level")
+    if isinstance(level, str) and level.strip().lower() in ("true", "false"):
+        level = level.strip().lower() == "true"
+    if level is None or isinstance(level, bool):
+        return Scheduling(level=bool(level))
+    if not isinstance(level, dict):
+        p.add(doc, at, f"level: expected true, false or {{audiences, method, seed, time_limit, schedules}}, "
+              f"found {level!r}")
+        return Scheduling()
+    p.keys(doc, at, level, LEVEL_KEYS, "level")
+    out: dict[str, Any] = {"level": True}
+    if level.get("audiences") is not None:
+        if str(level["audiences"]).lower() in ("true", "false"):
+            level = dict(level, audiences=str(level["audiences"]).lower() == "true")
+        if not isinstance(level["audiences"], bool):
+            p.add(doc, at + ("audiences",), f"audiences: expected true or false, found {level['audiences']!r}")
+        else:
+            out["audiences"] = level["audiences"]
+    if level.get("method") is not None:
+        if str(level["method"]).strip().lower() not in LEVEL_METHODS:
+            p.add(doc, at + ("method",), f"unknown levelling method {level['method']!r}"
+                  f"{_suggest(str(level['method']), LEVEL_METHODS)}; expected heuristic or optimal")
+        else:
+            out["method"] = str(level["method"]).strip().lower()
+    for key in ("seed", "schedules"):
+        v = level.get(key)
+        if v is not None:
+            w = _whole(v)
+            if w is None or w < (0 if key == "seed" else 1):
+                p.add(doc, at + (key,), f"{key}: expected a whole number{' above 0' if key == 'schedules' else ''}, "
+                      f"found {v!r}")
+            else:
+                out[key] = w
+    if level.get("time_limit") is not None:
+        try:
+            out["time_limit"] = parse_seconds(level["time_limit"])
+        except ValueError as exc:
+            p.add(doc, at + ("time_limit",), f"time_limit: {exc}")
+    return Scheduling(**out)
+
+
+def parse_seconds(value: Any) -> float:
+    """``30s``, ``2m`` or a number of seconds (above 0).
+
+    >>> parse_seconds("30s"), parse_seconds("2m"), parse_seconds(1.5)
+    (30.0, 120.0, 1.5)
+    """
+    m = _SECONDS.match(str(value)) if not isinstance(value, bool) and value is not None else None
+    if not m or float(m.group(1)) <= 0:
+        raise ValueError(f"expected a time such as 30s or 2m, found {value!r}")
+    return float(m.group(1)) * (60 if (m.group(2) or "s").lower() in ("m", "min") else 1)
 
 
 def _measures(doc: YamlDoc, value: Any, p: _Problems) -> list[Measure]:

@@ -13,8 +13,11 @@ __all__ = [
     "DEPENDENCY_TYPES",
     "ELEMENTS",
     "KINDS",
+    "DEFAULT_IMPACT",
+    "IMPACT_LEVELS",
     "MEASURE_KINDS",
     "PHASES",
+    "Audience",
     "CalendarSpec",
     "Cadence",
     "Dependency",
@@ -22,8 +25,10 @@ __all__ = [
     "Measure",
     "Person",
     "Plan",
+    "ResourcePool",
     "Risk",
     "RiskEffect",
+    "Scheduling",
     "Source",
     "Task",
     "Workstream",
@@ -43,6 +48,11 @@ ELEMENTS = (
     "process-management", "front-line",
 )
 DEPENDENCY_TYPES = ("FS", "SS", "FF", "SF")
+#: change points of ``impact: low|medium|high|none`` (SPEC 1.3a); a whole number is taken as it is
+IMPACT_LEVELS = {"none": 0, "low": 1, "medium": 2, "high": 3}
+#: the change points a task of each kind brings its audiences in each week it touches, unless it says
+DEFAULT_IMPACT = {"rollout": 3, "training": 2, "pilot": 2, "process-design": 1, "communication": 1,
+                  "customer-feedback": 1}
 
 
 class Source:
@@ -117,11 +127,20 @@ class Task:
     deadline: _dt.date | None = None
     #: free labels, ``key:value`` or plain (``unit:retail``, ``wave:1``, ``quick-win``)
     tags: tuple[str, ...] = ()
+    #: (resource id, units) pairs: the pools and people it uses on every working day (SPEC 1.3a)
+    resources: tuple[tuple[str, float], ...] = ()
+    #: change points per week touched; None = the default of its kind (``DEFAULT_IMPACT``), 0 = none
+    impact: int | None = None
     source: Source | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_milestone(self) -> bool:
         return self.duration == 0
+
+    @property
+    def change_points(self) -> int:
+        """The impact it brings each audience in each week it touches (its own, or its kind's default)."""
+        return DEFAULT_IMPACT.get(self.kind, 0) if self.impact is None else self.impact
 
     def to_dict(self) -> dict[str, Any]:
         """The task as plain JSON-ready data (SPEC 1.3 field names)."""
@@ -149,6 +168,8 @@ class Task:
             "start_no_earlier_than": _iso(self.start_no_earlier_than),
             "deadline": _iso(self.deadline),
             "tags": list(self.tags),
+            "resources": dict(self.resources),
+            "impact": self.change_points,
         }
 
 
@@ -165,7 +186,13 @@ class Cadence:
     owner: str | None = None
     from_task: str | None = None          # starts the working day after this task ends; None = plan start
     until: str | _dt.date = "end"         # a task id, a date, or "end" (plan finish)
+    #: change points per meeting; None = the default of its kind (``DEFAULT_IMPACT``)
+    impact: int | None = None
     source: Source | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def change_points(self) -> int:
+        return DEFAULT_IMPACT.get(self.kind, 0) if self.impact is None else self.impact
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +200,7 @@ class Cadence:
             "participants": list(self.participants), "audience": list(self.audience),
             "owner": self.owner, "from": self.from_task,
             "until": _iso(self.until) if isinstance(self.until, _dt.date) else self.until,
+            "impact": self.change_points,
         }
 
 
@@ -185,10 +213,53 @@ class Workstream:
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    """Someone in the programme. ``capacity`` is the share of a working day they give it; ``calendar``
+    their own working days and holidays (None: the plan's); ``leave`` the days they are off."""
+
     id: str
     name: str
     email: str | None = None
     roles: tuple[str, ...] = ()
+    capacity: float = 1.0
+    calendar: CalendarSpec | None = None
+    leave: tuple[_dt.date, ...] = ()
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePool:
+    """Interchangeable people or a team: ``units`` of them on each working day of ``calendar`` (None: the
+    plan's)."""
+
+    id: str
+    name: str
+    units: float
+    calendar: CalendarSpec | None = None
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """A group the change lands on; ``tolerance`` is the change points a week it can absorb (None: no
+    limit)."""
+
+    id: str
+    name: str
+    headcount: int | None = None
+    tolerance: float | None = None
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduling:
+    """``scheduling:`` of a plan: whether to level (SPEC 2a) and how."""
+
+    level: bool = False
+    audiences: bool = False           # also keep each audience's weekly change load within tolerance
+    method: str = "heuristic"         # or "optimal" (CP-SAT, the optimize extra)
+    seed: int = 0
+    time_limit: float | None = None   # seconds
+    schedules: int | None = None      # the heuristic's budget of schedules
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +339,10 @@ class Plan:
     #: info about how the plan changed its templates, each an ``errors.Problem`` at the plan's line (e.g. the
     #: predecessors a ``depends_on:`` override dropped); printed by ``rollout expand`` and ``schedule``
     notes: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    #: pools of interchangeable people (SPEC 1.3a ``resources:``)
+    resources: tuple[ResourcePool, ...] = ()
+    audiences: tuple[Audience, ...] = ()
+    scheduling: Scheduling = field(default_factory=Scheduling)
 
     def task_index(self) -> dict[str, Task]:
         """Tasks by id (built on each call; keep the result if you need it often)."""

@@ -109,7 +109,11 @@ def starter_plan_text(template: str, values: dict[str, str], today: _dt.date | N
             lines.append(f"      # {p.name}: {_scalar(_typed_default(p))}{desc or '  # default'}")
     lines += [
         "people:                             # owners: a person id here, or a role (pmo, executive, it, ...)",
-        "  # - {id: dana, name: Dana Whitfield, email: dana@example.com, roles: [executive, sponsor]}",
+        "  # - {id: dana, name: Dana Whitfield, email: dana@example.com, roles: [executive, sponsor],",
+        "  #    capacity: 0.5, leave: [2027-08-02..2027-08-20]}   # share of her day; days off",
+        "# resources:                         # pools: change a template's by id, or add your own",
+        "#   - {id: trainers, name: Trainers, units: 3}",
+        "# scheduling: {level: true}          # resource-levelled dates (or: rollout schedule --level)",
         "tasks:                              # override template tasks by id, or add new ones",
         "  # - {id: exec.charter, duration: 8d, owner: dana}",
         "  # - {id: extra.board-briefing, name: Board briefing, duration: 1d, depends_on: [exec.charter]}",

@@ -15,7 +15,8 @@ from .errors import CycleError, PlanError
 from .model import Plan, Task
 from .util import no_gc
 
-__all__ = ["Schedule", "ScheduledTask", "find_cycle", "schedule", "topological_order"]
+__all__ = ["Schedule", "ScheduledTask", "dated_schedule", "deadline_edge", "find_cycle", "schedule",
+           "topological_order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,10 @@ class ScheduledTask:
     free_float: int = 0
     late_start_date: _dt.date | None = None
     late_finish_date: _dt.date | None = None
+    #: levelled schedules only (SPEC 2a): working days later than the unlevelled early start, and the
+    #: resources or audiences that held the task
+    levelling_delay: int = 0
+    delayed_by: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -72,6 +77,12 @@ class Schedule:
     tasks: Mapping[str, ScheduledTask]
     finish: int                       # the plan's finish edge (max end), in working days from day 0
     critical_path: tuple[str, ...]    # one chain of zero-float tasks from the start to the finish
+    #: the levelling that produced it (a ``rollout.levelling.Levelling``), None when unlevelled
+    levelling: Any = None
+
+    @property
+    def levelled(self) -> bool:
+        return self.levelling is not None
 
     @property
     def start_date(self) -> _dt.date:
@@ -105,17 +116,27 @@ class Schedule:
         """The JSON shape of ``rollout schedule --format json`` (SPEC 3)."""
         iso = functools.lru_cache(maxsize=None)(_dt.date.isoformat)   # few distinct dates, many tasks
         tasks = [st.to_dict(iso) for st in self.tasks.values()]
-        return {
+        out = {
             "plan": self.plan.id, "start": self.start_date.isoformat(),
             "finish": self.finish_date.isoformat(), "finish_days": self.finish,
             "critical_path": list(self.critical_path), "tasks": tasks,
         }
+        if self.levelling is not None:
+            for row, st in zip(tasks, self.tasks.values()):
+                row["levelling_delay"] = st.levelling_delay
+                row["delayed_by"] = list(st.delayed_by)
+            lv = self.levelling
+            out["levelling"] = {"method": lv.method, "seed": lv.seed, "schedules": lv.schedules,
+                                "unlevelled_finish_days": lv.unlevelled_finish, "bound_days": lv.bound,
+                                "optimal": lv.optimal,
+                                **({"audiences": list(lv.audiences)} if getattr(lv, "audiences", None) else {})}
+        return out
 
     def to_frame(self):
         """The schedule as a pandas DataFrame, one row per task."""
         import pandas as pd
 
-        rows = [st.to_dict() for st in self.tasks.values()]
+        rows = self.to_dict()["tasks"]
         frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
         for col in ("start", "finish", "deadline"):
             if col in frame:
@@ -197,7 +218,6 @@ def schedule(plan: Plan, calendar: WorkCalendar | None = None,
 
 def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None) -> Schedule:
     tasks = list(plan.tasks)
-    n = len(tasks)
     index = {t.id: i for i, t in enumerate(tasks)}
     order = topological_order(tasks, index, plan.path)
     dur = [t.duration for t in tasks]
@@ -205,6 +225,36 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
         for tid, d in durations.items():
             dur[index[tid]] = d
     preds = [[(index[d.task], d.type, d.lag) for d in t.depends_on] for t in tasks]
+    es, anchor = _forward(plan, cal, tasks, order, preds, dur)
+    return _cpm(plan, cal, tasks, order, preds, dur, es, anchor)
+
+
+def dated_schedule(plan: Plan, cal: WorkCalendar, starts: Mapping[str, int], late_starts: Mapping[str, int],
+                   critical_path: tuple[str, ...], levelling: Any = None,
+                   delays: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
+                   handoffs: Iterable[tuple[str, str]] = ()) -> Schedule:
+    """A Schedule for start edges fixed elsewhere (a levelled schedule, SPEC 2a), dated exactly as
+    ``schedule`` dates its own: the same milestone rules and late dates, from the given late starts; free
+    float is the slack to the nearest successor's dependency or to the task it hands a resource (``handoffs``:
+    (task, the task that had the resource) pairs). ``delays`` maps a task id to its (levelling_delay,
+    delayed_by)."""
+    tasks = list(plan.tasks)
+    index = {t.id: i for i, t in enumerate(tasks)}
+    order = topological_order(tasks, index, plan.path)
+    dur = [t.duration for t in tasks]
+    preds = [[(index[d.task], d.type, d.lag) for d in t.depends_on] for t in tasks]
+    fixed = [starts[t.id] for t in tasks]
+    es, anchor = _forward(plan, cal, tasks, order, preds, dur, fixed)
+    le = [late_starts[t.id] + dur[i] for i, t in enumerate(tasks)]
+    pairs = [(index[k], index[j]) for k, j in handoffs]
+    return _cpm(plan, cal, tasks, order, preds, dur, es, anchor, le, critical_path, levelling, delays, pairs)
+
+
+def _forward(plan: Plan, cal: WorkCalendar, tasks: list[Task], order: list[int], preds, dur: list[int],
+             fixed: list[int] | None = None) -> tuple[list[int], list[_dt.date | None]]:
+    """Early start edges and each task's anchor (below); with ``fixed`` starts, those starts, and the anchor
+    only of a task that starts where its constraints put it."""
+    n = len(tasks)
 
     # forward pass. TaskJuggler, whose dates SPEC 2 follows, works in instants: a task usually starts at
     # 17:00 of the day before its first working day, but one held by its start_no_earlier_than date D (or
@@ -237,16 +287,30 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
                 c = es[j] + lag - d
             if c > s or (c == s and (ca or lowest) > (a or lowest)):
                 s, a = c, ca
+        if fixed is not None and fixed[i] != s:
+            s, a = fixed[i], None
         es[i] = s
         anchor[i] = a
+    return es, anchor
+
+
+def _cpm(plan: Plan, cal: WorkCalendar, tasks: list[Task], order: list[int], preds, dur: list[int], es: list[int],
+         anchor: list, le_given: list[int] | None = None, path_given: tuple[str, ...] | None = None,
+         levelling: Any = None, delays: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
+         handoffs=None) -> Schedule:
+    """Late edges (unless given), free float, dates and the critical path for the early edges ``es``."""
+    n = len(tasks)
     finish = max((es[i] + dur[i] for i in range(n)), default=0)
+    if le_given is not None:
+        return _dated(plan, cal, tasks, order, preds, dur, es, anchor, le_given, finish, path_given,
+                      levelling, delays, None, handoffs)
 
     # backward pass: late end of each task, bounded by its deadline (SPEC 2: a deadline it cannot meet
     # gives it, and the chain driving it, negative float)
     le = [finish] * n
     for i, t in enumerate(tasks):
         if t.deadline is not None:
-            le[i] = min(finish, _deadline_edge(t, cal, plan, es[i], dur[i], anchor[i]))
+            le[i] = min(finish, deadline_edge(t, cal, plan, es[i], dur[i], anchor[i]))
     for i in reversed(order):
         ls_i = le[i] - dur[i]
         for j, typ, lag in preds[i]:
@@ -261,7 +325,13 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
             if c < le[j]:
                 le[j] = c
 
-    # free float: the slack to the nearest successor's constraint (or to the finish, for the last tasks)
+    ff = _free_float(es, dur, preds, finish)
+    return _dated(plan, cal, tasks, order, preds, dur, es, anchor, le, finish, None, None, None, ff)
+
+
+def _free_float(es, dur, preds, finish) -> list[int]:
+    """The slack to the nearest successor's constraint (or to the finish, for the last tasks)."""
+    n = len(es)
     ff = [finish - es[i] - dur[i] for i in range(n)]
     for k in range(n):
         s_k, d_k = es[k], dur[k]
@@ -276,7 +346,17 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
                 c = es[j] + lag - d_k
             if s_k - c < ff[j]:
                 ff[j] = s_k - c
+    return ff
 
+
+def _dated(plan, cal, tasks, order, preds, dur, es, anchor, le, finish, path_given, levelling, delays,
+           ff=None, handoffs=None) -> Schedule:
+    n = len(tasks)
+    if ff is None:      # levelled: free float as schedule() has it, and to each task it hands a resource
+        ff = _free_float(es, dur, preds, finish)
+        for k, j in handoffs or ():
+            if es[k] - es[j] - dur[j] < ff[j]:
+                ff[j] = es[k] - es[j] - dur[j]
     # dates: a working task runs on days s … e−1
     top = max(finish, max(es, default=0)) + 1
     cal.date(top)
@@ -293,12 +373,16 @@ def _schedule(plan: Plan, cal: WorkCalendar, durations: Mapping[str, int] | None
         else:
             sd, fd = cdate(s), cdate(s + d - 1)
             lsd, lfd = (sd, fd) if ls == s else (cdate(ls), cdate(le[i] - 1))
-        result[t.id] = ScheduledTask(t, s, s + d, ls, le[i], sd, fd, ff[i], lsd, lfd)
-    path = _critical_chain(tasks, preds, es, le, dur, finish, order)
-    return Schedule(plan, cal, result, finish, path)
+        if delays is None:
+            result[t.id] = ScheduledTask(t, s, s + d, ls, le[i], sd, fd, ff[i], lsd, lfd)
+        else:
+            delay, held = delays.get(t.id, (0, ()))
+            result[t.id] = ScheduledTask(t, s, s + d, ls, le[i], sd, fd, ff[i], lsd, lfd, delay, held)
+    path = _critical_chain(tasks, preds, es, le, dur, finish, order) if path_given is None else path_given
+    return Schedule(plan, cal, result, finish, path, levelling)
 
 
-def _deadline_edge(t: Task, cal: WorkCalendar, plan: Plan, s: int, d: int, anchor: _dt.date | None) -> int:
+def deadline_edge(t: Task, cal: WorkCalendar, plan: Plan, s: int, d: int, anchor: _dt.date | None) -> int:
     """The latest end edge at which the task's reported finish date is on or before its deadline.
 
     A task ending on edge e finishes on working day e−1, so the edge is the deadline's working day + 1.

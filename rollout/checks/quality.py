@@ -280,8 +280,10 @@ def _d009(q: _Quality) -> Metric:
 
 def _d010(q: _Quality) -> Metric:
     ctx = q.ctx
-    if not getattr(ctx.plan, "resources", None):
-        return _skipped("D010", q, "not applicable: the plan declares no resources", "share", "max",
+    from ..capacity import uses_capacity
+
+    if not uses_capacity(ctx.plan):
+        return _skipped("D010", q, "not applicable: the plan declares no resources or capacities", "share", "max",
                         "unresourced_max_share")
     work = [i for i in q.open if ctx.tasks[i].duration > 0]
     hits = [ctx.tasks[i].id for i in work if not getattr(ctx.tasks[i], "resources", None)]

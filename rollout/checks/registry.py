@@ -156,7 +156,7 @@ def rule(code: str, slug: str, *, severity: str, summary: str, settings: Mapping
 # ---------------------------------------------------------------- the catalogue
 
 _BUILTIN_MODULES = ("structure", "leadership", "customer", "data", "communication", "design", "planning",
-                    "quality")
+                    "capacity", "quality")
 _catalogue: dict[str, Rule] | None = None
 
 

@@ -142,7 +142,10 @@ def predecessors(depends_on: list[dict]) -> str:
 @output_option()
 @click.option("--critical", is_flag=True,
               help="Show only the critical tasks: zero total float, milestones included (the count the headline gives).")
-def schedule_cmd(plan_path, fmt, output, critical):
+@click.option("--level/--no-level", "level", default=None,
+              help="Level resources: no person or pool used beyond what it has free on any day; default: the plan's "
+                   "scheduling: {level: ...}.")
+def schedule_cmd(plan_path, fmt, output, critical, level):
     """Dates, late dates, total and free float and the critical path, on the plan's working calendar.
 
     Dates follow TaskJuggler's arithmetic: a task of d working days starting on day s finishes on
@@ -150,19 +153,55 @@ def schedule_cmd(plan_path, fmt, output, critical):
     total float is 0; the summary counts those tasks, and --critical lists them. JSON gives each
     task's depends_on as [{"task", "type", "lag"}]; CSV gives predecessors as "a FS+2d; b SS".
 
+    With --level (or scheduling: {level: true} in the plan) no person or pool is used beyond what
+    it has free on any day; each task then also reports levelling_delay (working days later than
+    unlevelled) and delayed_by (the resources or audiences that held it).
+
     Example:
 
 
     \b
         rollout schedule acme.yaml
         rollout schedule acme.yaml --format json -o schedule.json
+        rollout schedule acme.yaml --level
     """
-    from ..schedule import schedule
+    from ..capacity import plan_schedule
 
     with no_gc():       # serialising 100,000 tasks allocates millions of short-lived objects
         plan = load(plan_path)
         _notes(plan)
-        _schedule_out(schedule(plan), fmt, output, critical)
+        with _progress(plan, level) as progress:
+            sched = plan_schedule(plan, level=level, progress=progress)
+        _schedule_out(sched, fmt, output, critical)
+
+
+class _progress:
+    """A progress bar on stderr while levelling runs, only when stderr is a terminal."""
+
+    def __init__(self, plan, level):
+        import sys
+
+        on = level if level is not None else plan.scheduling.level
+        self.bar = None
+        if on and sys.stderr.isatty():
+            self.bar = click.progressbar(length=1, label="levelling", file=sys.stderr, show_eta=False)
+        self.done = 0
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        self.bar.length = total
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
 
 
 def _schedule_out(sched, fmt, output, critical):
@@ -172,16 +211,30 @@ def _schedule_out(sched, fmt, output, critical):
         data["tasks"] = tasks
         emit(to_json(data), output)
     elif fmt == "csv":
-        emit(to_csv(SCHEDULE_COLUMNS, (dict(t, tags=" ".join(t["tags"]), depends_on=predecessors(t["depends_on"]))
-                                       for t in tasks)), output)
+        columns = SCHEDULE_COLUMNS + (("levelling_delay", "delayed_by") if sched.levelled else ())
+        emit(to_csv(columns, (dict(t, tags=" ".join(t["tags"]), depends_on=predecessors(t["depends_on"]),
+                                   **({"delayed_by": " ".join(t["delayed_by"])} if sched.levelled else {}))
+                              for t in tasks)), output)
     else:
         cols = ("id", "name", "duration", "start", "finish", "total_float", "critical")
-        rows = ([t["id"], t["name"], t["duration"], t["start"], t["finish"], t["total_float"],
-                 "*" if t["critical"] else ""] for t in tasks)
+        headers = ("id", "name", "days", "start", "finish", "float", "crit")
+        rows = [[t["id"], t["name"], t["duration"], t["start"], t["finish"], t["total_float"],
+                 "*" if t["critical"] else ""] for t in tasks]
+        if sched.levelled:
+            headers += ("delay", "held by")
+            for row, t in zip(rows, tasks):
+                row += [t["levelling_delay"] or "", ", ".join(t["delayed_by"])]
         summary = (f"\n{sched.plan.title}: {data['start']} → {data['finish']} ({sched.finish} working days, "
                    f"{len(data['tasks'])} tasks); critical path: {len(sched.critical_tasks)} tasks with zero float\n")
-        emit(to_table(cols, rows, headers=("id", "name", "days", "start", "finish", "float", "crit")) + summary,
-             output)
+        if sched.levelled:
+            lv = data["levelling"]
+            late = sched.finish - lv["unlevelled_finish_days"]
+            summary += (f"levelled ({lv['method']}, seed {lv['seed']}): {late} working day(s) later than unlevelled"
+                        f" ({lv['unlevelled_finish_days']} days); lower bound {lv['bound_days']} days"
+                        + (", proved optimal" if lv["optimal"] else "") + "\n")
+            if lv.get("audiences"):
+                summary += f"audience weeks still over tolerance: {', '.join(lv['audiences'])}\n"
+        emit(to_table(cols, rows, headers=headers) + summary, output)
 
 
 COMMANDS = [templates_cmd, new_cmd, expand_cmd, schedule_cmd]

@@ -126,7 +126,7 @@ def test_a_cycle_is_reported_as_a_finding_and_date_rules_are_skipped():
     data = json.loads(r.output)
     assert r.exit_code == 1
     assert [f["code"] for f in data["findings"] if f["code"].startswith("S")] == ["S001"]
-    assert set(data["skipped"]) == {"FM003", "FM005", "S004", "S005"}
+    assert set(data["skipped"]) == {"FM003", "FM005", "FM012", "S004", "S005", "S006"}
 
 
 def test_check_runs_as_a_process():

@@ -177,8 +177,8 @@ def test_bad_plan_configuration_is_a_plan_error_and_bad_cli_selector_a_usage_err
 def test_without_a_schedule_date_rules_are_skipped_not_guessed():
     p = plan(T("w.a", deadline=START))
     result = run_checks(p, None)
-    assert {r.code for r in result.skipped} == {"FM003", "FM005", "S004", "S005"}
-    assert all(f.code not in {"FM003", "FM005", "S004", "S005"} for f in result.findings)
+    assert {r.code for r in result.skipped} == {"FM003", "FM005", "FM012", "S004", "S005", "S006"}
+    assert all(f.code not in {"FM003", "FM005", "FM012", "S004", "S005", "S006"} for f in result.findings)
 
 
 def test_findings_come_most_serious_first_then_by_code():
