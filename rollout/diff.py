@@ -284,17 +284,13 @@ def _load(spec: str, cwd: Path) -> Plan:
 
 
 def _stored_baseline(plan: Plan, name: str, spec: str) -> Mapping[str, tuple[_dt.date, _dt.date]]:
-    from .state import StateStore, state_path
+    from .state import DEFAULT_BASELINE, StateStore
 
-    if name not in ("", "default"):
-        raise UsageError(f"'{spec}': only the default baseline is stored so far (use baseline: or "
-                         f"baseline:default); named baselines come later")
     with StateStore(plan.path, plan.id) as store:
-        base = store.baseline()
-    if base is None:
-        raise UsageError(f"'{spec}': no baseline is stored for plan '{plan.id}' "
-                         f"(looked in {state_path(plan.path, plan.id)})")
-    return base
+        try:
+            return store.require_baseline(name or DEFAULT_BASELINE)
+        except UsageError as exc:
+            raise UsageError(f"'{spec}': {exc}") from None
 
 
 def _load_from_git(spec: str, cwd: Path) -> Plan:

@@ -1,8 +1,9 @@
 """The local state store of a plan (SPEC 5): one SQLite file beside the plan, written in transactions.
 
 It remembers what push created (task id ↔ issue key, the field values and hash last pushed, the
-links), the baseline schedule (saved at the first push or by ``rollout baseline``) and the dated
-snapshots that ``rollout pull`` reads back from the tracker.
+links), the baseline schedules (the default one saved at the first push or by ``rollout baseline``,
+named ones by ``rollout baseline --name``), the dated snapshots that ``rollout pull`` reads back from
+the tracker, and the forecast snapshots (``pull``, ``status --record``) that ``rollout trend`` plots.
 
 Reading it (for status, tracking and reports)::
 
@@ -10,7 +11,10 @@ Reading it (for status, tracking and reports)::
 
     with StateStore(plan.path, plan.id) as store:      # .rollout/<plan id>.sqlite beside the plan
         store.baseline()          # {task_id: (start_date, finish_date)} or None when never saved
-        store.baseline_info()     # BaselineInfo(saved_at, finish_date) or None
+        store.baseline("SteerCo 2027-03")   # a named baseline (``rollout baseline --name``)
+        store.baseline_info()     # BaselineInfo(saved_at, finish_date, tasks, name) or None
+        store.baselines()         # every BaselineInfo, the default first
+        store.forecasts()         # ForecastSnapshot per status date (pull, status --record), oldest first
         store.latest_snapshot()   # Snapshot or None; .taken_at, .as_of, .tasks[task_id] -> TaskProgress
         store.snapshots()         # every Snapshot, oldest first
         store.issue_keys()        # {task_id: "ACME-12"}
@@ -27,6 +31,7 @@ in ``meta`` and is migrated forward on open; a file from a newer rollout is refu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import errno as _errno
 import functools
@@ -44,18 +49,22 @@ from .errors import RolloutError
 
 __all__ = [
     "SCHEMA_VERSION",
+    "DEFAULT_BASELINE",
     "BaselineInfo",
+    "ForecastSnapshot",
+    "MilestoneForecast",
     "IssueRecord",
     "Snapshot",
     "StateBusy",
     "StateError",
     "StateStore",
     "TaskProgress",
+    "check_baseline_name",
     "fields_hash",
     "state_path",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry moves the schema from version i to i + 1; never edit a released entry, append one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -107,7 +116,58 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE links ADD COLUMN link_type TEXT;
     """,
+    # 3: named baselines (the one baseline of version 2 becomes 'default') and forecast snapshots
+    """
+    CREATE TABLE baselines (
+        name        TEXT PRIMARY KEY,           -- 'default' for the unnamed one
+        saved_at    TEXT NOT NULL,              -- ISO timestamp, UTC
+        finish_date TEXT
+    );
+    CREATE TABLE baseline_tasks (
+        name        TEXT NOT NULL REFERENCES baselines(name) ON DELETE CASCADE,
+        task_id     TEXT NOT NULL,
+        start_date  TEXT NOT NULL,
+        finish_date TEXT NOT NULL,
+        start_edge  INTEGER,
+        end_edge    INTEGER,
+        PRIMARY KEY (name, task_id)
+    );
+    INSERT INTO baselines (name, saved_at, finish_date)
+        SELECT 'default', value, (SELECT value FROM meta WHERE key = 'baseline_finish')
+        FROM meta WHERE key = 'baseline_saved_at' AND EXISTS (SELECT 1 FROM baseline);
+    INSERT INTO baseline_tasks (name, task_id, start_date, finish_date, start_edge, end_edge)
+        SELECT 'default', task_id, start_date, finish_date, start_edge, end_edge FROM baseline
+        WHERE EXISTS (SELECT 1 FROM baselines WHERE name = 'default');
+    DROP TABLE baseline;
+    DELETE FROM meta WHERE key IN ('baseline_saved_at', 'baseline_finish');
+    CREATE TABLE forecasts (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        taken_at        TEXT NOT NULL,          -- ISO timestamp, UTC
+        as_of           TEXT NOT NULL UNIQUE,   -- ISO date: one forecast per status date, the latest kept
+        source          TEXT NOT NULL,          -- 'pull' or 'status'
+        finish_date     TEXT NOT NULL,          -- the CPM forecast of the finish
+        baseline_finish TEXT,
+        p50             TEXT,                   -- with --risk: Monte Carlo finish dates
+        p80             TEXT,
+        iterations      INTEGER,
+        seed            INTEGER
+    );
+    CREATE TABLE forecast_tasks (
+        forecast_id     INTEGER NOT NULL REFERENCES forecasts(id) ON DELETE CASCADE,
+        task_id         TEXT NOT NULL,          -- a milestone (or a task with a deadline)
+        name            TEXT,
+        forecast_date   TEXT NOT NULL,
+        baseline_date   TEXT,
+        done            INTEGER NOT NULL DEFAULT 0,
+        p50             TEXT,
+        p80             TEXT,
+        PRIMARY KEY (forecast_id, task_id)
+    );
+    """,
 )
+
+DEFAULT_BASELINE = "default"
+_BASELINE_NAME_MAX = 80
 
 
 class StateError(RolloutError):
@@ -151,6 +211,65 @@ class BaselineInfo:
     saved_at: _dt.datetime
     finish_date: _dt.date | None
     tasks: int
+    name: str = "default"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "saved_at": self.saved_at.isoformat(), "finish": _iso(self.finish_date),
+                "tasks": self.tasks}
+
+
+def check_baseline_name(name: str) -> str:
+    """A baseline name as given (surrounding blanks dropped); a UsageError for an empty or odd one."""
+    from .errors import UsageError
+
+    text = (name or "").strip()
+    if not text:
+        raise UsageError("a baseline name cannot be empty (leave --name out for the default baseline)")
+    if len(text) > _BASELINE_NAME_MAX:
+        raise UsageError(f"a baseline name has at most {_BASELINE_NAME_MAX} characters, got {len(text)}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise UsageError(f"a baseline name cannot hold control characters: {text!r}")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneForecast:
+    """One milestone (or task with a deadline) in a forecast snapshot."""
+
+    task_id: str
+    name: str | None
+    forecast: _dt.date
+    baseline: _dt.date | None = None
+    done: bool = False
+    p50: _dt.date | None = None
+    p80: _dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.task_id, "name": self.name, "forecast": self.forecast.isoformat(),
+                "baseline": _iso(self.baseline), "done": self.done, "p50": _iso(self.p50), "p80": _iso(self.p80)}
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastSnapshot:
+    """The forecast at one status date: every milestone's and the finish's (P50/P80 with ``--risk``)."""
+
+    taken_at: _dt.datetime
+    as_of: _dt.date
+    source: str                                   # 'pull' or 'status'
+    finish: _dt.date
+    milestones: tuple[MilestoneForecast, ...] = ()
+    baseline_finish: _dt.date | None = None
+    p50: _dt.date | None = None
+    p80: _dt.date | None = None
+    iterations: int | None = None
+    seed: int | None = None
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "taken_at": self.taken_at.isoformat(), "source": self.source,
+                "finish": self.finish.isoformat(), "baseline_finish": _iso(self.baseline_finish),
+                "p50": _iso(self.p50), "p80": _iso(self.p80), "iterations": self.iterations, "seed": self.seed,
+                "milestones": [m.to_dict() for m in self.milestones]}
 
 
 _STATE_BY_CATEGORY = {"new": "todo", "indeterminate": "in-progress", "done": "done"}
@@ -476,46 +595,95 @@ class StateStore:
         with self.transaction() as conn:
             conn.executemany("DELETE FROM links WHERE blocker = ? AND blocked = ?", list(pairs))
 
-    # -- baseline -------------------------------------------------------------------------------
+    # -- baselines ------------------------------------------------------------------------------
 
-    def baseline(self) -> dict[str, tuple[_dt.date, _dt.date]] | None:
-        """Task id → (start date, finish date) of the stored baseline; None when none was saved."""
-        rows = self._read("SELECT task_id, start_date, finish_date FROM baseline")
+    def baseline(self, name: str = DEFAULT_BASELINE) -> dict[str, tuple[_dt.date, _dt.date]] | None:
+        """Task id → (start date, finish date) of the baseline stored under ``name``; None when none was saved."""
+        rows = self._read("SELECT task_id, start_date, finish_date FROM baseline_tasks WHERE name = ?", (name,))
         if not rows:
             return None
         return {t: (_dt.date.fromisoformat(s), _dt.date.fromisoformat(f)) for t, s, f in rows}
 
-    def baseline_edges(self) -> dict[str, tuple[int, int]] | None:
+    def baseline_edges(self, name: str = DEFAULT_BASELINE) -> dict[str, tuple[int, int]] | None:
         """Task id → (start edge, end edge) in working days from the plan's day 0 (SPEC 2)."""
-        rows = self._read("SELECT task_id, start_edge, end_edge FROM baseline")
+        rows = self._read("SELECT task_id, start_edge, end_edge FROM baseline_tasks WHERE name = ?", (name,))
         return {t: (s, e) for t, s, e in rows} if rows else None
 
-    def baseline_info(self) -> BaselineInfo | None:
-        saved = self.get_meta("baseline_saved_at")
-        if saved is None:
-            return None
-        finish = self.get_meta("baseline_finish")
-        count = self._read("SELECT count(*) FROM baseline")[0][0]
-        return BaselineInfo(_dt.datetime.fromisoformat(saved),
-                            _dt.date.fromisoformat(finish) if finish else None, count)
+    def baseline_info(self, name: str = DEFAULT_BASELINE) -> BaselineInfo | None:
+        return next((b for b in self.baselines() if b.name == name), None)
 
-    def save_baseline(self, schedule, replace: bool = True) -> bool:
-        """Store a ``Schedule`` as the baseline; with ``replace=False`` keep an existing one.
+    def baselines(self) -> list[BaselineInfo]:
+        """Every stored baseline, the default first, then the named ones in the order they were stored."""
+        rows = self._read(
+            "SELECT b.name, b.saved_at, b.finish_date, (SELECT count(*) FROM baseline_tasks t WHERE t.name = b.name)"
+            " FROM baselines b ORDER BY b.name != ?, b.saved_at, b.name", (DEFAULT_BASELINE,))
+        return [BaselineInfo(_dt.datetime.fromisoformat(saved), _dt.date.fromisoformat(finish) if finish else None,
+                             count, name) for name, saved, finish, count in rows]
+
+    def require_baseline(self, name: str = DEFAULT_BASELINE) -> dict[str, tuple[_dt.date, _dt.date]]:
+        """The baseline ``name``; a one-line UsageError naming the stored ones when there is none."""
+        from .errors import UsageError
+
+        base = self.baseline(name)
+        if base is not None:
+            return base
+        stored = [b.name for b in self.baselines()]
+        if not stored:
+            raise UsageError(f"no baseline is stored for plan '{self.plan_id}' (looked in {self.path}); "
+                             "run rollout baseline first")
+        raise UsageError(f"no baseline named {name!r} for plan '{self.plan_id}' "
+                         f"(stored: {', '.join(repr(n) for n in stored)})")
+
+    def save_baseline(self, schedule, replace: bool = True, name: str = DEFAULT_BASELINE) -> bool:
+        """Store a ``Schedule`` as the baseline ``name``; with ``replace=False`` keep an existing one.
 
         Returns True when the baseline was written.
         """
+        name = check_baseline_name(name)
         with self.transaction() as conn:
-            if not replace and conn.execute("SELECT 1 FROM baseline LIMIT 1").fetchone():
+            if not replace and conn.execute("SELECT 1 FROM baselines WHERE name = ?", (name,)).fetchone():
                 return False
-            conn.execute("DELETE FROM baseline")
+            conn.execute("DELETE FROM baselines WHERE name = ?", (name,))       # its tasks go with it
+            conn.execute("INSERT INTO baselines VALUES (?, ?, ?)", (name, _now(), schedule.finish_date.isoformat()))
             conn.executemany(
-                "INSERT INTO baseline VALUES (?, ?, ?, ?, ?)",
-                [(st.id, st.start_date.isoformat(), st.finish_date.isoformat(), st.start, st.end)
+                "INSERT INTO baseline_tasks VALUES (?, ?, ?, ?, ?, ?)",
+                [(name, st.id, st.start_date.isoformat(), st.finish_date.isoformat(), st.start, st.end)
                  for st in schedule.tasks.values()])
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('baseline_saved_at', ?)", (_now(),))
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('baseline_finish', ?)",
-                         (schedule.finish_date.isoformat(),))
         return True
+
+    # -- forecast snapshots (the milestone trend) ----------------------------------------------
+
+    def save_forecast(self, forecast: "ForecastSnapshot") -> ForecastSnapshot:
+        """Store the forecast of one status date; an earlier one of the same date is replaced."""
+        f = forecast
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM forecasts WHERE as_of = ?", (f.as_of.isoformat(),))
+            cur = conn.execute(
+                "INSERT INTO forecasts (taken_at, as_of, source, finish_date, baseline_finish, p50, p80, iterations,"
+                " seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f.taken_at.isoformat(), f.as_of.isoformat(), f.source, f.finish.isoformat(), _iso(f.baseline_finish),
+                 _iso(f.p50), _iso(f.p80), f.iterations, f.seed))
+            fid = cur.lastrowid
+            conn.executemany(
+                "INSERT INTO forecast_tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(fid, m.task_id, m.name, m.forecast.isoformat(), _iso(m.baseline), int(m.done), _iso(m.p50),
+                  _iso(m.p80)) for m in f.milestones])
+        return dataclasses.replace(f, id=fid)
+
+    def forecasts(self) -> list[ForecastSnapshot]:
+        """Every stored forecast snapshot with its milestones, oldest status date first."""
+        by_id: dict[int, list[MilestoneForecast]] = {}
+        for fid, tid, name, fc, base, done, p50, p80 in self._read(
+                "SELECT forecast_id, task_id, name, forecast_date, baseline_date, done, p50, p80 FROM forecast_tasks"
+                " ORDER BY forecast_id, rowid"):
+            by_id.setdefault(fid, []).append(MilestoneForecast(tid, name, _dt.date.fromisoformat(fc), _date(base),
+                                                               bool(done), _date(p50), _date(p80)))
+        return [ForecastSnapshot(_dt.datetime.fromisoformat(taken), _dt.date.fromisoformat(as_of), source,
+                                 _dt.date.fromisoformat(finish), tuple(by_id.get(fid, ())), _date(bfinish),
+                                 _date(p50), _date(p80), iters, seed, fid)
+                for fid, taken, as_of, source, finish, bfinish, p50, p80, iters, seed in self._read(
+                    "SELECT id, taken_at, as_of, source, finish_date, baseline_finish, p50, p80, iterations, seed"
+                    " FROM forecasts ORDER BY as_of")]
 
     # -- snapshots ------------------------------------------------------------------------------
 
@@ -554,7 +722,8 @@ class StateStore:
 
 _GUARDED = ("open", "exists", "get_meta", "set_meta", "issue_keys", "records", "record_intent", "record_pushed",
             "forget_intent", "mark_removed", "links", "link_kinds", "record_links", "forget_links", "baseline", "baseline_edges",
-            "baseline_info", "save_baseline", "save_snapshot", "snapshots", "latest_snapshot")
+            "baseline_info", "baselines", "require_baseline", "save_baseline", "save_forecast", "forecasts", "save_snapshot", "snapshots",
+            "latest_snapshot")
 
 
 def _guarded(method):

@@ -18,7 +18,7 @@ __all__ = ["cli", "main"]
 
 # Command modules, in the order their commands appear in --help. Each must import only
 # light modules at import time: pandas, plotly and jira are imported inside commands.
-_COMMAND_MODULES = ("plan", "check", "reports", "jira", "tracking", "review", "interop")
+_COMMAND_MODULES = ("plan", "check", "reports", "jira", "tracking", "trend", "review", "interop")
 
 
 class _Group(click.Group):

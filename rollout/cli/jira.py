@@ -110,12 +110,15 @@ def push_cmd(plan_path, dry_run, force, fmt):
 
 @click.command("pull")
 @PLAN_ARG
+@click.option("--risk", is_flag=True,
+              help="Also store the P50/P80 of a simulation of the remaining work (fixed seed) in the snapshot.")
 @format_option("text", "json")
-def pull_cmd(plan_path, fmt):
+def pull_cmd(plan_path, risk, fmt):
     """Read status, assignee and actual dates of every pushed task back from Jira.
 
     Stores a dated snapshot in the plan's state file (.rollout/<plan>.sqlite) for `rollout status`
-    and prints a short summary. Actual start is the first move into an in-progress (or done)
+    and prints a short summary; the forecast of every milestone and of the finish is stored beside it
+    for `rollout trend` (with --risk, their P50/P80 too). Actual start is the first move into an in-progress (or done)
     status, actual finish the last move into a done status, both from the issue changelog.
 
     Example:
@@ -123,12 +126,13 @@ def pull_cmd(plan_path, fmt):
     \b
         rollout pull acme.yaml
         rollout pull acme.yaml --format json
+        rollout pull acme.yaml --risk
     """
     from ..trackers import pull_plan
 
     plan = load(plan_path)
     with _progress(fmt) as progress:
-        result = pull_plan(plan, progress=progress)
+        result = pull_plan(plan, progress=progress, risk=risk)
     if fmt == "json":
         emit(to_json(result.to_dict()))
         return
@@ -137,33 +141,44 @@ def pull_cmd(plan_path, fmt):
              f"{s['todo']} to do ({len(result.tasks)} of {len(plan.tasks)} tasks in Jira)"]
     if result.missing:
         lines.append(f"not found in Jira: {', '.join(result.missing)}")
+    if result.forecast is not None:
+        f = result.forecast
+        risk_part = f" (P50 {f.p50}, P80 {f.p80})" if f.p80 else ""
+        lines.append(f"forecast of {f.as_of}: finish {f.finish}{risk_part}, {len(f.milestones)} milestone(s): "
+                     "see rollout trend")
     emit("\n".join(lines) + "\n")
 
 
 @click.command("baseline")
 @PLAN_ARG
+@click.option("--name", "name", default=None, metavar="NAME",
+              help="Store it under this name (e.g. \"SteerCo 2027-03\"), beside the default baseline.")
 @click.option("--keep", is_flag=True, help="Keep an existing baseline (only save when none is stored).")
 @format_option("text", "json")
-def baseline_cmd(plan_path, keep, fmt):
+def baseline_cmd(plan_path, name, keep, fmt):
     """Store the plan's current schedule as its baseline (variance is measured against it).
 
     The first push stores a baseline automatically; run this after a re-plan the sponsor
-    approved. The baseline lives in the plan's state file (.rollout/<plan>.sqlite).
+    approved. The baseline lives in the plan's state file (.rollout/<plan>.sqlite). With --name
+    it is stored under that name and the default one is left as it is: `rollout baselines`
+    lists them, `status --baseline NAME` and `diff baseline:NAME PLAN` compare against one.
 
     Example:
 
     \b
         rollout baseline acme.yaml
+        rollout baseline acme.yaml --name "SteerCo 2027-03"
         rollout baseline acme.yaml --keep --format json
     """
     from ..trackers import save_baseline
 
-    info = save_baseline(load(plan_path), replace=not keep)
+    info = save_baseline(load(plan_path), replace=not keep, name=name)
     if fmt == "json":
         emit(to_json(info))
     else:
         verb = "saved" if info["saved"] else "kept the existing"
-        emit(f"{info['plan']}: {verb} baseline: {info['tasks']} tasks, finish {info['finish']}\n")
+        which = "baseline" if name is None else f"baseline {info['name']!r}"
+        emit(f"{info['plan']}: {verb} {which}: {info['tasks']} tasks, finish {info['finish']}\n")
 
 
 COMMANDS = [push_cmd, pull_cmd, baseline_cmd]

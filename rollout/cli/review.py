@@ -24,7 +24,8 @@ def diff_cmd(old, new, fmt, risk, iterations, seed, fail_on_slip, output):
     (largest first), the critical path, the finish, milestones, findings and (with --risk) the P80.
 
     OLD and NEW are plan files, git:REV:PATH (the plan as committed at REV; PATH as from the current
-    folder) or baseline: (the baseline stored for the plan on the other side). Deltas are working days
+    folder) or baseline:[NAME] (a baseline stored for the plan on the other side: the default one, or
+    one stored with `rollout baseline --name NAME`). Deltas are working days
     on NEW's calendar, positive when later. --format markdown is a pull-request comment.
 
     Example:
@@ -34,6 +35,7 @@ def diff_cmd(old, new, fmt, risk, iterations, seed, fail_on_slip, output):
         rollout diff git:origin/main:plan.yaml plan.yaml
         rollout diff git:HEAD~1:plan.yaml plan.yaml --format markdown --fail-on-slip 5
         rollout diff baseline: plan.yaml --format json
+        rollout diff "baseline:SteerCo 2027-03" plan.yaml
     """
     from ..diff import DIFF_ITERATIONS, DIFF_SEED, diff_versions, load_version
 

@@ -24,9 +24,15 @@ RISK_COLUMNS = ("id", "name", "workstream", "criticality", "correlation")
                    "workstream:customer; globs allowed). Repeat: the same field is 'or', different fields 'and'.")
 @click.option("--group-by", "group_by", default="workstream", show_default=True, metavar="workstream|owner|tag:KEY",
               help="Group the status table by workstream, owner or the value of a tag key (tag:unit).")
+@click.option("--baseline", "baseline_name", default=None, metavar="NAME",
+              help="Measure against this named baseline (`rollout baselines` lists them) instead of the default.")
+@click.option("--record", is_flag=True,
+              help="Store this status date's milestone and finish forecasts as a snapshot for `rollout trend`.")
+@click.option("--risk", is_flag=True,
+              help="With --record: also store the P50/P80 of a simulation of the remaining work (fixed seed).")
 @format_option("text", "json", "html", "csv")
 @output_option()
-def status_cmd(plan_path, as_of, actuals, filters, group_by, fmt, output):
+def status_cmd(plan_path, as_of, actuals, filters, group_by, baseline_name, record, risk, fmt, output):
     """Progress, schedule variance, forecast finish and RAG per workstream and milestone.
 
     Actuals come from --actuals FILE, or else from the latest `rollout pull` snapshot in the
@@ -46,13 +52,23 @@ def status_cmd(plan_path, as_of, actuals, filters, group_by, fmt, output):
         rollout status acme.yaml --filter tag:unit:retail --group-by tag:segment
         rollout status acme.yaml --format json
         rollout status acme.yaml --format html -o status.html
+        rollout status acme.yaml --baseline "SteerCo 2027-03"
+        rollout status acme.yaml --record --risk
     """
-    from ..reports.sources import status_report
+    from ..reports.sources import load_progress, status_report
     from ..selection import Selection
 
+    _check_record(record, risk, filters, baseline_name)
     selection = Selection.parse(filters)
-    report = status_report(load(plan_path), as_of=as_of, actuals_path=actuals, selection=selection,
-                           group_by=group_by)
+    plan = load(plan_path)
+    progress = load_progress(plan, as_of, actuals, baseline_name=baseline_name)
+    report = status_report(plan, selection=selection, group_by=group_by, baseline_name=baseline_name,
+                           progress=progress)
+    if record:
+        from ..trend import record_forecast
+
+        snap = record_forecast(plan, report=report, progress=progress, risk=risk)
+        click.echo(f"recorded the forecast of {snap.as_of.isoformat()} for `rollout trend`", err=True)
     if fmt == "json":
         emit(to_json(report.to_dict()), output)
     elif fmt == "csv":
@@ -125,6 +141,19 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, pre_miti
         emit(risk_html(result), output)
     else:
         emit(result.to_text(), output)
+
+
+def _check_record(record: bool, risk: bool, filters, baseline_name) -> None:
+    from ..errors import UsageError
+
+    if not (record or risk):
+        return
+    if risk and not record:
+        raise UsageError("--risk goes with --record (it adds P50/P80 to the stored snapshot)")
+    if filters:
+        raise UsageError("--record stores the whole plan's forecast: leave out --filter")
+    if baseline_name:
+        raise UsageError("--record measures against the default baseline: leave out --baseline")
 
 
 class _progress:

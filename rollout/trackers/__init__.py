@@ -67,24 +67,30 @@ def _finding_counts(plan, sched) -> dict[str, int] | None:
 
 
 def pull_plan(plan, *, tracker: str = "jira", progress: Progress = NO_PROGRESS,
-              state_file: str | None = None) -> PullResult:
-    """Read progress for every pushed task into a new dated snapshot."""
+              state_file: str | None = None, risk: bool = False) -> PullResult:
+    """Read progress for every pushed task into a new dated snapshot, and store the forecast it gives
+    (each milestone's and the finish's; P50/P80 too with ``risk``) for ``rollout trend``."""
     from ..state import StateStore
+    from ..trend import record_forecast
 
     with StateStore(plan.path, plan.id, state_file) as store:
         store.open()
-        return load_tracker(tracker).pull(plan, store, progress=progress)
+        result = load_tracker(tracker).pull(plan, store, progress=progress)
+    result.forecast = record_forecast(plan, source="pull", risk=risk, state_file=state_file)
+    return result
 
 
-def save_baseline(plan, *, replace: bool = True, state_file: str | None = None) -> dict:
-    """Store the plan's current schedule as its baseline (``rollout baseline``)."""
+def save_baseline(plan, *, replace: bool = True, state_file: str | None = None, name: str | None = None) -> dict:
+    """Store the plan's current schedule as its baseline (``rollout baseline [--name N]``); without a
+    name, as the default baseline."""
     from ..schedule import schedule
-    from ..state import StateStore
+    from ..state import DEFAULT_BASELINE, StateStore, check_baseline_name
 
+    name = DEFAULT_BASELINE if name is None else check_baseline_name(name)
     sched = schedule(plan)
     with StateStore(plan.path, plan.id, state_file) as store:
-        written = store.save_baseline(sched, replace=replace)
-        info = store.baseline_info()
-        return {"plan": plan.id, "saved": written, "tasks": info.tasks if info else 0,
+        written = store.save_baseline(sched, replace=replace, name=name)
+        info = store.baseline_info(name)
+        return {"plan": plan.id, "name": name, "saved": written, "tasks": info.tasks if info else 0,
                 "finish": info.finish_date.isoformat() if info and info.finish_date else None,
                 "saved_at": info.saved_at.isoformat() if info else None, "state": str(store.path)}

@@ -94,6 +94,7 @@ class PullResult:
     tasks: dict[str, Any] = field(default_factory=dict)   # task id -> TaskProgress
     missing: list[str] = field(default_factory=list)      # pushed tasks whose issue was not found
     calls: dict[str, int] = field(default_factory=dict)
+    forecast: Any = None                                  # the ForecastSnapshot stored with it (rollout.trend)
 
     def summary(self) -> dict[str, int]:
         out = {"todo": 0, "in-progress": 0, "done": 0}
@@ -104,7 +105,8 @@ class PullResult:
     def to_dict(self) -> dict[str, Any]:
         return {"plan": self.plan, "taken_at": self.taken_at.isoformat(), "summary": self.summary(),
                 "missing": list(self.missing), "calls": dict(self.calls),
-                "tasks": [p.to_dict() for p in self.tasks.values()]}
+                "tasks": [p.to_dict() for p in self.tasks.values()],
+                **({"forecast": self.forecast.to_dict()} if self.forecast is not None else {})}
 
 
 @runtime_checkable

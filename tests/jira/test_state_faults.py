@@ -128,7 +128,7 @@ def test_a_file_deleted_mid_run_is_put_back(tmp_path):
 
 @pytest.mark.parametrize("sql, message", [
     ("UPDATE meta SET value = 'abc' WHERE key = 'schema_version'", r"damaged \(schema_version is 'abc'\)"),
-    ("UPDATE baseline SET start_date = '2027-13-45'", r"damaged \(a stored value cannot be read"),
+    ("UPDATE baseline_tasks SET start_date = '2027-13-45'", r"damaged \(a stored value cannot be read"),
     ("UPDATE issues SET fields_json = '{not json'", r"damaged \(a stored value cannot be read"),
     ("UPDATE snapshots SET taken_at = 'yesterday'", r"damaged \(a stored value cannot be read"),
 ])

@@ -217,7 +217,12 @@ def test_the_stored_baseline_against_the_plan(tmp_path):
     assert data["critical"]["known"] is False and data["findings"]["known"] is False
     assert runner.invoke(cli, ["diff", "baseline:default", str(path)]).exit_code == 0
     named = runner.invoke(cli, ["diff", "baseline:SteerCo", str(path)])
-    assert named.exit_code == 2 and "only the default baseline" in named.output
+    assert named.exit_code == 2 and "no baseline named 'SteerCo' for plan 'acme' (stored: 'default')" in named.output
+    with StateStore(str(path), "acme") as store:                  # a named baseline of the plan at a=8
+        store.save_baseline(schedule(load_plan(path)), name="SteerCo")
+    named = runner.invoke(cli, ["diff", "baseline:SteerCo", str(path), "--format", "json"])
+    assert named.exit_code == 0, named.output
+    assert json.loads(named.output)["finish"]["delta_days"] == 0        # the default one still says +3
     other = tmp_path / "sub"
     other.mkdir()
     none = runner.invoke(cli, ["diff", "baseline:", str(write_plan(other))])
