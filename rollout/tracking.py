@@ -611,11 +611,18 @@ class StatusReport:
             "filter": None if self.selection is None else self.selection.label,
             "workstreams": self.workstreams(), "milestones": self.milestones(),
             "late": self.late(), "burnup": self.burnup, "tasks": self.tasks(),
+            "earned_schedule": self.earned().to_dict(),
         }
         if self.group_by != "workstream":
             out["group_by"] = self.group_by
             out["groups"] = self.groups()
         return out
+
+    def earned(self):
+        """SPI(t), BEI and the finish they imply (:mod:`rollout.earned`)."""
+        from .earned import earned_schedule
+
+        return earned_schedule(self)
 
     def _actuals_label(self) -> str:
         if self.actuals_source:
@@ -638,7 +645,7 @@ class StatusReport:
                      f"(plan {d['planned_percent']}% by the baseline); no RAG until progress is reported",
                      f"Baseline finish {d['baseline_finish']} ({self.baseline_source}); the forecast is the "
                      "baseline until progress is reported"]
-        lines += [f"Actuals: {self._actuals_label()}", ""]
+        lines += [f"Actuals: {self._actuals_label()}", self.earned().to_text(), ""]
         label = "workstream" if self.group_by == "workstream" else self.group_by
         lines.append("Workstreams" if label == "workstream" else f"By {label}")
         lines.append(_table((label, "done %", "plan %", "own variance", "finish variance", "RAG", "late tasks"),

@@ -54,7 +54,7 @@ def status_context(report: StatusReport, id_prefix: str = "") -> dict[str, Any]:
         "selection": d["filter"], "groups": groups,
         "group_heading": "Workstreams" if label == "workstream" else f"By {label}",
         "group_label": label, "bars": bars, "burnup": burnup,
-        "late": late[:_HTML_LATE_ROWS], "late_count": len(late),
+        "late": late[:_HTML_LATE_ROWS], "late_count": len(late), "earned": d["earned_schedule"],
     }
 
 
