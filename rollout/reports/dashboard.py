@@ -104,6 +104,7 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
         sections.append("findings")
         context["findings"] = _findings(checks, selection)
         context["task_names"] = {t.id: t.name for t in plan.tasks}
+    context.update(_quality_and_trend(plan, sched, status, as_of, actuals, sections))
     if status is not None:
         from .status import status_context
 
@@ -137,6 +138,32 @@ def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
 
 _FILE_LABELS = {"csv": "Schedule (CSV)", "ics": "Calendar (iCalendar)", "sarif": "Findings (SARIF)",
                 "risk": "Schedule risk (JSON)"}
+
+
+def _quality_and_trend(plan: Plan, sched: Schedule, status, as_of, actuals, sections: list[str]) -> dict[str, Any]:
+    """The schedule-quality table (always, with the checks installed) and the trend charts (with two or
+    more forecast snapshots); ``sections`` gets their names."""
+    from .quality import quality_rows
+    from .sources import stored_state
+
+    baseline = stored_state(plan)[0]
+    given = status is not None and (as_of is not None or actuals is not None or status.actuals_source is not None)
+    day = status.as_of if given else None
+    rows = quality_rows(plan, sched, status=status, status_date=day, baseline=baseline)
+    note = ", ".join(filter(None, [f"status date {day.isoformat()}" if day else "no status date",
+                                   "stored baseline" if baseline else "the current schedule as the baseline"]))
+    if rows is not None:
+        sections.append("quality")
+    from ..trend import trend
+
+    t = trend(plan)
+    trend_ctx = None
+    if len(t.snapshots) >= 2:
+        from .trend import trend_context
+
+        sections.append("trend")
+        trend_ctx = trend_context(t, id_prefix="dash-")
+    return {"quality": rows, "quality_note": note, "t": trend_ctx}
 
 
 def _run_checks(plan: Plan, sched: Schedule, fail_on: str):

@@ -30,10 +30,10 @@ def milestone_figure(trend) -> dict[str, Any]:
                      "line": {"color": "#555555", "dash": "dash", "width": 1.5}})
     for i, s in enumerate(series):
         label = plotly_text(s["name"] or s["id"], 40)
-        pts = s["points"]
+        pts = _on_the_diagonal(s["points"])
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": label,
-            "x": [p["as_of"] for p in pts], "y": [p["forecast"] for p in pts],
+            "x": [p["x"] for p in pts], "y": [p["forecast"] for p in pts],
             "meta": {"rollout": "milestone", "id": plotly_text(s["id"])},
             "line": {"color": _PALETTE[i % len(_PALETTE)]},
             "marker": {"size": [11 if p["done"] else 7 for p in pts],
@@ -47,6 +47,18 @@ def milestone_figure(trend) -> dict[str, Any]:
         "xaxis": {"title": {"text": "report date"}, "type": "date"},
         "yaxis": {"title": {"text": "forecast date"}, "type": "date"},
         "height": 460 + 12 * min(len(series), 20), "margin": {"t": 50}, "legend": {"orientation": "v"}}}
+
+
+def _on_the_diagonal(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The points of one milestone's line: reported forecasts at their report date, and once done, one
+    point at its finish on the diagonal (forecast = report date), where the line ends."""
+    out = []
+    for p in points:
+        if p["done"]:
+            out.append({**p, "x": min(p["forecast"], p["as_of"])})
+            break
+        out.append({**p, "x": p["as_of"]})
+    return out
 
 
 def finish_figure(trend) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def test_writes_every_file(tmp_path, hostile_plan):
         "index": "index.html"}
     risk = json.loads((tmp_path / "out" / "risk.json").read_text())
     assert risk["iterations"] == 200 and set(risk["finish"]) >= {"p50", "p80", "p95", "p_meet_plan"}
-    assert report.sections == ("headline", "gantt", "findings", "status", "risk")
+    assert report.sections == ("headline", "gantt", "findings", "quality", "status", "risk")
 
 
 def test_index_is_self_contained_with_plotly_once(tmp_path, plan):
@@ -58,7 +58,7 @@ def test_headline_figures(tmp_path, plan):
         assert f'<span class="sev-{severity}">{n} {noun}</span>' in headline
     assert "Next milestone" in headline and "Go-live decision" in headline
     assert "1 milestone, 2 cadences" in headline
-    assert report.sections == ("headline", "gantt", "findings", "status")   # 0 iterations: no risk
+    assert report.sections == ("headline", "gantt", "findings", "quality", "status")   # 0 iterations: no risk
 
 
 def test_findings_table_lists_every_finding(tmp_path, plan):
