@@ -13,6 +13,10 @@ from .html import plotly_js_tag, plotly_text, render
 
 __all__ = ["finish_figure", "milestone_figure", "trend_context", "trend_html"]
 
+#: Lines the milestone trend chart draws at most: those that moved most (the JSON and table list all).
+MTA_MAX_LINES = 40
+_HTML_ROWS = 200              # the table is for people; the JSON lists every milestone
+
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
             "#bcbd22", "#17becf")
 
@@ -20,7 +24,7 @@ _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#
 def milestone_figure(trend) -> dict[str, Any]:
     """Milestone trend analysis: x = report (status) date, y = forecast date, one line per milestone;
     the diagonal (forecast = report date) is where a milestone lands when it is done."""
-    series = trend.milestones()
+    series = _most_moved(trend.milestones())
     data: list[dict[str, Any]] = []
     dates = [p[k] for s in series for p in s["points"] for k in ("as_of", "forecast")]
     if dates:
@@ -42,11 +46,35 @@ def milestone_figure(trend) -> dict[str, Any]:
                      for p in pts],
             "hovertemplate": f"{label}<br>reported %{{x}}<br>%{{text}} %{{y}}<extra></extra>",
         })
+    shown = len([d for d in data if d["meta"]["rollout"] == "milestone"])
+    total = len(trend.milestones())
+    title = "Milestone trend analysis: forecast date by report date"
+    if shown < total:
+        title += f" ({shown} of {total:,} milestones: those that moved most)"
     return {"data": data, "layout": {
-        "title": {"text": "Milestone trend analysis: forecast date by report date"},
+        "title": {"text": title},
         "xaxis": {"title": {"text": "report date"}, "type": "date"},
         "yaxis": {"title": {"text": "forecast date"}, "type": "date"},
         "height": 460 + 12 * min(len(series), 20), "margin": {"t": 50}, "legend": {"orientation": "v"}}}
+
+
+def _most_moved(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most MTA_MAX_LINES series, in plan order: the ones whose forecast moved most over the snapshots."""
+    if len(series) <= MTA_MAX_LINES:
+        return series
+
+    def moved(s: dict[str, Any]) -> int:
+        days = [p["forecast"] for p in s["points"]]
+        return (_day(max(days)) - _day(min(days))).days
+
+    keep = {id(s) for s in sorted(series, key=moved, reverse=True)[:MTA_MAX_LINES]}
+    return [s for s in series if id(s) in keep]
+
+
+def _day(text: str):
+    import datetime as _dt
+
+    return _dt.date.fromisoformat(text)
 
 
 def _on_the_diagonal(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -99,7 +127,8 @@ def trend_context(trend, id_prefix: str = "") -> dict[str, Any]:
     return {"title": trend.plan.title, "id_prefix": id_prefix, "count": d["snapshots"],
             "first": d["finish"][0]["as_of"] if d["finish"] else None,
             "last": d["finish"][-1]["as_of"] if d["finish"] else None,
-            "mta": milestone_figure(trend), "finish": finish_figure(trend), "milestones": rows}
+            "mta": milestone_figure(trend), "finish": finish_figure(trend), "milestones": rows[:_HTML_ROWS],
+            "milestone_count": len(rows)}
 
 
 def trend_html(trend) -> str:

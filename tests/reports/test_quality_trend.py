@@ -99,3 +99,25 @@ def test_trend_page_figures(tmp_path):
     assert all(a <= b for a, b in zip(fin["p50"]["y"], fin["p80"]["y"]))
     data = json.loads(CliRunner().invoke(cli, ["trend", str(path), "--format", "json"]).output)
     assert [p["forecast"] for p in data["milestones"][1]["points"]] == lines[1]["y"]
+
+
+def test_the_milestone_chart_keeps_the_lines_that_moved_most():
+    from rollout.model import CalendarSpec, Plan, Task
+    from rollout.reports.trend import MTA_MAX_LINES, milestone_figure
+    from rollout.state import ForecastSnapshot, MilestoneForecast
+    from rollout.trend import Trend
+
+    n = MTA_MAX_LINES + 5
+    plan = Plan("p", "P", dt.date(2027, 1, 4), CalendarSpec(),
+                tuple(Task(f"w.m{i:02d}", f"M{i}", "w", 0, kind="milestone") for i in range(n)))
+    day = dt.date(2027, 3, 1)
+
+    def snap(as_of, slip):        # milestone i slips by i days between the two snapshots, times `slip`
+        return ForecastSnapshot(dt.datetime(2027, 1, 1), as_of, "status", day,
+                                tuple(MilestoneForecast(f"w.m{i:02d}", f"M{i}", day + dt.timedelta(days=i * slip))
+                                      for i in range(n)))
+
+    fig = milestone_figure(Trend(plan, (snap(dt.date(2027, 1, 4), 0), snap(dt.date(2027, 1, 11), 1))))
+    ids = [d["meta"]["id"] for d in fig["data"] if d["meta"]["rollout"] == "milestone"]
+    assert ids == [f"w.m{i:02d}" for i in range(5, n)]              # the 5 that moved least are left out
+    assert f"({MTA_MAX_LINES} of {n} milestones: those that moved most)" in fig["layout"]["title"]["text"]
