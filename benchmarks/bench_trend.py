@@ -1,6 +1,6 @@
 """Earned schedule and forecast snapshots on big plans: `earned_schedule(report)` alone, recording a
-forecast snapshot (`status --record` without and with `--risk`), and reading a year of weekly snapshots
-back for `rollout trend` (text, JSON and the HTML page).
+forecast snapshot (`status --record` without and with `--risk`), reading a year of weekly snapshots
+back for `rollout trend` (text, JSON and the HTML page), and the dashboard's schedule-quality table.
 
     PYTHONPATH=. python benchmarks/bench_trend.py                  # 25,000 tasks
     PYTHONPATH=. python benchmarks/bench_trend.py --tasks 200000 --weeks 10
@@ -66,6 +66,12 @@ def bench(n: int, weeks: int, workdir: Path) -> None:
     t3 = time.perf_counter()
     page = trend_html(t)
     t4 = time.perf_counter()
+    from rollout.reports.quality import quality_rows
+
+    t5 = time.perf_counter()
+    rows = quality_rows(plan, report.baseline, status=report, status_date=as_of)
+    t6 = time.perf_counter()
+    print(f"  dashboard schedule-quality table ({len(rows)} metrics, with a status date): {t6 - t5:.2f} s")
     print(f"  {weeks} weekly snapshots: stored {t1 - t0:.2f} s, read {t2 - t1:.2f} s, json+text {t3 - t2:.2f} s, "
           f"html {t4 - t3:.2f} s ({len(page) / 1e6:.1f} MB)", flush=True)
 

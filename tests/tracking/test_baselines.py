@@ -141,3 +141,18 @@ def test_a_failed_save_leaves_the_stored_baseline_as_it_was(plan_file):
             store.save_baseline(Broken(), name="SteerCo")
         assert store.baseline("SteerCo") == {tid: (st.start_date, st.finish_date) for tid, st in good.tasks.items()}
         assert [b.name for b in store.baselines()] == ["SteerCo"]
+
+
+def test_every_option_of_the_new_commands_is_documented():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "tracking-and-risk.md").read_text()
+    for name in ("baseline", "baselines", "trend", "pull"):
+        assert f"rollout {name}" in doc, name
+        for param in cli.commands[name].params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in ("--help", "--output", "--format"):
+                    assert f"`{opt}" in doc or f"{opt} " in doc or f"{name} {opt}" in doc, f"{name} {opt}"
+    for name in ("baseline", "baselines", "trend"):
+        assert "Example:" in cli.commands[name].help
