@@ -41,7 +41,7 @@ def baselines_cmd(plan_path, fmt):
 @click.command("trend")
 @PLAN_ARG
 @format_option("html", "text", "json")
-@output_option("Write to this file (e.g. trend.html) instead of standard output.")
+@output_option("The page to write (trend.html); text and JSON go to standard output without it.")
 def trend_cmd(plan_path, fmt, output):
     """Milestone trend analysis and the forecast-finish trend, from the stored forecast snapshots.
 
@@ -58,8 +58,11 @@ def trend_cmd(plan_path, fmt, output):
         rollout trend acme.yaml -o trend.html
         rollout trend acme.yaml --format json
     """
+    from ..errors import UsageError
     from ..trend import trend
 
+    if fmt == "html" and not output:
+        raise UsageError("the trend page needs a file: -o trend.html (or --format text / --format json)")
     t = trend(load(plan_path))
     if fmt == "json":
         emit(to_json(t.to_dict()), output)

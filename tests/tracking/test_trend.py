@@ -99,6 +99,11 @@ def test_record_forecast_is_a_library_call(plan_file):
     assert trend(plan).snapshots[0].milestones == snap.milestones
 
 
+def test_the_trend_page_needs_a_file(plan_file):
+    out = run("trend", plan_file)
+    assert out.exit_code == 2 and "the trend page needs a file: -o trend.html" in out.output
+
+
 def test_trend_text_and_json(plan_file):
     empty = run("trend", plan_file, "--format", "text")
     assert empty.exit_code == 0 and "no forecast snapshots yet" in empty.output
@@ -113,3 +118,30 @@ def test_trend_text_and_json(plan_file):
     assert gate["points"][-1]["forecast"] == "2027-01-19"
     text = run("trend", plan_file, "--format", "text").output
     assert "3 forecast snapshot(s), 2027-01-07 to 2027-01-21" in text and "disc.gate" in text
+
+
+def test_a_failed_save_keeps_the_earlier_snapshot_of_that_date(plan_file):
+    import dataclasses
+
+    from rollout.state import MilestoneForecast
+
+    assert record(plan_file, WEEK1, "2027-01-07").exit_code == 0
+    with StateStore(plan_file, "pilot") as store:
+        (before,) = store.forecasts()
+        broken = dataclasses.replace(before, milestones=(MilestoneForecast("x", "X", None),))   # no date
+        with pytest.raises(AttributeError):
+            store.save_forecast(broken)          # fails after the earlier one of the date was deleted
+        assert store.forecasts() == [before]
+
+
+def test_a_damaged_forecast_row_is_one_line_exit_2(plan_file):
+    import sqlite3
+
+    assert record(plan_file, WEEK1, "2027-01-07").exit_code == 0
+    conn = sqlite3.connect(state_path(plan_file, "pilot"))
+    conn.execute("UPDATE forecast_tasks SET forecast_date = 'soon'")
+    conn.commit()
+    conn.close()
+    out = run("trend", plan_file, "--format", "json")
+    assert out.exit_code == 2 and "damaged (a stored value cannot be read" in out.output
+    assert "Traceback" not in out.output and len(out.output.strip().splitlines()) == 1
