@@ -1,6 +1,6 @@
 """Earned schedule of a status report: SPI(t), the finish it implies, and the baseline execution index.
 
-Time is counted in working days from the plan's day 0 (SPEC 2 edges); value is duration-weighted,
+Time is counted in working days from the plan's day 0 (the schedule's edges); value is duration-weighted,
 as for percent complete: a task's value is its duration, earned in proportion to its percent complete
 and planned in proportion to the share of its baseline dates before the day.
 
