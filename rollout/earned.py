@@ -14,7 +14,8 @@ and planned in proportion to the share of its baseline dates before the day.
   pace so far implies (dated at the end of working day ⌈IEAC(t)⌉).
 - BEI = tasks finished by the status date / tasks baselined to finish by it (DCMA, as rule D014).
 
-Without progress reported, or before the plan starts (AT = 0), SPI(t) and IEAC(t) are not given.
+Without progress reported, nothing is given (no figure is a verdict for want of a report); before the
+plan starts (AT = 0), SPI(t) and IEAC(t) are not given.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["EarnedSchedule", "earned_schedule"]
+
+NO_PROGRESS = "no progress reported yet"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class EarnedSchedule:
                 "bei": self.bei, "bei_finished": self.finished, "bei_baselined": self.baselined, "note": self.note}
 
     def to_text(self) -> str:
+        if self.note == NO_PROGRESS:
+            return f"Earned schedule: not given until progress is reported (CPM forecast {self.cpm_forecast})"
         if self.spi_t is None:
             spi = f"SPI(t) not given ({self.note})"
         else:
@@ -72,13 +77,13 @@ def earned_schedule(report) -> EarnedSchedule:
            <= as_of]
     finished = [i for i in ids if (act := report.actuals.get(i)) is not None and act.status == "done"
                 and (act.actual_finish or as_of) <= as_of]
-    bei = round(len(finished) / len(due), 3) if due else None
+    bei = round(len(finished) / len(due), 3) if due and report.reported else None
     weights = [(tasks[i].duration, edges[i]) for i in ids if tasks[i].duration]
     total = sum(w for w, _ in weights)
     note = None
     es = spi = ieac = ieac_date = None
     if not report.reported:
-        note = "no progress reported yet"
+        note = NO_PROGRESS
     elif a <= 0:
         note = "the status date is on or before the plan's start"
     elif not total:

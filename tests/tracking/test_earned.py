@@ -74,3 +74,12 @@ def test_no_spi_before_the_start_and_text_and_html(tmp_path):
             "pace, CPM forecast 2027-02-02; BEI 1.00 (1 finished of 1 baselined") in text
     html = status(tmp_path, rows, "2027-01-14", fmt="html")
     assert "<strong>SPI(t) 0.50</strong>" in html and "forecast finish <strong>2027-02-16</strong>" in html
+
+
+def test_nothing_is_given_without_progress(tmp_path):
+    # no row reported: no figure is a verdict, BEI included (3 tasks were due, none is known finished)
+    es = status(tmp_path, "", "2027-01-18")["earned_schedule"]
+    assert es["spi_t"] is None and es["bei"] is None and es["note"] == "no progress reported yet"
+    assert es["bei_baselined"] == 3
+    assert "Earned schedule: not given until progress is reported" in status(tmp_path, "", "2027-01-18", "text")
+    assert "Earned schedule: not given until progress is reported." in status(tmp_path, "", "2027-01-18", "html")
