@@ -972,11 +972,14 @@ class _Push:
                     "start": min(st.start_date for st in sts).isoformat() if self.site.start_field else None,
                     "parent": None}, list(base_labels)))
         names_of = {t.id: " ".join((t.name or t.id).split()) for t in plan.tasks}
+        pools = {pool.id for pool in plan.resources}
         for t in plan.tasks:
             st = self.sched.tasks[t.id]
             parent = None if cfg.epic_per == "none" else ("epic:" if cfg.epic_per == "plan" else f"epic:{t.workstream}")
             epic_of[t.id] = parent
             labels = list(base_labels) + ([MILESTONE_LABEL] if t.is_milestone else [])
+            # a pool's tasks carry it as a label (Jira labels have no spaces)
+            labels += ["pool-" + "-".join(rid.split()) for rid, _ in t.resources if rid in pools]
             type_name = (cfg.milestone_issue_type or cfg.issue_type) if t.is_milestone else cfg.issue_type
             wants.append(_Want(t.id, "task", type_name, {
                 "summary": " ".join((t.name or t.id).split())[:255],     # one line, as Jira requires
