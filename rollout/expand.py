@@ -46,12 +46,12 @@ PLAN_TASK_KEYS = TASK_KEYS + ("depends_on+",)
 _DEP_KEY_SET = frozenset(("task", "type", "lag", "optional"))
 WORKSTREAM_KEYS = ("id", "name", "description", "tasks")
 CADENCE_KEYS = ("id", "name", "every", "kind", "participants", "audience", "owner", "from", "until", "for_each",
-                "when", "description", "impact")
+                "when", "description", "impact", "at", "length", "timezone", "on_holiday")
 PARAM_KEYS = ("type", "default", "required", "description", "choices")
 PARAM_TYPES = ("str", "int", "float", "bool", "list", "date", "duration")
 DEP_KEYS = ("task", "type", "lag", "optional")
 ESTIMATE_KEYS = ("optimistic", "likely", "pessimistic")
-CALENDAR_KEYS = ("country", "subdiv", "workdays", "holidays")
+CALENDAR_KEYS = ("country", "subdiv", "workdays", "holidays", "timezone")
 PERSON_KEYS = ("id", "name", "email", "roles", "capacity", "calendar", "leave")
 POOL_KEYS = ("id", "name", "units", "calendar", "description")
 AUDIENCE_KEYS = ("id", "name", "headcount", "tolerance", "description")
@@ -1285,8 +1285,51 @@ def _calendar(doc: YamlDoc, value: Any, p: _Problems, at: tuple = ("calendar",),
             p.add(doc, at + ("subdiv" if subdiv and "subdiv" in str(exc).lower() else "country",),
                   f"calendar: unknown country or subdivision {country!r}{'/' + str(subdiv) if subdiv else ''}"
                   " (use ISO codes such as US, GB, DE with subdiv BY)")
+    zone = base.timezone
+    if value.get("timezone") is not None:
+        zone = _timezone(doc, at + ("timezone",), value["timezone"], p)
     return CalendarSpec(workdays=workdays, country=country, subdiv=None if subdiv is None else str(subdiv),
-                        holidays=tuple(sorted(set(holidays))))
+                        holidays=tuple(sorted(set(holidays))), timezone=zone)
+
+
+def _timezone(doc: YamlDoc, where: tuple, value: Any, p: _Problems) -> str | None:
+    """An IANA time zone name (Europe/Berlin), checked against the zone database."""
+    import zoneinfo
+
+    name = str(value).strip()
+    try:
+        if not name or name.startswith(("/", ".")) or ".." in name:
+            raise ValueError(name)
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        p.add(doc, where, f"timezone: unknown time zone {clip(name)!r} (use an IANA name such as Europe/Berlin)")
+        return None
+    return name
+
+
+def _meeting_time(doc: YamlDoc, where: tuple, value: Any, p: _Problems) -> str | None:
+    """``at:`` as "HH:MM" (24-hour). An unquoted 10:00 reaches us as 600 (YAML 1.1 base-60): read it so."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
+    if not m:
+        p.add(doc, where, f"at: {clip(str(value))!r} is not a time of day; use \"HH:MM\" (24-hour, e.g. \"10:00\")")
+        return None
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def _meeting_length(doc: YamlDoc, where: tuple, value: Any, p: _Problems) -> int | None:
+    """``length:`` in minutes: 30m, 90m, 1h, 1h30m (a bare number is minutes)."""
+    text = str(value).strip().lower()
+    if isinstance(value, int) and not isinstance(value, bool):
+        minutes = value
+    else:
+        m = re.fullmatch(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", text)
+        minutes = int(m.group(1) or 0) * 60 + int(m.group(2) or 0) if m and text else None
+    if minutes is None or not 0 < minutes <= 24 * 60:
+        p.add(doc, where, f"length: {clip(text)!r} is not a meeting length; use minutes or hours (30m, 90m, 1h)")
+        return None
+    return minutes
 
 
 def _cadences(ex: _Expander, typer: _Typer, holder: dict[str, str]) -> list[Cadence]:
@@ -1314,7 +1357,29 @@ def _cadences(ex: _Expander, typer: _Typer, holder: dict[str, str]) -> list[Cade
             participants=typer.strings(raw, "participants"), audience=typer.strings(raw, "audience"),
             owner=holder.get(typer.text(raw, "owner"), typer.text(raw, "owner")), from_task=typer.text(raw, "from"), until=until,
             impact=typer.impact(raw) if "impact" in fields else None, source=doc.source(where),
+            **_meeting(fields, doc, where, ex.p),
         ))
+    return out
+
+
+def _meeting(fields: dict, doc: YamlDoc, where: tuple, p: _Problems) -> dict[str, Any]:
+    """A cadence's meeting keys (at, length, timezone, on_holiday) as Cadence fields."""
+    out: dict[str, Any] = {}
+    if fields.get("at") is not None:
+        out["at"] = _meeting_time(doc, where + ("at",), fields["at"], p)
+    if fields.get("length") is not None:
+        length = _meeting_length(doc, where + ("length",), fields["length"], p)
+        if length is not None:
+            out["length"] = length
+    if fields.get("timezone") is not None:
+        out["timezone"] = _timezone(doc, where + ("timezone",), fields["timezone"], p)
+    if fields.get("on_holiday") is not None:
+        choice = str(fields["on_holiday"])
+        if choice not in ("skip", "next"):
+            p.add(doc, where + ("on_holiday",), f"unknown on_holiday {clip(choice)!r}{_suggest(choice, ('skip', 'next'))}; "
+                  "expected one of skip, next")
+        else:
+            out["on_holiday"] = choice
     return out
 
 

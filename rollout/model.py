@@ -189,6 +189,12 @@ class Cadence:
     #: change points per meeting; None = the default of its kind (``DEFAULT_IMPACT``)
     impact: int | None = None
     source: Source | None = field(default=None, compare=False, repr=False)
+    #: meeting time "HH:MM" (None: an all-day event), length in minutes, IANA time zone (None: the plan's
+    #: ``calendar.timezone``, else floating time), and what a meeting on a plan holiday does: skip | next
+    at: str | None = None
+    length: int = 60
+    timezone: str | None = None
+    on_holiday: str = "skip"
 
     @property
     def change_points(self) -> int:
@@ -308,6 +314,7 @@ class CalendarSpec:
     country: str | None = None
     subdiv: str | None = None
     holidays: tuple[_dt.date, ...] = ()
+    timezone: str | None = None        # IANA name (Europe/Berlin): where timed cadence meetings happen
 
 
 @dataclass(frozen=True)

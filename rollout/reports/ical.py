@@ -10,13 +10,13 @@ import datetime as _dt
 import os
 from typing import Any
 
-from ..cadence import first_meeting, last_day
+from ..cadence import first_meeting, last_day, occurrences
 from ..errors import UsageError
-from ..model import Cadence
+from ..model import Cadence, Person
 from ..schedule import Schedule, ScheduledTask
 from ..util import printable
 
-__all__ = ["calendar_bytes", "event_uid", "recurrence", "write_calendar"]
+__all__ = ["attendees", "calendar_bytes", "event_uid", "organizer", "recurrence", "write_calendar"]
 
 _DAY = _dt.timedelta(days=1)
 #: SEQUENCE counts minutes since this moment, so each export outranks the one before it.
@@ -103,32 +103,129 @@ def _task_event(plan_id: str, st: ScheduledTask, ws_name: str, stamp: _dt.dateti
     return ev
 
 
+def _zone(cadence: Cadence, plan) -> Any:
+    """The cadence's time zone (its own, else the plan's ``calendar.timezone``), or None: floating time."""
+    name = cadence.timezone or getattr(plan.calendar, "timezone", None)
+    if not name:
+        return None
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(name)
+
+
+def _when(cadence: Cadence, day: _dt.date, zone: Any) -> _dt.date | _dt.datetime:
+    """The start of the meeting on ``day``: the date (all-day), or the date at ``at`` in ``zone``."""
+    if not cadence.at:
+        return day
+    hour, minute = (int(x) for x in cadence.at.split(":"))
+    return _dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+
+
+def _end(cadence: Cadence, start: _dt.date | _dt.datetime) -> _dt.date | _dt.datetime:
+    return start + (_dt.timedelta(minutes=cadence.length) if isinstance(start, _dt.datetime) else _DAY)
+
+
+def _holidays(cadence: Cadence, schedule: Schedule) -> tuple[list[_dt.date], dict[_dt.date, _dt.date]]:
+    """The meetings that fall on a plan holiday: (left out, moved: holiday → next working day).
+
+    With ``on_holiday: next`` a meeting moves to the next working day, unless that day already has a
+    meeting of the series (then it is left out)."""
+    cal = schedule.calendar
+    dates = occurrences(cadence, schedule)
+    on_holiday = [d for d in dates if cal.holiday_name(d) is not None]
+    if cadence.on_holiday != "next":
+        return on_holiday, {}
+    taken, skipped, moved = set(dates), [], {}
+    for d in on_holiday:
+        target = cal.date(cal.index_on_or_after(d))
+        if target in taken:
+            skipped.append(d)
+        else:
+            moved[d] = target
+            taken.add(target)
+    return skipped, moved
+
+
+def _address(person: Person, role: str | None = None):
+    from icalendar import vCalAddress
+
+    addr = vCalAddress(f"mailto:{person.email}")
+    addr.params["cn"] = _line(person.name or person.id)
+    if role:
+        addr.params["role"] = role
+        addr.params["partstat"] = "NEEDS-ACTION"
+        addr.params["rsvp"] = "TRUE"
+    return addr
+
+
+def attendees(cadence: Cadence, people: tuple[Person, ...]) -> list[Person]:
+    """The people whose id or one of whose roles is among the cadence's participants or audience and who
+    have an email in the plan, in the plan's order."""
+    wanted = set(cadence.participants) | set(cadence.audience)
+    return [p for p in people if p.email and (p.id in wanted or wanted.intersection(p.roles))]
+
+
+def organizer(cadence: Cadence, people: tuple[Person, ...]) -> Person | None:
+    """The cadence owner's person (a role held by one person is that person), when they have an email."""
+    if not cadence.owner:
+        return None
+    found = [p for p in people if p.id == cadence.owner]
+    if not found:
+        found = [p for p in people if cadence.owner in p.roles]
+    return found[0] if len(found) == 1 and found[0].email else None
+
+
 def _cadence_event(plan_id: str, cadence: Cadence, schedule: Schedule, stamp: _dt.datetime, sequence: int):
     from icalendar import Event
 
     rule = recurrence(cadence, schedule)
     if rule is None:
-        return None
-    first = first_meeting(cadence, schedule)
-    ev = Event()
-    ev.add("uid", event_uid(plan_id, cadence.id))
-    ev.add("dtstamp", stamp)
-    ev.add("sequence", sequence)
-    ev.add("summary", printable(cadence.name))
-    ev.add("dtstart", first)
-    ev.add("dtend", first + _DAY)
-    ev.add("rrule", rule)
-    ev.add("transp", "TRANSPARENT")
-    ev.add("categories", ["cadence", _line(cadence.kind)])
+        return []
+    plan = schedule.plan
+    zone = _zone(cadence, plan)
+    first = _when(cadence, first_meeting(cadence, schedule), zone)
+    if isinstance(first, _dt.datetime):
+        until = _when(cadence, rule["UNTIL"], zone)
+        # RFC 5545: with a TZID start, UNTIL is in UTC; with floating time, floating
+        rule = {**rule, "UNTIL": until.astimezone(_dt.timezone.utc) if zone is not None else until}
+    skipped, moved = _holidays(cadence, schedule)
     weeks = cadence.every // 7 if cadence.every % 7 == 0 else None
-    ev.add("description", _describe(
-        f"Every {weeks} week{'s' if weeks != 1 else ''}" if weeks else f"Every {cadence.every} days",
-        f"Cadence: {cadence.id}",
-        f"Owner: {cadence.owner}" if cadence.owner else None,
-        f"Participants: {', '.join(cadence.participants)}" if cadence.participants else None,
-        f"Audience: {', '.join(cadence.audience)}" if cadence.audience else None,
-    ))
-    return ev
+    people = plan.people
+    who, boss = attendees(cadence, people), organizer(cadence, people)
+
+    def event(start, recurrence_id=None):
+        ev = Event()
+        ev.add("uid", event_uid(plan_id, cadence.id))
+        ev.add("dtstamp", stamp)
+        ev.add("sequence", sequence)
+        if recurrence_id is not None:
+            ev.add("recurrence-id", recurrence_id)
+        ev.add("summary", printable(cadence.name))
+        ev.add("dtstart", start)
+        ev.add("dtend", _end(cadence, start))
+        ev.add("transp", "OPAQUE" if isinstance(start, _dt.datetime) else "TRANSPARENT")
+        ev.add("categories", ["cadence", _line(cadence.kind)])
+        if boss is not None:
+            ev.add("organizer", _address(boss))
+        for person in who:
+            ev.add("attendee", _address(person, "REQ-PARTICIPANT"))
+        ev.add("description", _describe(
+            f"Every {weeks} week{'s' if weeks != 1 else ''}" if weeks else f"Every {cadence.every} days",
+            f"Moved from {recurrence_id.isoformat()[:10]} (a holiday)" if recurrence_id is not None else None,
+            f"Cadence: {cadence.id}",
+            f"Owner: {cadence.owner}" if cadence.owner else None,
+            f"Participants: {', '.join(cadence.participants)}" if cadence.participants else None,
+            f"Audience: {', '.join(cadence.audience)}" if cadence.audience else None,
+        ))
+        return ev
+
+    master = event(first)
+    master.add("rrule", rule)
+    if skipped:
+        master.add("exdate", [_when(cadence, d, zone) for d in skipped])
+    # a moved meeting is an override of its occurrence (RECURRENCE-ID): Outlook, Google and Apple
+    # Calendar all show it on the new day, where RDATE+EXDATE is ignored by some of them
+    return [master] + [event(_when(cadence, new, zone), _when(cadence, old, zone)) for old, new in moved.items()]
 
 
 def calendar_bytes(schedule: Schedule, tasks: bool = False, *, cadences: bool = True,
@@ -158,9 +255,9 @@ def calendar_bytes(schedule: Schedule, tasks: bool = False, *, cadences: bool = 
             cal.add_component(_task_event(plan.id, st, ws_name, stamp, sequence))
     if cadences:
         for cadence in plan.cadences:
-            ev = _cadence_event(plan.id, cadence, schedule, stamp, sequence)
-            if ev is not None:
+            for ev in _cadence_event(plan.id, cadence, schedule, stamp, sequence):
                 cal.add_component(ev)
+    cal.add_missing_timezones()          # a VTIMEZONE for each TZID the events use
     return cal.to_ical()
 
 
