@@ -70,7 +70,10 @@ def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actua
               help="File to write (plan.ics). Default: standard output.")
 @click.option("--tasks", "with_tasks", is_flag=True, help="Add every task as an all-day event, not only milestones.")
 @click.option("--no-cadences", "no_cadences", is_flag=True, help="Leave out the recurring cadence events.")
-def calendar_cmd(plan_path, output, with_tasks, no_cadences):
+@click.option("--for", "for_who", default=None, metavar="WHO",
+              help="Only what WHO (a person id, a role or an audience id) takes part in: the tasks they own, "
+                   "take part in, are the audience or a resource of, and the meetings they attend.")
+def calendar_cmd(plan_path, output, with_tasks, no_cadences, for_who):
     """iCalendar file: milestones as all-day events, cadences as recurring events.
 
     Each event's UID is <plan>.<task or cadence id>@rollout, so importing a newer export into
@@ -82,11 +85,12 @@ def calendar_cmd(plan_path, output, with_tasks, no_cadences):
     \b
         rollout calendar acme.yaml -o acme.ics
         rollout calendar acme.yaml --tasks -o acme-all.ics
+        rollout calendar acme.yaml --for dana -o dana.ics
     """
     from ..reports.ical import calendar_bytes
     from ..schedule import schedule
 
-    data = calendar_bytes(schedule(load(plan_path)), tasks=with_tasks, cadences=not no_cadences)
+    data = calendar_bytes(schedule(load(plan_path)), tasks=with_tasks, cadences=not no_cadences, for_who=for_who)
     if output:
         from ..util import atomic_write_bytes
 

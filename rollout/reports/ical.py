@@ -228,12 +228,61 @@ def _cadence_event(plan_id: str, cadence: Cadence, schedule: Schedule, stamp: _d
     return [master] + [event(_when(cadence, new, zone), _when(cadence, old, zone)) for old, new in moved.items()]
 
 
+class Feed:
+    """Whom a ``--for WHO`` calendar is for: the names (person id, roles, audience or pool id) that
+    mark an item as theirs, and how the calendar is titled."""
+
+    def __init__(self, label: str, names: set[str], owners: set[str]):
+        self.label, self.names, self.owners = label, names, owners
+
+    def takes_task(self, t) -> bool:
+        return (t.owner in self.owners or bool(self.names.intersection(t.participants))
+                or bool(self.names.intersection(t.audience))
+                or any(rid in self.names for rid, _ in t.resources))
+
+    def takes_cadence(self, c: Cadence) -> bool:
+        return (c.owner in self.owners or bool(self.names.intersection(c.participants))
+                or bool(self.names.intersection(c.audience)))
+
+
+def feed_for(plan, who: str) -> Feed:
+    """The feed of one person (by id), audience, pool or role (SPEC 3 ``--for``).
+
+    A person takes part through their id and each of their roles; a role's feed is what names the role
+    (and, for an owner, the role's one holder). Unknown → UsageError with the nearest name."""
+    people = {p.id: p for p in plan.people}
+    if who in people:
+        person = people[who]
+        names = {person.id, *person.roles}
+        return Feed(person.name or person.id, names, names)
+    audiences = {a.id: a for a in plan.audiences}
+    if who in audiences:
+        return Feed(audiences[who].name or who, {who}, {who})
+    pools = {r.id: r for r in plan.resources}
+    if who in pools:
+        return Feed(pools[who].name or who, {who}, {who})
+    holders = [p.id for p in plan.people if who in p.roles]
+    used = {n for item in (*plan.tasks, *plan.cadences) for n in (*item.participants, *item.audience)}
+    used |= {t.owner for t in (*plan.tasks, *plan.cadences) if t.owner}
+    if holders or who in used:
+        return Feed(who, {who}, {who, *holders[:1]} if len(holders) == 1 else {who})
+    from ..util import did_you_mean
+
+    options = sorted(set(people) | set(audiences) | set(pools) | used
+                     | {r for p in plan.people for r in p.roles})
+    hint = did_you_mean(who, options)
+    raise UsageError(f"--for: no person, role or audience '{_line(who)[:80]}' in the plan"
+                     + (f"; did you mean '{hint}'?" if hint else ""))
+
+
 def calendar_bytes(schedule: Schedule, tasks: bool = False, *, cadences: bool = True,
-                   dtstamp: _dt.datetime | None = None) -> bytes:
+                   dtstamp: _dt.datetime | None = None, for_who: str | None = None) -> bytes:
     """The schedule as an iCalendar file: milestones, cadences and (``tasks=True``) every task.
 
     Events are all-day. DTSTAMP is ``dtstamp`` (default: SOURCE_DATE_EPOCH or now) and SEQUENCE
     the minutes from 2024-01-01 to it, so a later export of the same plan supersedes an earlier one.
+    ``for_who`` (a person id, role, audience or pool id) keeps only what they take part in: the tasks
+    they own, take part in, are the audience of or a resource of (milestones too), and their meetings.
     """
     from icalendar import Calendar
 
@@ -248,13 +297,16 @@ def calendar_bytes(schedule: Schedule, tasks: bool = False, *, cadences: bool = 
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", _line(plan.title))
+    feed = feed_for(plan, for_who) if for_who is not None else None
+    cal.add("x-wr-calname", _line(plan.title if feed is None else f"{plan.title}: {feed.label}"))
     for st in schedule.tasks.values():
-        if tasks or st.task.is_milestone:
+        if feed.takes_task(st.task) if feed is not None else (tasks or st.task.is_milestone):
             ws_name = names.get(st.task.workstream, st.task.workstream)
             cal.add_component(_task_event(plan.id, st, ws_name, stamp, sequence))
     if cadences:
         for cadence in plan.cadences:
+            if feed is not None and not feed.takes_cadence(cadence):
+                continue
             for ev in _cadence_event(plan.id, cadence, schedule, stamp, sequence):
                 cal.add_component(ev)
     cal.add_missing_timezones()          # a VTIMEZONE for each TZID the events use

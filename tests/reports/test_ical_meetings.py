@@ -150,3 +150,64 @@ def test_lengths_in_minutes_and_hours():
     assert plan("    at: 9:30\n    length: 90m\n").cadences[0].length == 90
     assert plan("    at: \"9:30\"\n    length: 1h\n").cadences[0].at == "09:30"      # unquoted 9:30 is 570 in YAML
     assert plan("    at: 9:30\n    length: 30m\n").cadences[0].at == "09:30"
+
+
+FOR_PLAN = PLAN.format(zone="", extra="    at: \"10:00\"\n") + """\
+  - {id: training-sync, name: Trainer sync, every: 2w, participants: [trainer]}
+  - {id: branch-news, name: Branch newsletter, every: 4w, audience: [branches]}
+"""
+FOR_TASKS = """\
+      - {id: train, name: Train the trainers, duration: 5, depends_on: [a], participants: [trainer]}
+      - {id: tell, name: Tell the branches, duration: 2, depends_on: [a], audience: [branches]}
+      - {id: cut, name: Cut over, duration: 3, depends_on: [a], resources: {omar: 0.5}}
+      - {id: done, name: Live, duration: 0, depends_on: [train, tell, cut]}
+"""
+
+
+def _for(tmp_path, *args):
+    from click.testing import CliRunner
+
+    from rollout.cli import cli
+
+    path = tmp_path / "acme.yaml"
+    path.write_text(FOR_PLAN.replace("      - {id: a, name: Build, duration: 30, owner: sponsor}\n",
+                                     "      - {id: a, name: Build, duration: 30, owner: sponsor}\n" + FOR_TASKS))
+    out = tmp_path / "feed.ics"
+    result = CliRunner().invoke(cli, ["calendar", str(path), "-o", str(out), *args])
+    if result.exit_code:
+        return result, None
+    cal = icalendar.Calendar.from_ical(out.read_bytes())
+    return result, cal
+
+
+def _uids(cal):
+    return sorted({str(e["UID"]).removeprefix("acme.").removesuffix("@rollout") for e in cal.walk("VEVENT")})
+
+
+def test_for_a_person_is_what_they_own_attend_take_part_in_or_are_a_resource_of(tmp_path):
+    _, cal = _for(tmp_path, "--for", "lena")
+    assert _uids(cal) == ["steering", "training-sync", "w.train"]    # by id, and by their role (trainer)
+    assert str(cal["X-WR-CALNAME"]) == "Acme rollout: Lena Vogt"
+    _, cal = _for(tmp_path, "--for", "omar")
+    assert _uids(cal) == ["steering", "w.cut"]                         # role pmo; a resource of cut
+    _, cal = _for(tmp_path, "--for", "dana")
+    assert _uids(cal) == ["steering", "w.a"]                            # owns a (as sponsor) and organizes
+    _, full = _for(tmp_path)
+    assert "w.done" in _uids(full) and "branch-news" in _uids(full)
+
+
+def test_for_an_audience_or_a_role(tmp_path):
+    _, cal = _for(tmp_path, "--for", "branches")
+    assert _uids(cal) == ["branch-news", "w.tell"]
+    assert str(cal["X-WR-CALNAME"]) == "Acme rollout: Branch staff"
+    _, cal = _for(tmp_path, "--for", "trainer")
+    assert _uids(cal) == ["training-sync", "w.train"]
+    expanded = recurring_ical_events.of(cal).between(dt.date(2027, 1, 1), dt.date(2028, 1, 1))
+    assert {str(e["UID"]) for e in expanded} == {"acme.training-sync@rollout", "acme.w.train@rollout"}
+
+
+def test_for_someone_unknown_is_a_usage_error_with_a_suggestion(tmp_path):
+    result, _ = _for(tmp_path, "--for", "lenna")
+    assert result.exit_code == 2
+    assert "lenna" in result.output and "did you mean 'lena'" in result.output
+    assert "Traceback" not in result.output
