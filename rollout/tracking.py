@@ -34,9 +34,12 @@ __all__ = [
     "STATUSES",
     "StatusReport",
     "actuals_from_snapshot",
+    "assemble_status",
+    "baseline_edges",
     "forecast",
     "load_progress",
     "parse_actuals_csv",
+    "pin_reported_milestones",
     "read_actuals_csv",
     "remaining_plan",
     "status",
@@ -261,6 +264,13 @@ def _baseline_edges(plan: Plan, cal: WorkCalendar, current: Schedule,
     return out
 
 
+def baseline_edges(plan: Plan, cal: WorkCalendar, current: Schedule,
+                   stored: Mapping[str, tuple[_dt.date, _dt.date]] | None) -> dict[str, tuple[int, int]]:
+    """Baseline (start, end) edges per task: a stored baseline's dates where it has the task, else the
+    plan's current schedule."""
+    return {tid: (e.start, e.end) for tid, e in _baseline_edges(plan, cal, current, stored).items()}
+
+
 def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
              calendar: WorkCalendar | None = None,
              baseline: Mapping[str, tuple[int, int]] | None = None, *, current: Schedule | None = None) -> Schedule:
@@ -271,12 +281,22 @@ def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
     to the nearest day, at least one) running from the as-of date. Tasks not started keep their planned
     durations and dependencies and start no earlier than the as-of date; a milestone not yet reported
     falls where its predecessors put it. Missing actual dates are taken from the baseline.
+    ``current`` is the plan's own schedule (computed when not given).
     """
     cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    sched = schedule(remaining_plan(plan, actuals, as_of, cal, baseline, current=current), cal)
-    # Work done or under way is pinned with a start_no_earlier_than date. For a milestone that date
-    # would set its date (TaskJuggler's rule: 00:00 of that day), but a reached milestone happened at
-    # the close of the day before its edge, where it was reported: date it there.
+    current = current or schedule(plan, cal)
+    return pin_reported_milestones(plan, actuals, schedule(remaining_plan(plan, actuals, as_of, cal, baseline,
+                                                                          current=current), cal))
+
+
+def pin_reported_milestones(plan: Plan, actuals: Mapping[str, Actual], remaining: Schedule) -> Schedule:
+    """The forecast from the schedule of the remaining plan: reached milestones dated where reported.
+
+    Work done or under way is pinned with a start_no_earlier_than date. For a milestone that date
+    would set its date (TaskJuggler's rule: 00:00 of that day), but a reached milestone happened at
+    the close of the day before its edge, where it was reported: date it there.
+    """
+    sched = remaining
     pinned = {}
     for t in plan.tasks:
         act = actuals.get(t.id)
@@ -728,17 +748,33 @@ def _status(plan, as_of, actuals, baseline, snapshots, actuals_source, calendar,
     if selection is not None:
         selection.ids(plan.tasks)              # and so does a filter that matches no task
     current = schedule(plan, cal)
-    edges = _baseline_edges(plan, cal, current, baseline)
-    plain = {tid: (e.start, e.end) for tid, e in edges.items()}
-    if actuals:
-        fc = forecast(plan, actuals, as_of, cal, plain, current=current)
-    else:
-        fc = _baseline_schedule(current, plain)
+    edges = baseline_edges(plan, cal, current, baseline)
+    fc = forecast(plan, actuals, as_of, cal, edges, current=current) if actuals else None
+    return assemble_status(plan, as_of, actuals, current=current, edges=edges, forecast=fc,
+                           stored_baseline=bool(baseline), snapshots=snapshots, actuals_source=actuals_source,
+                           selection=selection, group_by=group_by)
+
+
+def assemble_status(plan: Plan, as_of: _dt.date, actuals: Mapping[str, Actual], *, current: Schedule,
+                    edges: Mapping[str, tuple[int, int]], forecast: Schedule | None, stored_baseline: bool,
+                    snapshots: Sequence[Any] = (), actuals_source: str | None = None,
+                    selection: Selection | None = None, group_by: str = "workstream") -> StatusReport:
+    """The status report from what is already computed: the plan's schedule (``current``), the baseline
+    edges, and the forecast (None while nothing is reported: the forecast is then the baseline).
+    ``rollout.Analysis`` computes each of those once and calls this; :func:`status` is the one-call form.
+    """
+    cal = current.calendar
+    actuals = dict(actuals)
+    _group_key(group_by)
+    if selection is not None:
+        selection.ids(plan.tasks)
+    fc = forecast if forecast is not None else _baseline_schedule(current, edges)
     a = cal.index_on_or_after(as_of)
-    report = StatusReport(plan, as_of, current, plain, fc, actuals, actuals_source,
-                          "stored baseline" if baseline else "current schedule", _percents(plan, actuals, fc, a),
-                          selection=selection, group_by=group_by)
-    report.burnup = _burnup(report, snapshots, cal, current)
+    with no_gc():
+        report = StatusReport(plan, as_of, current, dict(edges), fc, actuals, actuals_source,
+                              "stored baseline" if stored_baseline else "current schedule",
+                              _percents(plan, actuals, fc, a), selection=selection, group_by=group_by)
+        report.burnup = _burnup(report, snapshots, cal, current)
     return report
 
 
@@ -771,12 +807,18 @@ def _check_actual_dates(actuals: Mapping[str, Actual], as_of: _dt.date) -> None:
 
 
 def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar,
-            current: Schedule | None = None) -> list[dict[str, Any]]:
-    """Percent complete at each snapshot and at the as-of date, beside the baseline's plan."""
+            current: Schedule) -> list[dict[str, Any]]:
+    """Percent complete at each snapshot and at the as-of date, beside the baseline's plan.
+
+    A snapshot's percent complete needs no forecast: reported and done work count as they are, and a
+    task under way without a figure counts the share elapsed since its pinned start (the start the
+    forecast would give it: its actual start, else its baseline start).
+    """
     plan = report.plan
     ids = report.ids
     tasks = report._tasks
     total = sum(tasks[i].duration for i in ids) or 1
+    base = {tid: _Edges(*e) for tid, e in report.baseline_edges.items()}
     points = []
     for snap in snapshots:
         if snap.as_of > report.as_of:
@@ -784,10 +826,9 @@ def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar,
         acts = actuals_from_snapshot(snap, plan)
         a = cal.index_on_or_after(snap.as_of)
         try:
-            fc = forecast(plan, acts, snap.as_of, cal, report.baseline_edges, current=current)
+            pct = _snapshot_percents(plan, acts, cal, base, a, current)
         except PlanError:
             continue
-        pct = _percents(plan, acts, fc, a)
         earned = round(100 * sum(pct[i] / 100 * tasks[i].duration for i in ids) / total, 1)
         points.append({"date": snap.as_of.isoformat(), "percent_complete": earned,
                        "planned_percent": _planned_at(report, a, ids), "source": f"snapshot {snap.id}"})
@@ -795,6 +836,27 @@ def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar,
         points.append({"date": report.as_of.isoformat(), "percent_complete": report._weighted(ids),
                        "planned_percent": report._weighted(ids, planned=True), "source": "as of"})
     return points
+
+
+def _snapshot_percents(plan: Plan, actuals: Mapping[str, Actual], cal: WorkCalendar, base: Mapping[str, _Edges],
+                       a: int, current: Schedule) -> dict[str, float]:
+    """:func:`_percents` of a snapshot, with the forecast start of work under way computed directly."""
+    out = {}
+    for t in plan.tasks:
+        act = actuals.get(t.id)
+        if act is None or act.status == "todo":
+            out[t.id] = 0.0
+        elif act.status == "done":
+            out[t.id] = 100.0
+        elif act.percent_complete is not None:
+            out[t.id] = act.percent_complete
+        elif t.duration:
+            s, _ = _pinned_edges(plan, cal, t, act, base[t.id], a, current)
+            s = cal.index_on_or_after(cal.date(s))         # where the forecast's start_no_earlier_than puts it
+            out[t.id] = min(99.0, 100.0 * max(0, a - s) / t.duration)
+        else:
+            out[t.id] = 0.0
+    return out
 
 
 def _planned_at(report: StatusReport, a: int, ids: Sequence[str]) -> float:
@@ -838,13 +900,12 @@ class Progress:
     baseline: dict[str, tuple[_dt.date, _dt.date]] | None = None
     snapshots: tuple = ()
 
-    def remaining(self, plan: Plan, calendar: WorkCalendar | None = None) -> Plan:
-        """The plan with this progress applied (see :func:`remaining_plan`)."""
-        cal = calendar or WorkCalendar(plan.start, plan.calendar)
-        current = schedule(plan, cal)
-        edges = _baseline_edges(plan, cal, current, self.baseline)
+    def remaining(self, plan: Plan, current: Schedule) -> Plan:
+        """The plan with this progress applied (see :func:`remaining_plan`); ``current`` is the plan's
+        own schedule."""
+        cal = current.calendar
         return remaining_plan(plan, self.actuals, self.as_of, cal,
-                              {tid: (e.start, e.end) for tid, e in edges.items()}, current=current)
+                              baseline_edges(plan, cal, current, self.baseline), current=current)
 
 
 def load_progress(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None, *,

@@ -58,13 +58,8 @@ def cli():
     """
 
 
-for _name in _COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # a command family not present in this build
-        if _exc.name != f"{__name__}.{_name}":
-            raise
-        continue
+for _name in _COMMAND_MODULES:      # every family ships: an import error here is a bug, shown as one
+    _module = importlib.import_module(f"{__name__}.{_name}")
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -64,21 +64,20 @@ class GanttOverlay:
     progress: Mapping[str, float] | None = None
 
 
-def state_overlay(plan, actuals_path: str | None = None, as_of: _dt.date | None = None,
-                  status=None) -> GanttOverlay:
-    """Baseline and progress for a plan from its state store (and an actuals CSV when given).
+def state_overlay(run) -> GanttOverlay:
+    """Baseline and progress of an :class:`rollout.Analysis` (or a plan) from its state store and actuals.
 
-    Progress is the percent complete ``rollout status`` reports (pass its ``StatusReport`` as
-    ``status`` when you have one); without a pull snapshot or an actuals file there is none.
+    Progress is the percent complete ``rollout status`` reports (the analysis's status); without a pull
+    snapshot or an actuals file there is none.
     """
-    from .sources import stored_state, status_report
+    from ..analysis import Analysis
 
-    baseline, snapshots = stored_state(plan)
-    if not (snapshots or actuals_path):
-        return GanttOverlay(baseline=baseline)
-    if status is None:
-        status = status_report(plan, as_of=as_of, actuals_path=actuals_path)
-    return GanttOverlay(baseline=baseline, progress={tid: pct for tid, pct in status.percent.items() if pct})
+    if not isinstance(run, Analysis):
+        run = Analysis(run)
+    stored = run.stored
+    if not (stored.snapshots or run.actuals_path):
+        return GanttOverlay(baseline=stored.baseline)
+    return GanttOverlay(baseline=stored.baseline, progress={tid: pct for tid, pct in run.status.percent.items() if pct})
 
 
 def select(schedule: Schedule, selection) -> Schedule:
