@@ -612,6 +612,17 @@ class StatusReport:
         with no_gc():           # hundreds of thousands of small dicts, no cycles among them
             return self._to_dict()
 
+    def to_frame(self):
+        """Every task's status as a pandas DataFrame (the rows of :meth:`tasks`), dates as datetimes."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.tasks(), columns=["id", "name", "workstream", "status", "percent_complete",
+                                                    "baseline_start", "baseline_finish", "forecast_start",
+                                                    "forecast_finish", "variance_days"])
+        for col in ("baseline_start", "baseline_finish", "forecast_start", "forecast_finish"):
+            frame[col] = pd.to_datetime(frame[col])
+        return frame
+
     def _to_dict(self) -> dict[str, Any]:
         ids = self.ids
         pct, planned = self._weighted(ids), self._weighted(ids, planned=True)

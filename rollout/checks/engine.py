@@ -48,6 +48,13 @@ class CheckResult:
                 "rules": [r.code for r in self.rules], "skipped": [r.code for r in self.skipped],
                 "skip_reasons": dict(self.skip_reasons)}
 
+    def to_frame(self):
+        """The findings as a pandas DataFrame, one row per finding (the columns of ``to_dict``'s)."""
+        import pandas as pd
+
+        rows = [f.to_dict() for f in self.findings]
+        return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["code", "severity", "message", "tasks"])
+
     def locations(self, finding: Finding) -> list[dict[str, Any]]:
         """Where the finding points: each task's and cadence's definition, then its own place (the
         plan, a measure, a dependency line) when that is somewhere else."""
