@@ -924,7 +924,7 @@ def load_progress(plan: Plan, as_of: _dt.date | None = None, actuals_path: str |
                   snapshots: Sequence[Any] = ()) -> Progress:
     """Actuals from the usual sources: a CSV if given, else the latest of ``snapshots`` (a state
     store's pull snapshots) on or before the as-of date. The as-of date defaults to that snapshot's,
-    else today. ``rollout.reports.sources.load_progress`` reads the baseline and the snapshots from
+    else today. ``rollout.Analysis.progress`` reads the baseline and the snapshots from
     the plan's state store first."""
     snapshots = list(snapshots)
     usable = [s for s in snapshots if as_of is None or s.as_of <= as_of]
@@ -947,7 +947,7 @@ def status_report(plan: Plan, as_of: _dt.date | None = None, actuals_path: str |
                   progress: Progress | None = None, selection: Selection | None = None,
                   group_by: str = "workstream") -> StatusReport:
     """Status from a :class:`Progress` (default: :func:`load_progress` of the CSV, without a state
-    store) against its baseline. ``rollout.reports.sources.status_report`` reads the state store too."""
+    store) against its baseline. ``rollout.Analysis.status`` reads the state store too."""
     progress = progress or load_progress(plan, as_of, actuals_path)
     return status(plan, progress.as_of, progress.actuals, baseline=progress.baseline,
                   snapshots=progress.snapshots, actuals_source=progress.source, selection=selection,
