@@ -19,7 +19,7 @@ from . import model
 from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
 from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, MEASURE_KINDS, PHASES, CalendarSpec, Cadence, Dependency,
-                    Estimate, Measure, Person, Plan, Risk, RiskEffect, Task, Workstream)
+                    Estimate, JiraConfig, Measure, Person, Plan, Risk, RiskEffect, Task, Workstream)
 from .limits import Limits, exceeded, read_limits
 from .templating import RenderError, TooManyCopies, for_each_contexts, render, to_text, truthy
 from .util import Candidates, clip, did_you_mean, no_gc, slugify
@@ -915,6 +915,8 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
     _check_horizon(plan_doc, start, tasks, calendar, p)
     _jira_link_types(plan_doc, jira.get("link_types"), p)
+    for keys, message in JiraConfig.problems(jira):     # a bad epic_per fails here, not at the first push
+        p.add(plan_doc, ("jira", *keys), message)
     mission = data.get("mission")
     if mission is not None and not isinstance(mission, str):
         p.add(plan_doc, ("mission",), "'mission:' is the statement's text")

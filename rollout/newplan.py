@@ -184,7 +184,7 @@ def _countries_by_name() -> dict[str, str]:
 def write_starter_plan(template: str, output: str | Path, values: dict[str, str], force: bool = False) -> Path:
     out = Path(output)
     if out.exists() and not force:
-        raise UsageError(f"{out} exists; pass --force to overwrite it")
+        raise UsageError(f"{out} exists; it is overwritten only when forced", option="force")
     text = starter_plan_text(template, values, filename=out.name)
     try:                          # the starter must load: this checks every value against the template
         expand_text(text, str(out))

@@ -128,7 +128,7 @@ def group_key(spec: str) -> Callable[[Task], str | None]:
         return lambda t: t.owner
     if name == "tag":
         if not key.strip():
-            raise UsageError("--group-by tag needs a key: tag:KEY, e.g. tag:unit")
+            raise UsageError("grouping by tag needs a key: tag:KEY, e.g. tag:unit")
         prefix = key.strip() + ":"
         return lambda t: next((tag[len(prefix):] for tag in _tags(t) if tag.startswith(prefix)), None)
     raise _unknown("grouping", spec, ("workstream", "owner", "tag:KEY"))

@@ -689,7 +689,7 @@ class StatusReport:
                                 [(r["id"], r["status"], r["baseline_finish"], r["forecast_finish"],
                                   f"{r['variance_days']:+d}") for r in late[:20]]))
             if len(late) > 20:
-                lines.append(f"  … and {len(late) - 20} more (--format json lists all)\n")
+                lines.append(f"  … and {len(late) - 20} more (the JSON output lists all)\n")
         return "\n".join(lines).rstrip() + "\n"
 
 

@@ -265,8 +265,8 @@ class Selection:
                              + _did_you_mean(key, ["select", "ignore", "severity", "settings"]))
         plan_select = _codes(plan_checks.get("select"), rules, plan_error, "select")
         plan_ignore = _codes(plan_checks.get("ignore"), rules, plan_error, "ignore")
-        cli_select = _codes(select, rules, UsageError, "--select") if select else None
-        cli_ignore = _codes(ignore, rules, UsageError, "--ignore") if ignore else ()
+        cli_select = _codes(select, rules, UsageError, "select") if select else None
+        cli_ignore = _codes(ignore, rules, UsageError, "ignore") if ignore else ()
 
         severity: dict[str, str] = {}
         raw_sev = plan_checks.get("severity") or {}

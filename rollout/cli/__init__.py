@@ -26,7 +26,11 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except RolloutError as exc:
-            click.echo(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", err=True)
+            text = str(exc)
+            option = getattr(exc, "option", None)
+            if option:                   # the library names the parameter; the command line, its flag
+                text += f" (--{option.replace('_', '-')})"
+            click.echo(f"error: {text}" if "\n" not in text else f"error:\n{text}", err=True)
             ctx.exit(exc.exit_code)
         except OSError as exc:          # a file the user named cannot be read or written
             where = f" {exc.filename}" if exc.filename else ""

@@ -32,7 +32,7 @@ def format_of(path: str | Path, formats: dict[str, str], fmt: str | None = None,
     found = formats.get(Path(path).suffix.lower())
     if found is None:
         raise UsageError(f"cannot tell the {verb} format of {path}: use a file ending in "
-                         f"{', '.join(sorted(formats))}, or --format")
+                         f"{', '.join(sorted(formats))}, or name the format", option="format")
     return found
 
 

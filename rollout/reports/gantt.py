@@ -431,13 +431,13 @@ def write_gantt(schedule: Schedule, path: str, fmt: str = "html", **options: Any
         raise UsageError(f"unknown Gantt format '{fmt}' (choose html, png or svg)")
     engine = browser_engine()
     if engine is None:
-        raise UsageError(f"--format {fmt} needs a browser engine for kaleido: install Chromium "
-                         "(Debian: apt-get install chromium) or use --format html")
+        raise UsageError(f"{fmt} output needs a browser engine for kaleido: install Chromium "
+                         "(Debian: apt-get install chromium) or write html", option="format")
     try:
         import kaleido  # noqa: F401
     except ImportError as exc:
-        raise UsageError(f"--format {fmt} needs kaleido: pip install 'rollout[png]', "
-                         "or use --format html") from exc
+        raise UsageError(f"{fmt} output needs kaleido: pip install 'rollout[png]', "
+                         "or write html", option="format") from exc
     import os
 
     import plotly.io as pio
@@ -449,7 +449,7 @@ def write_gantt(schedule: Schedule, path: str, fmt: str = "html", **options: Any
     try:
         image = pio.to_image(spec, format=fmt, width=1400, height=spec["layout"]["height"], validate=False)
     except Exception as exc:  # kaleido reports a missing or broken browser in many shapes
-        raise UsageError(f"--format {fmt}: the browser engine failed to render ({exc}); "
-                         "use --format html") from exc
+        raise UsageError(f"{fmt} output: the browser engine failed to render ({exc}); "
+                         "write html instead", option="format") from exc
     atomic_write_bytes(path, image)
     return path

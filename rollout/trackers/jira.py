@@ -34,10 +34,11 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from ..errors import PlanError, RemoteError, UsageError
+from ..model import JiraConfig
 from ..state import TaskProgress
 from .base import NO_PROGRESS, Change, Progress, PullResult, PushResult
 
-__all__ = ["JiraConfig", "JiraSettings", "JiraTracker", "retry_after_seconds"]
+__all__ = ["JiraConfig", "JiraSettings", "JiraTracker", "jira_config", "retry_after_seconds"]
 
 LOG = logging.getLogger("rollout.jira")
 LOG.addHandler(logging.NullHandler())     # a library: retries are counted in the result, logged only on request
@@ -129,59 +130,34 @@ def _env_number(env, name, default, kind):
         raise UsageError(f"{name} must be a number, not {raw!r}") from None
 
 
-@dataclass(frozen=True)
-class JiraConfig:
-    """The plan's ``jira:`` section."""
-
-    project: str
-    issue_type: str = "Task"
-    epic_issue_type: str = "Epic"
-    milestone_issue_type: str | None = None
-    epic_per: str = "workstream"          # workstream, plan or none
-    link_type: str = "Blocks"             # FS dependencies
-    link_types: tuple[tuple[str, str], ...] = (("SS", "Relates"), ("FF", "Relates"), ("SF", "Relates"))
-    start_date_field: str = "Start date"
-    labels: tuple[str, ...] = ()
-
-    @classmethod
-    def from_plan(cls, plan) -> "JiraConfig":
-        raw = dict(plan.jira or {})
-        where = getattr(plan.source, "path", None) or plan.path
-        at = (getattr(plan, "sources", None) or {}).get("jira")
-        line = at.line if at is not None and at.path == where else None
-        if not raw.get("project"):
-            raise PlanError("the plan has no Jira project: add `jira: {project: KEY}`", path=where)
-        unknown = sorted(set(raw) - _PLAN_KEYS)
-        if unknown:
-            raise PlanError(f"unknown key(s) in jira: {', '.join(unknown)} (expected: {', '.join(sorted(_PLAN_KEYS))})",
-                            path=where)
-        epic_per = str(raw.get("epic_per", "workstream"))
-        if epic_per not in ("workstream", "plan", "none"):
-            raise PlanError(f"jira.epic_per must be workstream, plan or none, not {epic_per!r}", path=where)
-        labels = raw.get("labels") or ()
-        labels = [str(x) for x in ([labels] if isinstance(labels, str) else labels)]
-        spaced = [x for x in labels if not x or any(c.isspace() for c in x)]
-        if spaced:
-            raise PlanError(f"jira.labels: Jira labels cannot be empty or contain spaces: {spaced[0]!r}", path=where)
-        link_types = dict(cls.link_types)
-        given = raw.get("link_types") or {}
-        if not isinstance(given, dict):
-            raise PlanError("jira.link_types maps SS, FF and SF to Jira link type names, e.g. {SS: Relates}",
+def jira_config(plan) -> JiraConfig:
+    """The plan's typed ``jira:`` section for a push or a pull: it must name a project. A plan loaded from a
+    file had its values checked at load, with file:line; one built in code is checked here."""
+    raw = dict(plan.jira or {})
+    where = getattr(plan.source, "path", None) or plan.path
+    at = (getattr(plan, "sources", None) or {}).get("jira")
+    line = at.line if at is not None and at.path == where else None
+    if not raw.get("project"):
+        raise PlanError("the plan has no Jira project: add `jira: {project: KEY}`", path=where)
+    unknown = sorted(set(raw) - _PLAN_KEYS)
+    if unknown:
+        raise PlanError(f"unknown key(s) in jira: {', '.join(unknown)} (expected: {', '.join(sorted(_PLAN_KEYS))})",
+                        path=where)
+    given = raw.get("link_types") or {}
+    if not isinstance(given, dict):
+        raise PlanError("jira.link_types maps SS, FF and SF to Jira link type names, e.g. {SS: Relates}",
+                        path=where, line=line)
+    for key, name in given.items():
+        if str(key).upper() not in _LINKED:
+            raise PlanError(f"unknown dependency type {key!r} in jira.link_types (expected SS, FF or SF)",
                             path=where, line=line)
-        for key, name in given.items():
-            if str(key).upper() not in _LINKED:
-                raise PlanError(f"unknown dependency type {key!r} in jira.link_types (expected SS, FF or SF)",
-                                path=where, line=line)
-            if not isinstance(name, str) or not name.strip():
-                raise PlanError(f"jira.link_types.{key} must name a Jira issue link type, not {name!r}",
-                                path=where, line=line)
-            link_types[str(key).upper()] = name.strip()
-        return cls(project=str(raw["project"]), issue_type=str(raw.get("issue_type", "Task")),
-                   epic_issue_type=str(raw.get("epic_issue_type", "Epic")),
-                   milestone_issue_type=raw.get("milestone_issue_type"), epic_per=epic_per,
-                   link_type=str(raw.get("link_type", "Blocks")), link_types=tuple(sorted(link_types.items())),
-                   start_date_field=str(raw.get("start_date_field", "Start date")),
-                   labels=tuple(labels))
+        if not isinstance(name, str) or not name.strip():
+            raise PlanError(f"jira.link_types.{key} must name a Jira issue link type, not {name!r}",
+                            path=where, line=line)
+    problems = JiraConfig.problems(raw)
+    if problems:
+        raise PlanError(problems[0][1], path=where, line=line)
+    return JiraConfig.from_mapping(raw)
 
 
 def retry_after_seconds(value: str | None, now: _dt.datetime | None = None) -> float | None:
@@ -837,7 +813,7 @@ class _Push:
                 if w.ref in gone:
                     self.result.changes.append(Change("conflict", w.ref, gone[w.ref], (
                         f"{gone[w.ref]} is gone from Jira (deleted or moved) since the last push; "
-                        + ("created again (--force)" if self.force else "left alone (use --force to create it again)"))))
+                        + ("created again (forced push)" if self.force else "left alone (a forced push creates it again)"))))
             self._create([w for w in new if w.ref not in gone or self.force])
             self._update([w for w in group if w.ref in self.views], records)
         self._label_removed({w.ref for w in wants})
@@ -1187,8 +1163,8 @@ class _Push:
                     recorded[name] = value
             if conflicts:
                 what = ", ".join(conflicts)
-                detail = (f"{what} changed in Jira since the last push; overwritten (--force)" if self.force
-                          else f"{what} changed in Jira since the last push; left alone (use --force to overwrite)")
+                detail = (f"{what} changed in Jira since the last push; overwritten (forced push)" if self.force
+                          else f"{what} changed in Jira since the last push; left alone (a forced push overwrites it)")
                 self.result.changes.append(Change("conflict", w.ref, view.key, detail))
             if not changed and not add and not remove:
                 self.result.changes.append(Change("unchanged", w.ref, view.key))
@@ -1267,7 +1243,7 @@ class _Push:
         for a, b, t in removed_by_people:
             self.result.changes.append(Change("conflict", b, self.keys.get(b), (
                 f"link {self._words(a, b, t)} was removed in Jira since the last push; "
-                + ("restored (--force)" if self.force else "left alone (use --force to restore it)"))))
+                + ("restored (forced push)" if self.force else "left alone (a forced push restores it)"))))
         if not self.force:
             to_make = [spec for spec in to_make if spec not in removed_by_people]
         present_pairs = {(a, b) for a, b, t in existing if ours_type.get((a, b)) == t}
@@ -1507,7 +1483,7 @@ class JiraTracker:
 
     def push(self, plan, schedule, store, *, dry_run: bool = False, force: bool = False,
              progress: Progress = NO_PROGRESS) -> PushResult:
-        cfg = JiraConfig.from_plan(plan)
+        cfg = jira_config(plan)
         http = self._connect()
         try:
             return _Push(plan, schedule, store, cfg, http, force=force, dry_run=dry_run, progress=progress).run()
@@ -1516,7 +1492,7 @@ class JiraTracker:
             http.close()
 
     def pull(self, plan, store, *, progress: Progress = NO_PROGRESS) -> PullResult:
-        cfg = JiraConfig.from_plan(plan)
+        cfg = jira_config(plan)
         http = self._connect()
         try:
             return _pull(plan, store, cfg, http, progress)
