@@ -22,7 +22,7 @@ from .model import (DEPENDENCY_TYPES, ELEMENTS, KINDS, MEASURE_KINDS, PHASES, Ca
                     Estimate, JiraConfig, Measure, Person, Plan, Risk, RiskEffect, Task, Workstream)
 from .limits import Limits, exceeded, read_limits
 from .templating import RenderError, TooManyCopies, for_each_contexts, render, to_text, truthy
-from .util import Candidates, clip, did_you_mean, no_gc, slugify
+from .util import Candidates, clip, did_you_mean, no_gc, slugify, suggestion
 
 __all__ = [
     "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
@@ -273,8 +273,7 @@ def _dedupe(items: list[Problem]) -> list[Problem]:
 
 
 def _suggest(word: str, options: Iterable[str] | Candidates) -> str:
-    hint = did_you_mean(word, options)
-    return f" (did you mean '{hint}'?)" if hint else ""
+    return suggestion(word, options)
 
 
 def _display(path: Path) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as _dt
-import difflib
 import functools
 import math
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from .errors import PlanError, Problem
 from .model import Estimate, Plan, Source, Task
 from .schedule import Schedule, schedule, topological_order
 from .selection import Selection
-from .util import no_gc, text_table
+from .util import no_gc, suggestion, text_table
 
 _table = functools.partial(text_table, max_width=48, indent="  ")
 
@@ -222,8 +221,7 @@ def _parse_percent(text: str, errors: list[str]) -> float | None:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return suggestion(word, list(choices))
 
 
 # -- baseline and forecast ------------------------------------------------------------------------

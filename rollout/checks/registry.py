@@ -5,7 +5,6 @@ Built-in rules and plugin rules (entry point group ``rollout.checks``) register 
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import PlanError, RolloutError, UsageError
 from ..model import Source
+from ..util import suggestion
 
 __all__ = [
     "SEVERITIES",
@@ -362,8 +362,7 @@ def _where(path: str | None, source: Source | None) -> tuple[str | None, int | N
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return suggestion(word, choices)
 
 
 def _dedent(doc: str) -> str:
