@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Plan
 from ..schedule import Schedule
 from ..util import atomic_write_files, csv_safe, ensure_dir
 
