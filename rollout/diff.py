@@ -59,22 +59,18 @@ class Version:
 
 def plan_version(plan: Plan, label: str | None = None, *, findings: bool = True, risk: bool = False,
                  iterations: int = DIFF_ITERATIONS, seed: int = DIFF_SEED) -> Version:
-    """A plan scheduled (and checked, and simulated with ``risk``) as one side of a diff."""
-    from .schedule import schedule
+    """A plan scheduled (and checked, and simulated with ``risk``) as one side of a diff: one
+    :class:`rollout.Analysis` of it (the state store is not read: a diff compares plans)."""
+    from .analysis import Analysis
 
-    sched = schedule(plan)
+    run = Analysis(plan, use_state=False, iterations=iterations, seed=seed, remaining=False)
+    sched = run.schedule
     tasks = {tid: TaskDates(tid, st.task.name, st.start_date, st.finish_date, st.task.is_milestone, st.critical)
              for tid, st in sched.tasks.items()}
-    found = None
-    if findings:
-        from .checks import run_checks
-
-        found = run_checks(plan, sched).findings
+    found = run.findings if findings else None
     p80 = None
     if risk:
-        from .risk import simulate
-
-        result = simulate(plan, iterations=iterations, seed=seed, findings=found or ())
+        result = run.risk
         p80 = result.date(result.percentile_days(80))
     return Version(label or plan.path or plan.id, tasks, sched.finish_date, plan, sched, found, p80)
 

@@ -91,9 +91,17 @@ class CycleError(PlanError):
 
 
 class UsageError(RolloutError):
-    """A command-line value is wrong (not tied to a line of a file)."""
+    """A value given to a command or a call is wrong (not tied to a line of a file).
+
+    ``option`` names the parameter at fault (``format``, ``force``): the library's message speaks of
+    what is wrong, and the command line adds the flag (``--format``) when it shows the message.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str = "", *, option: str | None = None):
+        super().__init__(message)
+        self.option = option
 
 
 class RemoteError(RolloutError):

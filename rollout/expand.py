@@ -19,11 +19,11 @@ from . import model
 from .errors import PlanError, Problem
 from .loader import YamlDoc, load_yaml
 from .model import (DEPENDENCY_TYPES, ELEMENTS, IMPACT_LEVELS, KINDS, MEASURE_KINDS, PHASES, Audience, CalendarSpec,
-                    Cadence, Dependency, Estimate, Measure, Person, Plan, ResourcePool, Risk, RiskEffect, Scheduling,
-                    Task, Workstream)
+                    Cadence, Dependency, Estimate, JiraConfig, Measure, Person, Plan, ResourcePool, Risk, RiskEffect,
+                    Scheduling, Task, Workstream)
 from .limits import Limits, exceeded, read_limits
 from .templating import RenderError, TooManyCopies, for_each_contexts, render, to_text, truthy
-from .util import Candidates, clip, did_you_mean, no_gc, slugify
+from .util import Candidates, clip, did_you_mean, no_gc, slugify, suggestion
 
 __all__ = [
     "MAX_DURATION_DAYS", "Parameter", "TemplateInfo", "expand_text", "find_template", "list_templates",
@@ -281,8 +281,7 @@ def _dedupe(items: list[Problem]) -> list[Problem]:
 
 
 def _suggest(word: str, options: Iterable[str] | Candidates) -> str:
-    hint = did_you_mean(word, options)
-    return f" (did you mean '{hint}'?)" if hint else ""
+    return suggestion(word, options)
 
 
 def _display(path: Path) -> str:
@@ -968,6 +967,8 @@ def _expand(plan_doc: YamlDoc, strict: bool) -> Plan:
     jira = _mapping(plan_doc, "jira", data.get("jira"), JIRA_KEYS, p)
     _check_horizon(plan_doc, start, tasks, calendar, p)
     _jira_link_types(plan_doc, jira.get("link_types"), p)
+    for keys, message in JiraConfig.problems(jira):     # a bad epic_per fails here, not at the first push
+        p.add(plan_doc, ("jira", *keys), message)
     mission = data.get("mission")
     if mission is not None and not isinstance(mission, str):
         p.add(plan_doc, ("mission",), "'mission:' is the statement's text")

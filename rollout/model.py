@@ -317,6 +317,62 @@ class CalendarSpec:
     timezone: str | None = None        # IANA name (Europe/Berlin): where timed cadence meetings happen
 
 
+EPIC_PER = ("workstream", "plan", "none")
+JIRA_STRING_KEYS = ("project", "issue_type", "epic_issue_type", "milestone_issue_type", "link_type",
+                    "start_date_field")
+
+
+@dataclass(frozen=True)
+class JiraConfig:
+    """The plan's ``jira:`` section, typed (docs/jira.md). ``project`` is None until the plan names one
+    (a push needs it; loading does not)."""
+
+    project: str | None = None
+    issue_type: str = "Task"
+    epic_issue_type: str = "Epic"
+    milestone_issue_type: str | None = None
+    epic_per: str = "workstream"          # workstream, plan or none
+    link_type: str = "Blocks"             # FS dependencies
+    link_types: tuple[tuple[str, str], ...] = (("FF", "Relates"), ("SF", "Relates"), ("SS", "Relates"))
+    start_date_field: str = "Start date"
+    labels: tuple[str, ...] = ()
+
+    @staticmethod
+    def problems(raw: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+        """What is wrong with the values of a ``jira:`` mapping, as (key path, message); the loader
+        reports each at its file:line, a push of a plan built in code raises the first."""
+        out: list[tuple[tuple[str, ...], str]] = []
+        for key in JIRA_STRING_KEYS:
+            value = raw.get(key)
+            if value is not None and (not isinstance(value, (str, int)) or isinstance(value, bool)
+                                      or not str(value).strip()):
+                out.append(((key,), f"jira.{key} must be a name, not {value!r}"))
+        epic_per = raw.get("epic_per", "workstream")
+        if epic_per not in EPIC_PER:
+            out.append((("epic_per",), f"jira.epic_per must be workstream, plan or none, not {epic_per!r}"))
+        labels = raw.get("labels") or ()
+        labels = [labels] if isinstance(labels, str) else labels
+        if not isinstance(labels, (list, tuple)):
+            out.append((("labels",), f"jira.labels must be a label or a list of labels, not {labels!r}"))
+        else:
+            spaced = [str(x) for x in labels if not str(x) or any(c.isspace() for c in str(x))]
+            if spaced:
+                out.append((("labels",), f"jira.labels: Jira labels cannot be empty or contain spaces: "
+                                         f"{spaced[0]!r}"))
+        return out
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any]) -> "JiraConfig":
+        """The typed section of a mapping whose values :meth:`problems` accepts."""
+        labels = raw.get("labels") or ()
+        link_types = dict(cls.link_types)
+        for key, name in (raw.get("link_types") or {}).items():
+            link_types[str(key).upper()] = str(name).strip()
+        opt = {k: str(raw[k]) for k in JIRA_STRING_KEYS if raw.get(k) is not None}
+        return cls(**opt, epic_per=raw.get("epic_per", "workstream"), link_types=tuple(sorted(link_types.items())),
+                   labels=tuple(str(x) for x in ([labels] if isinstance(labels, str) else labels)))
+
+
 @dataclass(frozen=True)
 class Plan:
     """An expanded plan: every template resolved, every id unique and qualified."""
@@ -336,13 +392,18 @@ class Plan:
     estimates: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     mission: str | None = None
     checks: dict[str, Any] = field(default_factory=dict)   # {select, ignore, severity, settings}
-    jira: dict[str, Any] = field(default_factory=dict)
+    jira: dict[str, Any] = field(default_factory=dict)     # as written; typed: ``jira_config``
     path: str | None = None                                # the plan file, when loaded from one
     #: dependencies that named no task, as (task id, reference, Source); only with load_plan(strict=False)
     unresolved: tuple[tuple[str, str, Source | None], ...] = ()
     source: Source | None = field(default=None, compare=False, repr=False)
     #: where each top-level key of the plan file is (mission, measures, checks, …), resolved lazily
     sources: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def jira_config(self) -> JiraConfig:
+        """The ``jira:`` section typed (checked at load with file:line; see :meth:`JiraConfig.problems`)."""
+        return JiraConfig.from_mapping(self.jira or {})
     #: info about how the plan changed its templates, each an ``errors.Problem`` at the plan's line (e.g. the
     #: predecessors a ``depends_on:`` override dropped); printed by ``rollout expand`` and ``schedule``
     notes: tuple[Any, ...] = field(default=(), compare=False, repr=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import json
 import re
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 from .errors import PlanError, UsageError
 from .expand import _coerce_param, expand_text, find_template, list_templates, parse_date
-from .util import atomic_write_text, slugify
+from .util import atomic_write_text, did_you_mean, slugify, suggestion
 
 __all__ = ["starter_plan_text", "templates_catalogue", "write_starter_plan"]
 
@@ -49,9 +48,8 @@ def starter_plan_text(template: str, values: dict[str, str], today: _dt.date | N
     plan_fields = {k: values.pop(k) for k in _PLAN_KEYS if k in values}
     for key in values:
         if key not in info.parameters:
-            hint = difflib.get_close_matches(key, list(info.parameters) + list(_PLAN_KEYS), n=1)
             raise UsageError(f"template '{info.name}' has no parameter '{key}'"
-                             + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                             + suggestion(key, list(info.parameters) + list(_PLAN_KEYS))
                              + f"; its parameters: {', '.join(info.parameters) or 'none'}")
     chosen: dict[str, Any] = {}
     for name, value in values.items():
@@ -146,9 +144,9 @@ def calendar_region(country: str | None, subdiv: str | None) -> tuple[str | None
     if code not in supported:
         by_name = _countries_by_name()
         named = by_name.get(slugify(country))
-        near = difflib.get_close_matches(code, [c for c in supported if len(c) == 2], n=1, cutoff=0.5)
-        near_name = difflib.get_close_matches(slugify(country), list(by_name), n=1, cutoff=0.75)
-        hint = named or (by_name[near_name[0]] if near_name else near[0] if near else None)
+        near = did_you_mean(code, [c for c in supported if len(c) == 2], cutoff=0.5)
+        near_name = did_you_mean(slugify(country), list(by_name), cutoff=0.75)
+        hint = named or (by_name[near_name] if near_name else near)
         raise UsageError(f"--set country: unknown country {country!r}; give an ISO 3166 code such as DE, GB or US"
                          + (f" (did you mean '{hint}'?)" if hint else ""))
     if subdiv is None or not subdiv.strip():
@@ -164,11 +162,11 @@ def calendar_region(country: str | None, subdiv: str | None) -> tuple[str | None
             by_upper.setdefault(name.upper(), sub)
     if subdiv.strip().upper() in by_upper:
         return code, by_upper[subdiv.strip().upper()]
-    near = difflib.get_close_matches(subdiv.strip().upper(), list(by_upper), n=1, cutoff=0.5)
+    near = did_you_mean(subdiv.strip().upper(), list(by_upper), cutoff=0.5)
     known = f"; {code} has {', '.join(subdivs)}" if 0 < len(subdivs) <= 40 else (
         f"; {code} has no subdivisions" if not subdivs else "")
     raise UsageError(f"--set subdiv: {code} has no subdivision {subdiv!r}"
-                     + (f" (did you mean '{by_upper[near[0]]}'?)" if near else "") + known)
+                     + (f" (did you mean '{by_upper[near]}'?)" if near else "") + known)
 
 
 def _countries_by_name() -> dict[str, str]:
@@ -188,7 +186,7 @@ def _countries_by_name() -> dict[str, str]:
 def write_starter_plan(template: str, output: str | Path, values: dict[str, str], force: bool = False) -> Path:
     out = Path(output)
     if out.exists() and not force:
-        raise UsageError(f"{out} exists; pass --force to overwrite it")
+        raise UsageError(f"{out} exists; it is overwritten only when forced", option="force")
     text = starter_plan_text(template, values, filename=out.name)
     try:                          # the starter must load: this checks every value against the template
         expand_text(text, str(out))

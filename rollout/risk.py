@@ -21,7 +21,7 @@ import datetime as _dt
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from .calendar import WorkCalendar
 from .errors import UsageError
@@ -42,6 +42,7 @@ __all__ = [
     "findings_as_risks",
     "heatmap_cell",
     "simulate",
+    "simulate_work",
     "three_point",
 ]
 
@@ -532,7 +533,7 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
 
     ``seed`` makes the run reproducible (one is drawn and reported when None). ``progress`` is called
     as ``progress(done, total)`` after each chunk of iterations. ``findings`` (check findings) are
-    folded into the risk register; when None, ``rollout.checks`` is run if it is installed.
+    folded into the risk register; when None, ``rollout.checks`` is run.
     ``remaining_from`` (a ``rollout.tracking.Progress``) simulates only the remaining work: what is done or
     under way is fixed where the forecast puts it, the rest starts no earlier than the as-of date.
 
@@ -541,28 +542,55 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
     unless ``pre_mitigation``; the other case is simulated too, on the same draws, for the headline
     "mitigations move P80 from … to …" (``RiskResult.p80_pre_mitigation_days`` / ``_post_``).
     """
+    seed = _checked_options(iterations, seed, distribution)
+    cal = calendar or WorkCalendar(plan.start, plan.calendar)
+    planned = schedule(plan, cal)
+    at = remaining_from
+    work = plan if at is None else at.remaining(plan, planned)
+    base = planned if at is None else schedule(work, cal)
+    if findings is None:        # checks read the plan as planned: pinned tasks have lost their links
+        from .checks import run_checks
+
+        findings = run_checks(plan, planned).findings
+    return simulate_work(plan, work, base, findings, iterations=iterations, seed=seed, distribution=distribution,
+                         progress=progress, as_of=None if at is None else at.as_of,
+                         actuals_source=None if at is None else at.source, pre_mitigation=pre_mitigation,
+                         done=() if at is None else [tid for tid, a in at.actuals.items() if a.status == "done"])
+
+
+def _checked_options(iterations: int, seed: int | None, distribution: str) -> int:
+    """The seed to use (one drawn when None); a UsageError for a bad option."""
     import numpy as np
 
     if iterations < 1:
-        raise UsageError(f"--iterations must be at least 1, got {iterations}")
+        raise UsageError(f"the number of iterations must be at least 1, got {iterations}")
     if distribution not in DISTRIBUTIONS:
         raise UsageError(f"unknown distribution '{distribution}' (choose from {', '.join(DISTRIBUTIONS)})")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 32))
     if seed < 0:
-        raise UsageError(f"--seed must be a non-negative integer, got {seed}")
-    cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    planned = schedule(plan, cal)
-    at = remaining_from
-    work = plan if at is None else at.remaining(plan, cal)
-    base = planned if at is None else schedule(work, cal)
+        raise UsageError(f"the seed must be a non-negative integer, got {seed}")
+    return seed
+
+
+def simulate_work(plan: Plan, work: Plan, base: Schedule, findings: Sequence[Any], *, iterations: int, seed: int,
+                  distribution: str = "pert", progress: Callable[[int, int], None] | None = None,
+                  as_of: _dt.date | None = None, actuals_source: str | None = None,
+                  pre_mitigation: bool = False, done: Iterable[str] = ()) -> RiskResult:
+    """The simulation engine on inputs already computed: ``work`` is the plan to simulate (the plan
+    itself, or its remaining work at ``as_of``), ``base`` its schedule, ``findings`` the check findings
+    folded into the register, ``done`` the ids of the tasks reported done (their risk events are over). :func:`simulate` is the one-call form; ``rollout.Analysis`` calls this
+    with the schedule and findings it already holds."""
+    import numpy as np
+
+    seed = _checked_options(iterations, seed, distribution)
+    cal = base.calendar
     net = _network(work, cal)
     n = len(net.tasks)
     table = estimate_table(plan)
     sampler = _Sampler(net.tasks, distribution, table)
     rng = np.random.default_rng(seed)
-    done_ids = set() if at is None else {tid for tid, a in at.actuals.items() if a.status == "done"}
-    events = _events(plan, net, done_ids)
+    events = _events(plan, net, set(done))
     mitigated_rows = np.array([k for k, ev in enumerate(events) if ev.mitigated], dtype=np.intp)
     main = [ev.pre if pre_mitigation or not ev.mitigated else ev.post for ev in events]
     other = [ev.post if pre_mitigation and ev.mitigated else ev.pre for ev in events]
@@ -649,11 +677,9 @@ def simulate(plan: Plan, iterations: int = DEFAULT_ITERATIONS, seed: int | None 
             correlation=float(max(-1.0, min(1.0, r_corr))),
             finish_off=np.concatenate(off_parts[k]).astype(np.int32))
     other_days = np.concatenate(other_parts).astype(np.int32) if other_parts else None
-    if findings is None:        # checks read the plan as planned: pinned tasks have lost their links
-        findings = _run_checks(plan, planned)
     result = RiskResult(plan, base, iterations, seed, distribution, finish_days, task_days,
                         criticality, correlation, [],
-                        None if at is None else at.as_of, None if at is None else at.source,
+                        as_of, actuals_source,
                         pre_mitigation=pre_mitigation, sampled=sampled, other_finish_days=other_days,
                         mitigated=tuple(ev.risk.id for ev in events if ev.mitigated))
     result.risks = _register(plan, base, result) + findings_as_risks(findings)
@@ -912,12 +938,3 @@ def findings_as_risks(findings: Sequence[Any]) -> list[dict[str, Any]]:
             "mitigation_finish": None, "tasks": list(get("tasks", ()) or ()), "p80_days_added": None,
         })
     return out
-
-
-def _run_checks(plan: Plan, base: Schedule) -> list[Any]:
-    """Findings of ``rollout.checks`` on the scheduled plan, when that package is present."""
-    try:
-        from .checks import run_checks
-    except ImportError:
-        return []
-    return list(run_checks(plan, base).findings)

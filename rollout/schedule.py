@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from .calendar import WorkCalendar
 from .errors import CycleError, PlanError
@@ -183,20 +183,39 @@ def topological_order(tasks: list[Task], index: dict[str, int] | None = None,
 
 def find_cycle(tasks: list[Task], index: dict[str, int], among: Iterable[int]) -> list[str]:
     """One dependency cycle among the given task positions, as ids with the first repeated last."""
-    among = set(among)
-    # Walk predecessors that are themselves stuck: every stuck task has one, so the walk must loop.
-    start = min(among)
+    preds = [[index[d.task] for d in t.depends_on if d.task in index] for t in tasks]
+    ids = [tasks[k].id for k in cycle_among(preds, set(among))]
+    return ids + [ids[0]]
+
+
+def stuck_positions(preds: Sequence[Sequence[int]], succs: Sequence[Sequence[int]]) -> set[int]:
+    """Positions that no dependency order reaches (Kahn): empty when the graph has no cycle."""
+    indegree = [len(p) for p in preds]
+    queue = [i for i in range(len(preds)) if indegree[i] == 0]
+    done = 0
+    while queue:
+        i = queue.pop()
+        done += 1
+        for k in succs[i]:
+            indegree[k] -= 1
+            if indegree[k] == 0:
+                queue.append(k)
+    return set() if done == len(preds) else {i for i, d in enumerate(indegree) if d > 0}
+
+
+def cycle_among(preds: Sequence[Sequence[int]], stuck: set[int]) -> list[int]:
+    """One cycle among ``stuck`` positions (see :func:`stuck_positions`), in the order work flows
+    (a before b when b depends on a). The one cycle search of the package: the scheduler's CycleError
+    and check S001 both report it."""
+    # every stuck task waits for a stuck task, so walking those waits must loop
     seen: dict[int, int] = {}
     path: list[int] = []
-    i = start
+    i = min(stuck)
     while i not in seen:
         seen[i] = len(path)
         path.append(i)
-        i = next(index[d.task] for d in tasks[i].depends_on if index[d.task] in among)
-    loop = path[seen[i]:]
-    # path follows "depends on" edges; print in the order work flows (a → b means b depends on a)
-    ids = [tasks[k].id for k in reversed(loop)]
-    return ids + [ids[0]]
+        i = next(j for j in preds[i] if j in stuck)
+    return list(reversed(path[seen[i]:]))
 
 
 def schedule(plan: Plan, calendar: WorkCalendar | None = None,

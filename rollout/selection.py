@@ -20,13 +20,13 @@ value of the task's first ``KEY:…`` tag).
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .errors import UsageError
 from .model import Task
+from .util import did_you_mean, suggestion
 
 __all__ = ["FIELDS", "Selection", "group_key"]
 
@@ -47,9 +47,7 @@ def _field_values(task: Task, name: str) -> tuple[str, ...]:
 
 def _unknown(what: str, word: str, choices: Iterable[str]) -> UsageError:
     choices = list(choices)
-    close = difflib.get_close_matches(word, choices, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return UsageError(f"unknown {what} '{word}'{hint}; choose one of {', '.join(choices)}")
+    return UsageError(f"unknown {what} '{word}'{suggestion(word, choices)}; choose one of {', '.join(choices)}")
 
 
 @dataclass(frozen=True)
@@ -100,9 +98,9 @@ class Selection:
         for name, pattern in self.filters:
             values = {v for t in tasks for v in _field_values(t, name)}
             if not any(_match(name, pattern, v) for v in values):
-                close = difflib.get_close_matches(pattern, sorted(values), n=1)
+                close = did_you_mean(pattern, sorted(values))
                 if close:
-                    return f" (did you mean '{name}:{close[0]}'?)"
+                    return f" (did you mean '{name}:{close}'?)"
         return ""
 
 
@@ -128,7 +126,7 @@ def group_key(spec: str) -> Callable[[Task], str | None]:
         return lambda t: t.owner
     if name == "tag":
         if not key.strip():
-            raise UsageError("--group-by tag needs a key: tag:KEY, e.g. tag:unit")
+            raise UsageError("grouping by tag needs a key: tag:KEY, e.g. tag:unit")
         prefix = key.strip() + ":"
         return lambda t: next((tag[len(prefix):] for tag in _tags(t) if tag.startswith(prefix)), None)
     raise _unknown("grouping", spec, ("workstream", "owner", "tag:KEY"))

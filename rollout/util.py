@@ -108,6 +108,17 @@ def did_you_mean(word: object, options, cutoff: float = 0.6) -> str | None:
     return hint[0] if hint else None
 
 
+def suggestion(word: object, options, cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` for the closest option (see :func:`did_you_mean`), or an empty string:
+    the one place every message's suggestion comes from.
+
+    >>> "unknown key 'colr'" + suggestion("colr", ["color", "size"])
+    "unknown key 'colr' (did you mean 'color'?)"
+    """
+    hint = did_you_mean(word, options, cutoff)
+    return f" (did you mean '{hint}'?)" if hint else ""
+
+
 def ensure_dir(path: str | os.PathLike) -> Path:
     """Create a folder (and its parents) for output; a user-caused failure is a UsageError."""
     path = Path(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import RolloutError, UsageError
 from ..model import Plan, Source
@@ -48,6 +48,13 @@ class CheckResult:
                 "rules": [r.code for r in self.rules], "skipped": [r.code for r in self.skipped],
                 "skip_reasons": dict(self.skip_reasons)}
 
+    def to_frame(self):
+        """The findings as a pandas DataFrame, one row per finding (the columns of ``to_dict``'s)."""
+        import pandas as pd
+
+        rows = [f.to_dict() for f in self.findings]
+        return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["code", "severity", "message", "tasks"])
+
     def locations(self, finding: Finding) -> list[dict[str, Any]]:
         """Where the finding points: each task's and cadence's definition, then its own place (the
         plan, a measure, a dependency line) when that is somewhere else."""
@@ -79,8 +86,7 @@ class CheckResult:
 
 
 def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
-               ignore: Iterable[str] | None = None, fail_on: str = "error",
-               _context: CheckContext | None = None, *, status_date=None, actuals=None,
+               ignore: Iterable[str] | None = None, fail_on: str = "error", *, status_date=None, actuals=None,
                baseline=None) -> CheckResult:
     """Run the selected rules on an expanded plan and its schedule.
 
@@ -97,19 +103,21 @@ def run_checks(plan: Plan, schedule=None, select: Iterable[str] | None = None,
     >>> [(f.code, f.tasks) for f in run_checks(plan, schedule(plan), select=["FM006"]).findings]
     [('FM006', ('tech.crm',))]
     """
+    return _check(CheckContext(plan, schedule), select, ignore, fail_on, status_date, actuals, baseline)
+
+
+def _check(ctx: CheckContext, select, ignore, fail_on, status_date, actuals, baseline) -> CheckResult:
+    """Choose the rules and run them in ``ctx`` (a context whose graph work may already be done)."""
+    plan = ctx.plan
     if fail_on not in _RANK:
-        raise UsageError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'")
+        raise UsageError(f"fail_on must be one of {', '.join(SEVERITIES)}, not '{fail_on}'")
     selection = Selection.build(plan.checks, select=select, ignore=ignore, plan_path=plan.path,
                                 plan_source=plan.source)
     rules = [r for r in all_rules().values() if selection.enabled(r.code, r.opt_in)]
     settings: dict[str, Any] = {}
     for r in all_rules().values():
         settings.update(selection.settings_for(r))
-    if _context is not None:      # graph work already done by check_plan is kept
-        ctx = _context
-        ctx.schedule, ctx.settings = schedule, settings
-    else:
-        ctx = CheckContext(plan, schedule, settings)
+    ctx.settings = settings
     ctx.status_date, ctx.actuals, ctx.baseline = status_date, dict(actuals or {}), baseline
     with no_gc():                 # rules build large acyclic structures; see rollout.util.no_gc
         return _run(ctx, rules, selection, fail_on)
@@ -148,20 +156,23 @@ def _run(ctx: CheckContext, rules: list[Rule], selection: Selection, fail_on: st
 
 
 def check_plan(plan: Plan, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
-               fail_on: str = "error", *, status_date=None, actuals=None, baseline=None) -> CheckResult:
+               fail_on: str = "error", *, status_date=None, actuals=None, baseline=None,
+               scheduler: Callable[[Plan], Any] | None = None) -> CheckResult:
     """Schedule the plan when its graph allows it, then run the checks.
 
     A plan whose dependencies loop or point nowhere cannot be scheduled; it is still checked, and
-    S001/S002 say what is wrong, while the rules that need dates are skipped.
+    S001/S002 say what is wrong, while the rules that need dates are skipped. ``scheduler`` is how
+    the schedule is had (default :func:`rollout.schedule.schedule`; ``rollout.Analysis`` hands its own,
+    so one run schedules once).
     """
-    from ..schedule import schedule
+    if scheduler is None:
+        from ..schedule import schedule as scheduler
 
     ctx = CheckContext(plan)
     with no_gc():
         sound = all(d.task in ctx.index for t in ctx.tasks for d in t.depends_on) and not _has_cycle(ctx)
-        scheduled = schedule(plan) if sound else None
-    return run_checks(plan, scheduled, select, ignore, fail_on, _context=ctx, status_date=status_date,
-                      actuals=actuals, baseline=baseline)
+        ctx.schedule = scheduler(plan) if sound else None
+    return _check(ctx, select, ignore, fail_on, status_date, actuals, baseline)
 
 
 def _has_cycle(ctx: CheckContext) -> bool:

@@ -5,8 +5,6 @@ Built-in rules and plugin rules (entry point group ``rollout.checks``) register 
 
 from __future__ import annotations
 
-import difflib
-import importlib
 import re
 import types
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import PlanError, RolloutError, UsageError
 from ..model import Source
+from ..util import suggestion
 
 __all__ = [
     "SEVERITIES",
@@ -155,8 +154,6 @@ def rule(code: str, slug: str, *, severity: str, summary: str, settings: Mapping
 
 # ---------------------------------------------------------------- the catalogue
 
-_BUILTIN_MODULES = ("structure", "leadership", "customer", "data", "communication", "design", "planning",
-                    "capacity", "quality")
 _catalogue: dict[str, Rule] | None = None
 
 
@@ -164,15 +161,13 @@ def all_rules() -> dict[str, Rule]:
     """Every rule by code, built-ins first, then plugins from the ``rollout.checks`` entry points."""
     global _catalogue
     if _catalogue is None:
-        found: dict[str, Rule] = {}
-        for name in _BUILTIN_MODULES:
-            module = importlib.import_module(f"rollout.checks.{name}")
-            _add(found, _rules_in(module), f"rollout.checks.{name}")
-        from ..plugins import entry_point_objects
+        from ..plugins import discover
 
-        for name, obj in entry_point_objects(ENTRY_POINT_GROUP):
-            _add(found, [r for r in _rules_in(obj) if r.code not in found or found[r.code] is not r],
-                 f"plugin '{name}'")
+        found: dict[str, Rule] = {}
+        for plugin in discover(ENTRY_POINT_GROUP):       # our rule modules first, through the same path
+            where = plugin.value if plugin.builtin else f"plugin '{plugin.name}'"
+            _add(found, [r for r in _rules_in(plugin.load()) if r.code not in found or found[r.code] is not r],
+                 where)
         _catalogue = dict(sorted(found.items(), key=lambda kv: _code_key(kv[0])))
     return _catalogue
 
@@ -270,8 +265,8 @@ class Selection:
                              + _did_you_mean(key, ["select", "ignore", "severity", "settings"]))
         plan_select = _codes(plan_checks.get("select"), rules, plan_error, "select")
         plan_ignore = _codes(plan_checks.get("ignore"), rules, plan_error, "ignore")
-        cli_select = _codes(select, rules, UsageError, "--select") if select else None
-        cli_ignore = _codes(ignore, rules, UsageError, "--ignore") if ignore else ()
+        cli_select = _codes(select, rules, UsageError, "select") if select else None
+        cli_ignore = _codes(ignore, rules, UsageError, "ignore") if ignore else ()
 
         severity: dict[str, str] = {}
         raw_sev = plan_checks.get("severity") or {}
@@ -367,8 +362,7 @@ def _where(path: str | None, source: Source | None) -> tuple[str | None, int | N
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return suggestion(word, choices)
 
 
 def _dedent(doc: str) -> str:

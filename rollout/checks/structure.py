@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-from collections import deque
-
+from ..schedule import cycle_among, stuck_positions
+from ..util import suggestion
 from .context import CUSTOMER_ROLES, EMPLOYEE_ROLES, EXECUTIVE_ROLES, CheckContext, slug
 from .registry import Violation, rule
 
@@ -46,31 +45,10 @@ def cycle(ctx: CheckContext):
       - {id: exec.scorecard, depends_on: [exec.charter]}
     ```
     """
-    preds = ctx.preds
-    n = len(preds)
-    indegree = [len(p) for p in preds]
-    queue = deque(i for i in range(n) if indegree[i] == 0)
-    done = 0
-    succs = ctx.succs
-    while queue:
-        i = queue.popleft()
-        done += 1
-        for k in succs[i]:
-            indegree[k] -= 1
-            if indegree[k] == 0:
-                queue.append(k)
-    if done == n:
+    stuck = stuck_positions(ctx.preds, ctx.succs)
+    if not stuck:
         return
-    stuck = {i for i in range(n) if indegree[i] > 0}
-    # every stuck task waits for a stuck task, so walking those waits must loop
-    seen: dict[int, int] = {}
-    path: list[int] = []
-    i = min(stuck)
-    while i not in seen:
-        seen[i] = len(path)
-        path.append(i)
-        i = next(j for j in preds[i] if j in stuck)
-    ids = [ctx.tasks[k].id for k in reversed(path[seen[i]:])]
+    ids = [ctx.tasks[k].id for k in cycle_among(ctx.preds, stuck)]
     yield Violation(f"dependency cycle: {' → '.join(ids + [ids[0]])}", tasks=tuple(ids))
 
 
@@ -272,5 +250,4 @@ def dangling_task(ctx: CheckContext):
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return suggestion(word, sorted(choices))

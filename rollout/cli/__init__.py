@@ -26,7 +26,11 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except RolloutError as exc:
-            click.echo(f"error: {exc}" if "\n" not in str(exc) else f"error:\n{exc}", err=True)
+            text = str(exc)
+            option = getattr(exc, "option", None)
+            if option:                   # the library names the parameter; the command line, its flag
+                text += f" (--{option.replace('_', '-')})"
+            click.echo(f"error: {text}" if "\n" not in text else f"error:\n{text}", err=True)
             ctx.exit(exc.exit_code)
         except OSError as exc:          # a file the user named cannot be read or written
             where = f" {exc.filename}" if exc.filename else ""
@@ -58,13 +62,8 @@ def cli():
     """
 
 
-for _name in _COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # a command family not present in this build
-        if _exc.name != f"{__name__}.{_name}":
-            raise
-        continue
+for _name in _COMMAND_MODULES:      # every family ships: an import error here is a bug, shown as one
+    _module = importlib.import_module(f"{__name__}.{_name}")
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

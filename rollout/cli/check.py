@@ -42,29 +42,16 @@ def check_cmd(plan_path, fmt, select, ignore, fail_on, as_of, actuals, output):
         rollout check acme.yaml --format sarif -o rollout.sarif
         rollout check acme.yaml --select D --as-of 2027-03-01 --actuals progress.csv
     """
-    from ..checks import check_plan
+    from ..analysis import Analysis
     from ..expand import load_plan
 
     # lenient load: a dependency on a missing task becomes finding S002 instead of stopping the run
-    plan = load_plan(plan_path, strict=False)
-    status_date, progress, baseline = _progress(plan, as_of, actuals)
-    result = check_plan(plan, select=_codes(select), ignore=_codes(ignore), fail_on=fail_on,
-                        status_date=status_date, actuals=progress, baseline=baseline)
+    run = Analysis(load_plan(plan_path, strict=False), as_of=as_of, actuals=actuals, select=_codes(select),
+                   ignore=_codes(ignore), fail_on=fail_on)
+    result = run.checks
     emit(result.render(fmt), output)
     if result.failed:
         click.get_current_context().exit(1)
-
-
-def _progress(plan, as_of, actuals_path):
-    """Status date, actuals and stored baseline for the schedule-quality rules: from --as-of/--actuals,
-    else the state store's last pull snapshot; no status date when neither says one."""
-    from ..reports.sources import load_progress         # the CSV, else the state store's pull
-
-    if plan.unresolved:          # a broken graph: the D rules cannot run anyway
-        return as_of, None, None
-    progress = load_progress(plan, as_of=as_of, actuals_path=actuals_path)
-    given = as_of is not None or actuals_path is not None or progress.source is not None
-    return (progress.as_of if given else None), progress.actuals, progress.baseline
 
 
 @click.command("rules")

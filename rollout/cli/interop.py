@@ -31,26 +31,14 @@ def export_cmd(plan_path, output, fmt, actuals, as_of):
         rollout export acme.yaml -o acme.xlsx --actuals progress.csv
         rollout export acme.yaml -o acme.xer
     """
+    from ..analysis import Analysis
     from ..interop import EXPORT_FORMATS, export_plan, format_of
-    from ..schedule import schedule
     from ..util import no_gc
 
     fmt = format_of(output, EXPORT_FORMATS, fmt)
     with no_gc():
-        plan = load(plan_path)
-        sched = schedule(plan)
-        findings = status = None
-        if fmt == "xlsx":
-            from ..checks import run_checks
-            from ..tracking import load_progress
-            from ..tracking import status as status_of
-
-            findings = run_checks(plan, sched)
-            progress = load_progress(plan, as_of, actuals)
-            if progress.source is not None:
-                status = status_of(plan, progress.as_of, progress.actuals, baseline=progress.baseline,
-                                snapshots=progress.snapshots, actuals_source=progress.source)
-        export_plan(plan, sched, output, fmt, findings=findings, status=status)
+        # the workbook's status sheet reads the actuals file (the state store is left closed)
+        export_plan(Analysis(load(plan_path), as_of=as_of, actuals=actuals, use_state=False), output, fmt)
     click.echo(f"wrote {output}")
 
 

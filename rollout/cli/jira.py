@@ -68,6 +68,8 @@ def _push_text(result) -> str:
         tail.append(f"resumed an interrupted push ({result.resumed} unconfirmed creates checked against Jira)")
     if result.baseline_saved:
         tail.append("baseline saved (first push)")
+    if any(c.action == "conflict" and "left alone" in (c.detail or "") for c in result.changes):
+        tail.append("push again with --force to overwrite what was left alone")
     if result.findings is not None:
         f = result.findings
         tail.append(f"checks: {f.get('error', 0)} errors, {f.get('warning', 0)} warnings, {f.get('info', 0)} info"

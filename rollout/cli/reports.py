@@ -48,19 +48,19 @@ def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actua
         rollout gantt acme.yaml -o gantt.svg
         rollout gantt acme.yaml -o retail.html --filter tag:unit:retail
     """
+    from ..analysis import Analysis
     from ..reports.gantt import COLLAPSE_THRESHOLD, select, state_overlay, write_gantt
-    from ..schedule import schedule
     from ..selection import Selection
 
     if fmt is None:
         ext = output.rsplit(".", 1)[-1].lower() if "." in output else ""
         fmt = ext if ext in ("png", "svg") else "html"
     selection = Selection.parse(filters)
-    plan = load(plan_path)
-    sched = select(schedule(plan), selection)
+    run = Analysis(load(plan_path), actuals=actuals)
+    sched = select(run.schedule, selection)
     write_gantt(sched, output, fmt, today=today, collapse=None if expand is None else not expand,
                 threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links, labels=labels,
-                overlay=state_overlay(plan, actuals))
+                overlay=state_overlay(run))
     click.echo(f"wrote {output} ({len(sched.tasks)} tasks, finish {sched.finish_date.isoformat()})")
 
 
@@ -87,10 +87,11 @@ def calendar_cmd(plan_path, output, with_tasks, no_cadences, for_who):
         rollout calendar acme.yaml --tasks -o acme-all.ics
         rollout calendar acme.yaml --for dana -o dana.ics
     """
+    from ..analysis import Analysis
     from ..reports.ical import calendar_bytes
-    from ..schedule import schedule
 
-    data = calendar_bytes(schedule(load(plan_path)), tasks=with_tasks, cadences=not no_cadences, for_who=for_who)
+    data = calendar_bytes(Analysis(load(plan_path)).schedule, tasks=with_tasks, cadences=not no_cadences,
+                          for_who=for_who)
     if output:
         from ..util import atomic_write_bytes
 
@@ -130,13 +131,14 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
         rollout report acme.yaml -o report/ --fail-on error --today 2027-03-01
         rollout report acme.yaml -o retail/ --filter tag:unit:retail
     """
+    from ..analysis import Analysis
     from ..reports.dashboard import severity_count, write_report
     from ..selection import Selection
 
-    selection = Selection.parse(filters)
-    report = write_report(plan_path, out_dir, today=today, fail_on=fail_on or "error",
-                          collapse=None if expand is None else not expand, calendar_tasks=calendar_tasks,
-                          actuals=actuals, risk_iterations=risk_iterations, seed=seed, selection=selection)
+    run = Analysis(load(plan_path), as_of=today, actuals=actuals, fail_on=fail_on or "error",
+                   iterations=risk_iterations, seed=seed, selection=Selection.parse(filters))
+    report = write_report(run, out_dir, today=today, collapse=None if expand is None else not expand,
+                          calendar_tasks=calendar_tasks)
     for path in report.files.values():
         click.echo(f"wrote {path}")
     counts = report.counts()

@@ -55,19 +55,17 @@ def status_cmd(plan_path, as_of, actuals, filters, group_by, baseline_name, reco
         rollout status acme.yaml --baseline "SteerCo 2027-03"
         rollout status acme.yaml --record --risk
     """
-    from ..reports.sources import load_progress, status_report
+    from ..analysis import Analysis
     from ..selection import Selection
 
     _check_record(record, risk, filters, baseline_name)
-    selection = Selection.parse(filters)
-    plan = load(plan_path)
-    progress = load_progress(plan, as_of, actuals, baseline_name=baseline_name)
-    report = status_report(plan, selection=selection, group_by=group_by, baseline_name=baseline_name,
-                           progress=progress)
+    run = Analysis(load(plan_path), as_of=as_of, actuals=actuals, selection=Selection.parse(filters),
+                   group_by=group_by, baseline_name=baseline_name)
+    report = run.status
     if record:
         from ..trend import record_forecast
 
-        snap = record_forecast(plan, report=report, progress=progress, risk=risk)
+        snap = record_forecast(run.plan, report=report, progress=run.progress, risk=risk)
         click.echo(f"recorded the forecast of {snap.as_of.isoformat()} for `rollout trend`", err=True)
     if fmt == "json":
         emit(to_json(report.to_dict()), output)
@@ -120,17 +118,14 @@ def risk_cmd(plan_path, iterations, seed, distribution, as_of, actuals, pre_miti
         rollout risk acme.yaml --actuals progress.csv --as-of 2027-03-01
         rollout risk acme.yaml --pre-mitigation
     """
-    from ..risk import simulate
+    from ..analysis import Analysis
 
-    plan = load(plan_path)
-    done = None
-    if as_of or actuals:
-        from ..reports.sources import load_progress
-
-        done = load_progress(plan, as_of=as_of, actuals_path=actuals)
-    with _progress(iterations, len(plan.tasks)) as progress:
-        result = simulate(plan, iterations=iterations, seed=seed, distribution=distribution, progress=progress,
-                          remaining_from=done, pre_mitigation=pre_mitigation)
+    remaining = bool(as_of or actuals)       # the remaining work at a status date, or the whole plan
+    run = Analysis(load(plan_path), as_of=as_of, actuals=actuals, use_state=remaining, iterations=iterations,
+                   seed=seed, distribution=distribution, remaining=remaining, pre_mitigation=pre_mitigation)
+    with _progress(iterations, len(run.plan.tasks)) as progress:
+        run.risk_progress = progress
+        result = run.risk
     if fmt == "json":
         emit(to_json(result.to_dict()), output)
     elif fmt == "csv":

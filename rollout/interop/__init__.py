@@ -32,7 +32,7 @@ def format_of(path: str | Path, formats: dict[str, str], fmt: str | None = None,
     found = formats.get(Path(path).suffix.lower())
     if found is None:
         raise UsageError(f"cannot tell the {verb} format of {path}: use a file ending in "
-                         f"{', '.join(sorted(formats))}, or --format")
+                         f"{', '.join(sorted(formats))}, or name the format", option="format")
     return found
 
 
@@ -55,23 +55,22 @@ def export_bytes(sched, fmt: str, name: str = "plan", findings=None, status=None
     raise UsageError(f"unknown export format '{fmt}'")
 
 
-def export_plan(plan, schedule=None, path: str | Path = "plan.xml", format: str | None = None,
-                findings=None, status=None) -> str:
-    """Write ``plan`` (scheduled with ``schedule``, computed here when None) to ``path``; returns the format.
+def export_plan(source, path: str | Path = "plan.xml", format: str | None = None) -> str:
+    """Write a plan (an :class:`rollout.Analysis`, or a Plan) and its schedule to ``path``; returns the format.
 
-    For xlsx, ``findings`` (a CheckResult) fills the findings sheet and ``status`` (a StatusReport) the
-    status sheet; the findings are computed here when None.
+    For xlsx the analysis's check findings fill the findings sheet, and its status the status sheet when
+    progress is known (an actuals file, or a pull snapshot when the analysis reads the state store).
     """
+    from ..analysis import Analysis
+
+    run = source if isinstance(source, Analysis) else Analysis(source, use_state=False)
     fmt = format_of(path, EXPORT_FORMATS, format)
-    if schedule is None:
-        from ..schedule import schedule as _schedule
-
-        schedule = _schedule(plan)
-    if fmt == "xlsx" and findings is None:
-        from ..checks import run_checks
-
-        findings = run_checks(plan, schedule)
-    atomic_write_bytes(path, export_bytes(schedule, fmt, Path(path).name, findings, status))
+    findings = status = None
+    if fmt == "xlsx":
+        findings = run.checks
+        if run.progress.source is not None:
+            status = run.status
+    atomic_write_bytes(path, export_bytes(run.schedule, fmt, Path(path).name, findings, status))
     return fmt
 
 

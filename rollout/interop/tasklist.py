@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import PlanError, Problem
-from ..util import slugify
+from ..util import slugify, suggestion
 
 __all__ = ["SourcePlan", "SourceTask", "plan_yaml", "read_tasklist"]
 
@@ -199,10 +199,7 @@ def _date(value: Any, name: str, errors: list[str]) -> _dt.date | None:
 
 
 def _near(word: str, options) -> str:
-    import difflib
-
-    hint = difflib.get_close_matches(word, list(options)[:5000], n=1, cutoff=0.6)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
+    return suggestion(word, list(options))
 
 
 def _next_working_day(day: _dt.date) -> _dt.date:

@@ -1,7 +1,7 @@
 """The steering-committee dashboard: one self-contained index.html plus the files behind it.
 
-``write_report`` schedules the plan, runs the checks, and writes ``index.html`` (headline, Gantt,
-findings, and status and risk sections when those modules are installed), ``schedule.csv``,
+``write_report`` reads one :class:`rollout.Analysis` and writes ``index.html`` (headline, Gantt,
+findings, status and risk sections), ``schedule.csv``,
 ``plan.ics`` and ``findings.sarif``. The page is the ``dashboard.html`` template (Jinja2, autoescaped:
 everything taken from a plan is HTML-escaped exactly once). Every file is prepared first and then
 written, so a failure leaves the folder as it was.
@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Plan
-from ..schedule import Schedule, schedule as make_schedule
+from ..schedule import Schedule
 from ..util import atomic_write_files, csv_safe, ensure_dir
 
 __all__ = ["Report", "SCHEDULE_COLUMNS", "schedule_csv", "write_report"]
@@ -35,7 +34,7 @@ class Report:
     out_dir: Path
     schedule: Schedule
     files: dict[str, Path] = field(default_factory=dict)     # role → path: index, csv, ics, sarif
-    checks: Any = None                                       # rollout.checks.CheckResult, when run
+    checks: Any = None                                       # rollout.checks.CheckResult
     sections: tuple[str, ...] = ()                           # the sections index.html holds
 
     @property
@@ -58,72 +57,69 @@ def schedule_csv(sched: Schedule) -> str:
     return buf.getvalue()
 
 
-def write_report(plan: Plan | str | os.PathLike, out_dir: str | os.PathLike, *,
-                 today: _dt.date | None = None, fail_on: str = "error", collapse: bool | None = None,
-                 calendar_tasks: bool = False, actuals: str | None = None,
-                 risk_iterations: int = 2000, seed: int = 1, selection=None) -> Report:
-    """Write the dashboard of a plan (a Plan, or the path of a plan file) into ``out_dir``.
+def write_report(source, out_dir: str | os.PathLike, *, today: _dt.date | None = None,
+                 collapse: bool | None = None, calendar_tasks: bool = False, fail_on: str = "error",
+                 actuals: str | None = None, risk_iterations: int = 2000, seed: int = 1,
+                 selection=None) -> Report:
+    """Write the dashboard of an :class:`rollout.Analysis` (or a Plan, or the path of a plan file) into
+    ``out_dir``.
 
-    ``risk_iterations`` 0 leaves the risk section out; ``seed`` makes it reproducible. ``actuals``
-    is a progress CSV for the status section and the Gantt's progress shading. ``selection`` (a
-    :class:`rollout.selection.Selection`) narrows the headline, Gantt, findings and status to its
-    tasks (the risk section stays the whole plan's).
+    Every section reads the one analysis: the schedule, the findings, the status and the risk are each
+    computed once, and the risk section simulates the remaining work when the status reports progress.
+    Given a plan, the analysis is made from the options: ``today`` (also the status date when given),
+    ``actuals`` (a progress CSV for the status section and the Gantt's progress shading), ``fail_on``,
+    ``risk_iterations`` (0 leaves the risk section out), ``seed`` and ``selection`` (a
+    :class:`rollout.selection.Selection`: the headline, Gantt, findings and status are narrowed to its
+    tasks; the risk section stays the whole plan's).
     """
-    if not isinstance(plan, Plan):
-        from ..expand import load_plan
+    from ..analysis import Analysis
 
-        plan = load_plan(os.fspath(plan))
-    as_of = today                      # the status date only when the caller fixed one
-    today = today or _dt.date.today()
+    run = source if isinstance(source, Analysis) else Analysis(
+        source, as_of=today, actuals=actuals, fail_on=fail_on, iterations=risk_iterations, seed=seed,
+        selection=selection)
+    plan, selection = run.plan, run.selection
+    as_of = run.as_of                  # the status date only when the caller fixed one
+    today = today or as_of or _dt.date.today()
     out = Path(out_dir)
-    sched = make_schedule(plan)
+    sched = run.schedule
     report = Report(out, sched)
     if selection is not None:
         selection.ids(plan.tasks)      # nothing matches: say so before any work
 
-    checks = _run_checks(plan, sched, fail_on)
+    checks = run.checks
     report.checks = checks
 
     from .gantt import gantt_html, select, state_overlay
     from .html import plotly_js_tag, render
     from .ical import calendar_bytes
+    from .risk import risk_context
+    from .status import status_context
 
-    status = _status_report(plan, actuals, as_of, selection)
-    overlay = state_overlay(plan, actuals, as_of, status=status)
-    sections = ["headline", "gantt"]
+    status = run.status
+    overlay = state_overlay(run)
+    sections = ["headline", "gantt", "findings", "status"]
     context: dict[str, Any] = {
         "title": f"{plan.title} — rollout dashboard", "heading": plan.title, "plan_id": plan.id,
         "today": today.isoformat(), "plotly_js": plotly_js_tag(), "severity_count": severity_count,
         "selection": None if selection is None else f"only {selection.label}",
         "gantt": gantt_html(select(sched, selection), full_html=False, div_id="gantt", today=today,
                             collapse=collapse, overlay=overlay, title=""),
-        "findings": None, "s": None, "r": None,
+        "findings": _findings(checks, selection), "task_names": {t.id: t.name for t in plan.tasks},
+        "s": status_context(status), "r": None,
     }
     context.update(_headline(sched, checks, status, as_of or today, selection))
-    if checks is not None:
-        sections.append("findings")
-        context["findings"] = _findings(checks, selection)
-        context["task_names"] = {t.id: t.name for t in plan.tasks}
-    context.update(_quality_and_trend(plan, sched, status, as_of, actuals, sections))
-    if status is not None:
-        from .status import status_context
-
-        sections.append("status")
-        context["s"] = status_context(status)
-    risk = _risk_result(plan, risk_iterations, seed, checks) if risk_iterations > 0 else None
+    context.update(_quality_and_trend(run, sections))
+    risk = run.risk if run.iterations > 0 else None
     if risk is not None:
-        from .risk import risk_context
-
         sections.append("risk")
         context["r"] = risk_context(risk)
 
     files = report.files
     content: dict[str, bytes] = {"csv": schedule_csv(sched).encode("utf-8"),
-                                 "ics": calendar_bytes(sched, tasks=calendar_tasks)}
+                                 "ics": calendar_bytes(sched, tasks=calendar_tasks),
+                                 "sarif": checks.render("sarif").encode("utf-8")}
     names = {"csv": "schedule.csv", "ics": "plan.ics", "sarif": "findings.sarif", "risk": "risk.json",
              "index": "index.html"}
-    if checks is not None:
-        content["sarif"] = checks.render("sarif").encode("utf-8")
     if risk is not None:                        # the same shape as `rollout risk --format json`
         content["risk"] = (json.dumps(risk.to_dict(), indent=1, default=str) + "\n").encode("utf-8")
     context["files"] = [(names[k], _FILE_LABELS[k]) for k in content]
@@ -140,23 +136,21 @@ _FILE_LABELS = {"csv": "Schedule (CSV)", "ics": "Calendar (iCalendar)", "sarif":
                 "risk": "Schedule risk (JSON)"}
 
 
-def _quality_and_trend(plan: Plan, sched: Schedule, status, as_of, actuals, sections: list[str]) -> dict[str, Any]:
-    """The schedule-quality table (always, with the checks installed) and the trend charts (with two or
-    more forecast snapshots); ``sections`` gets their names."""
+def _quality_and_trend(run, sections: list[str]) -> dict[str, Any]:
+    """The schedule-quality table (always) and the trend charts (with two or more forecast snapshots) of
+    one analysis; ``sections`` gets their names."""
     from .quality import quality_rows
-    from .sources import stored_state
 
-    baseline = stored_state(plan)[0]
-    given = status is not None and (as_of is not None or actuals is not None or status.actuals_source is not None)
+    plan, sched, status = run.plan, run.schedule, run.status
+    baseline = run.stored.baseline
+    given = run.as_of is not None or run.actuals_path is not None or status.actuals_source is not None
     day = status.as_of if given else None
     rows = quality_rows(plan, sched, status=status, status_date=day, baseline=baseline)
     note = ", ".join(filter(None, [f"status date {day.isoformat()}" if day else "no status date",
                                    "stored baseline" if baseline else "the current schedule as the baseline"]))
     if rows is not None:
         sections.append("quality")
-    from ..trend import trend
-
-    t = trend(plan)
+    t = run.trend
     trend_ctx = None
     if len(t.snapshots) >= 2:
         from .trend import trend_context
@@ -164,33 +158,6 @@ def _quality_and_trend(plan: Plan, sched: Schedule, status, as_of, actuals, sect
         sections.append("trend")
         trend_ctx = trend_context(t, id_prefix="dash-")
     return {"quality": rows, "quality_note": note, "t": trend_ctx}
-
-
-def _run_checks(plan: Plan, sched: Schedule, fail_on: str):
-    try:
-        from ..checks import run_checks
-    except ImportError:       # a build without the checks: the dashboard leaves their section out
-        return None
-    return run_checks(plan, sched, fail_on=fail_on)
-
-
-def _status_report(plan: Plan, actuals: str | None, as_of: _dt.date | None, selection=None):
-    """``rollout status``'s report, or None in a build without tracking."""
-    try:
-        from .sources import status_report
-    except ImportError:
-        return None
-    return status_report(plan, as_of=as_of, actuals_path=actuals, selection=selection)
-
-
-def _risk_result(plan: Plan, iterations: int, seed: int, checks):
-    """The Monte Carlo result for the report, or None when rollout.risk is not installed."""
-    try:
-        from ..risk import simulate
-    except ImportError:
-        return None
-    findings = list(checks.findings) if checks is not None else None
-    return simulate(plan, iterations=iterations, seed=seed, findings=findings)
 
 
 def _headline(sched: Schedule, checks, status, day: _dt.date, selection) -> dict[str, Any]:

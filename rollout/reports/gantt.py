@@ -64,21 +64,20 @@ class GanttOverlay:
     progress: Mapping[str, float] | None = None
 
 
-def state_overlay(plan, actuals_path: str | None = None, as_of: _dt.date | None = None,
-                  status=None) -> GanttOverlay:
-    """Baseline and progress for a plan from its state store (and an actuals CSV when given).
+def state_overlay(run) -> GanttOverlay:
+    """Baseline and progress of an :class:`rollout.Analysis` (or a plan) from its state store and actuals.
 
-    Progress is the percent complete ``rollout status`` reports (pass its ``StatusReport`` as
-    ``status`` when you have one); without a pull snapshot or an actuals file there is none.
+    Progress is the percent complete ``rollout status`` reports (the analysis's status); without a pull
+    snapshot or an actuals file there is none.
     """
-    from .sources import stored_state, status_report
+    from ..analysis import Analysis
 
-    baseline, snapshots = stored_state(plan)
-    if not (snapshots or actuals_path):
-        return GanttOverlay(baseline=baseline)
-    if status is None:
-        status = status_report(plan, as_of=as_of, actuals_path=actuals_path)
-    return GanttOverlay(baseline=baseline, progress={tid: pct for tid, pct in status.percent.items() if pct})
+    if not isinstance(run, Analysis):
+        run = Analysis(run)
+    stored = run.stored
+    if not (stored.snapshots or run.actuals_path):
+        return GanttOverlay(baseline=stored.baseline)
+    return GanttOverlay(baseline=stored.baseline, progress={tid: pct for tid, pct in run.status.percent.items() if pct})
 
 
 def select(schedule: Schedule, selection) -> Schedule:
@@ -432,13 +431,13 @@ def write_gantt(schedule: Schedule, path: str, fmt: str = "html", **options: Any
         raise UsageError(f"unknown Gantt format '{fmt}' (choose html, png or svg)")
     engine = browser_engine()
     if engine is None:
-        raise UsageError(f"--format {fmt} needs a browser engine for kaleido: install Chromium "
-                         "(Debian: apt-get install chromium) or use --format html")
+        raise UsageError(f"{fmt} output needs a browser engine for kaleido: install Chromium "
+                         "(Debian: apt-get install chromium) or write html", option="format")
     try:
         import kaleido  # noqa: F401
     except ImportError as exc:
-        raise UsageError(f"--format {fmt} needs kaleido: pip install 'rollout[png]', "
-                         "or use --format html") from exc
+        raise UsageError(f"{fmt} output needs kaleido: pip install 'rollout[png]', "
+                         "or write html", option="format") from exc
     import os
 
     import plotly.io as pio
@@ -450,7 +449,7 @@ def write_gantt(schedule: Schedule, path: str, fmt: str = "html", **options: Any
     try:
         image = pio.to_image(spec, format=fmt, width=1400, height=spec["layout"]["height"], validate=False)
     except Exception as exc:  # kaleido reports a missing or broken browser in many shapes
-        raise UsageError(f"--format {fmt}: the browser engine failed to render ({exc}); "
-                         "use --format html") from exc
+        raise UsageError(f"{fmt} output: the browser engine failed to render ({exc}); "
+                         "write html instead", option="format") from exc
     atomic_write_bytes(path, image)
     return path

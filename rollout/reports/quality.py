@@ -16,11 +16,8 @@ __all__ = ["quality_rows"]
 def quality_rows(plan, sched, *, status=None, status_date: _dt.date | None = None,
                  baseline=None) -> list[dict[str, Any]] | None:
     """One dict per metric (``Metric.to_dict()`` plus ``value_text``/``threshold_text``), D001 to D014;
-    None in a build without the checks. ``status`` (a StatusReport) gives the progress."""
-    try:
-        from ..checks import quality, registry      # the package first: a build without it has neither
-    except ImportError:
-        return None
+    ``status`` (a StatusReport) gives the progress."""
+    from ..checks import quality, registry
     schedule_quality, Selection = quality.schedule_quality, registry.Selection
     settings = Selection.build(plan.checks, plan_path=plan.path, plan_source=plan.source).settings
     actuals = status.actuals if status is not None else None

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tracking import StatusReport, _planned_curve
+from ..tracking import StatusReport
+from ..tracking.status import _planned_curve
 from .html import plotly_js_tag, plotly_text, render
 
 __all__ = ["status_context", "status_html", "status_html_section"]

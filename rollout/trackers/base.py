@@ -15,7 +15,6 @@ from ..errors import UsageError
 __all__ = ["Change", "Progress", "PullResult", "PushResult", "Tracker", "available_trackers", "load_tracker"]
 
 ENTRY_POINT_GROUP = "rollout.trackers"
-_BUILTIN = {"jira": "rollout.trackers.jira:JiraTracker"}
 
 
 class Progress(Protocol):
@@ -125,21 +124,17 @@ class Tracker(Protocol):
 
 def available_trackers() -> dict[str, str]:
     """Tracker name → ``module:attr`` for built-ins and installed plugins."""
-    found = dict(_BUILTIN)
-    from importlib.metadata import entry_points
+    from ..plugins import discover
 
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found[ep.name] = ep.value
-    return found
+    return {p.name: p.value for p in discover(ENTRY_POINT_GROUP)}
 
 
 def load_tracker(name: str = "jira", factory_args: dict[str, Any] | None = None) -> Tracker:
     """Instantiate the tracker registered under ``name``."""
-    import importlib
+    from ..plugins import discover
 
-    target = available_trackers().get(name)
-    if target is None:
-        raise UsageError(f"unknown tracker {name!r} (available: {', '.join(sorted(available_trackers()))})")
-    module_name, _, attr = target.partition(":")
-    factory: Callable[..., Tracker] = getattr(importlib.import_module(module_name), attr)
+    found = {p.name: p for p in discover(ENTRY_POINT_GROUP)}
+    if name not in found:
+        raise UsageError(f"unknown tracker {name!r} (available: {', '.join(sorted(found))})")
+    factory: Callable[..., Tracker] = found[name].load()
     return factory(**(factory_args or {}))

@@ -38,8 +38,30 @@ def test_wheel_contains_templates(tmp_path):
     assert "rollout/cli/__init__.py" in names
 
 
-def test_schedule_stays_the_function_after_importing_its_module():
+def test_schedule_is_the_module_and_schedule_plan_the_function():
+    """No module is shadowed by a function of the same name: rollout.schedule.Schedule works."""
     import importlib
 
-    importlib.import_module("rollout.schedule")
-    assert callable(rollout.schedule) and rollout.schedule.__name__ == "schedule"
+    assert rollout.schedule is importlib.import_module("rollout.schedule")
+    assert rollout.schedule.Schedule is rollout.Schedule
+    assert rollout.schedule_plan is rollout.schedule.schedule
+
+
+def test_all_is_what_the_package_exports():
+    """httpx's tests/test_exported_members.py: __all__ lists exactly the public non-module members."""
+    import types
+
+    exported = {name for name in dir(rollout)
+                if (not name.startswith("_") or name == "__version__")
+                and not isinstance(getattr(rollout, name), types.ModuleType)}
+    assert set(rollout.__all__) == exported
+    for name in rollout.__all__:                    # and each comes from rollout itself, not a stray import
+        value = getattr(rollout, name)
+        assert name == "__version__" or (getattr(value, "__module__", "") or "").startswith("rollout"), name
+
+
+def test_importing_rollout_leaves_the_heavy_layers_unloaded():
+    code = ("import sys, rollout; heavy = [m for m in ('rollout.reports.dashboard', 'rollout.trackers', "
+            "'rollout.interop', 'jinja2', 'plotly', 'pandas', 'jira') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

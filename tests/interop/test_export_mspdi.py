@@ -42,7 +42,7 @@ def _leaves(project):
 def _assert_same_schedule(plan, project):
     from org.mpxj import TimeUnit
 
-    sched = rollout.schedule(plan)
+    sched = rollout.schedule_plan(plan)
     leaves = _leaves(project)
     assert set(leaves) == set(sched.tasks)
     wrong = []

@@ -33,7 +33,7 @@ def test_workbook_has_real_dates_a_frozen_header_filters_and_no_formulas(links_p
                            "late_finish", "total_float", "critical", "predecessors"]
     assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
     rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
-    sched = rollout.schedule(rollout.load_plan(links_plan))
+    sched = rollout.schedule_plan(rollout.load_plan(links_plan))
     for tid, st in sched.tasks.items():
         assert rows[tid]["start"] == _dt.datetime.combine(st.start_date, _dt.time())
         assert rows[tid]["finish"] == _dt.datetime.combine(st.finish_date, _dt.time())

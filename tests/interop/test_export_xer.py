@@ -38,7 +38,7 @@ def _reschedule(project):
 
 
 def _assert_same(plan, project):
-    sched = rollout.schedule(plan)
+    sched = rollout.schedule_plan(plan)
     leaves = {str(t.getActivityID()): t for t in project.getTasks() if not t.getSummary()}
     assert set(leaves) == set(sched.tasks)
     wrong = []

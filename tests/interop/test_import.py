@@ -23,7 +23,7 @@ def _import(src, out, *extra):
 
 
 def _dates(plan_path):
-    sched = rollout.schedule(rollout.load_plan(plan_path))
+    sched = rollout.schedule_plan(rollout.load_plan(plan_path))
     return {tid: (st.start_date, st.finish_date) for tid, st in sched.tasks.items()}
 
 
@@ -86,7 +86,7 @@ def test_our_own_csv_and_workbook_import_back_to_the_same_schedule(links_plan, t
     original = rollout.load_plan(links_plan)
     # the task list carries no calendar: compare on the plan's own calendar
     back = rollout.Plan(back.id, back.title, back.start, original.calendar, back.tasks, back.workstreams)
-    ours = {tid: (st.start_date, st.finish_date) for tid, st in rollout.schedule(back).tasks.items()}
+    ours = {tid: (st.start_date, st.finish_date) for tid, st in rollout.schedule_plan(back).tasks.items()}
     assert ours == _dates(links_plan)
     assert back.task_index()["exec.kickoff"].name == '=HYPERLINK("http://x")'
 
@@ -173,7 +173,7 @@ def test_a_project_written_by_mpxj_imports_and_schedules_to_mpxj_dates(jvm, tmp_
     plan = rollout.load_plan(tmp_path / "plan.yaml")
     assert plan.start == _dt.date(2027, 1, 11)
     assert {_dt.date(2027, 1, 18), _dt.date(2027, 2, 15), _dt.date(2027, 2, 16)} <= set(plan.calendar.holidays)
-    sched = rollout.schedule(plan)
+    sched = rollout.schedule_plan(plan)
     ours = {st.task.name: (st.start_date, st.finish_date) for st in sched.tasks.values()}
     assert ours == theirs
     by_name = {t.name: t for t in plan.tasks}
@@ -264,5 +264,5 @@ def test_links_from_and_to_summary_tasks_hold_for_each_task_under_them(jvm, tmp_
     deps = {t.name: sorted(d.task for d in t.depends_on) for t in plan.tasks}
     assert deps["Code"] == deps["Test"] == ["design.map", "design.model"]
     assert any("links from or to a summary task" in w and "Design → Build" in w for w in warnings)
-    sched = rollout.schedule(plan)
+    sched = rollout.schedule_plan(plan)
     assert sched["build.code"].start_date == _dt.date(2027, 1, 14)      # after Model's 3 days

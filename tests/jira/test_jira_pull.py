@@ -74,7 +74,7 @@ def test_snapshots_accumulate_and_the_latest_wins(standin, tmp_path):
 
 
 def test_jira_timestamps_with_or_without_a_colon_in_the_offset():
-    from rollout.trackers.jira import _parse_time
+    from rollout.trackers.jira.pull import _parse_time
 
     assert _parse_time("2027-01-20T23:30:00.000+0000") == _parse_time("2027-01-20T23:30:00.000+00:00")
     assert _parse_time("2027-01-20T23:30:00.000-0500").date() == dt.date(2027, 1, 20)

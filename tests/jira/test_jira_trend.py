@@ -29,9 +29,9 @@ def test_pull_stores_a_forecast_snapshot_dated_by_the_pull(standin, tmp_path):
     milestones = [t.id for t in plan.tasks if t.is_milestone or t.deadline is not None]
     assert [m.task_id for m in snap.milestones] == milestones and milestones
     assert snap.p50 is None and snap.p80 is None                 # no --risk: no simulation
-    from rollout.reports.sources import status_report
+    from rollout.analysis import Analysis
 
-    expected = status_report(plan).to_dict()                    # the same forecast `rollout status` gives
+    expected = Analysis(plan).status.to_dict()                    # the same forecast `rollout status` gives
     assert snap.finish.isoformat() == expected["forecast_finish"]
     assert {m.task_id: m.forecast.isoformat() for m in snap.milestones} == \
         {m["id"]: m["forecast"] for m in expected["milestones"]}

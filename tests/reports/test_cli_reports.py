@@ -65,7 +65,7 @@ def test_gantt_png_without_a_browser_is_a_clear_usage_error(runner, plan_file, t
     monkeypatch.setattr(gantt, "browser_engine", lambda: None)
     result = runner.invoke(cli, ["gantt", str(plan_file), "-o", str(tmp_path / "g.png")])
     assert result.exit_code == 2
-    assert "browser engine" in result.output and "--format html" in result.output
+    assert "browser engine" in result.output and "write html" in result.output and "(--format)" in result.output
     assert "Traceback" not in result.output
 
 

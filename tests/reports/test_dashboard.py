@@ -8,6 +8,7 @@ import json
 import re
 
 import icalendar
+import pytest
 
 from rollout.reports.dashboard import schedule_csv, write_report
 from rollout.util import csv_safe
@@ -116,17 +117,26 @@ def test_fail_on(tmp_path, plan):
     assert not write_report(plan, tmp_path, today=TODAY, risk_iterations=0, fail_on="error").failed
 
 
-def test_sections_of_missing_modules_are_left_out(tmp_path, plan, monkeypatch):
+def test_an_import_error_in_the_checks_fails_the_report_loudly(tmp_path, plan, monkeypatch):
+    """A broken rollout.checks must not drop the findings section and let `--fail-on error` pass."""
     import sys
 
-    for name in ("rollout.checks", "rollout.risk"):
-        monkeypatch.setitem(sys.modules, name, None)          # import fails as if the module were absent
-    report = write_report(plan, tmp_path, today=TODAY)
-    assert report.sections == ("headline", "gantt", "status")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "plan.ics", "schedule.csv"]
-    page = (tmp_path / "index.html").read_text()
-    assert 'id="findings"' not in page and "Findings (SARIF)" not in page
-    assert not report.failed and report.counts() == {}
+    from click.testing import CliRunner
+
+    from rollout.cli import cli
+
+    path = tmp_path / "acme.yaml"
+    path.write_text(plan_yaml("Pilot"))
+    monkeypatch.setitem(sys.modules, "rollout.checks", None)      # import fails as for a broken module
+    with pytest.raises(ImportError):
+        write_report(plan, tmp_path / "lib", today=TODAY)
+    result = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "cli"), "--fail-on", "error"])
+    assert result.exit_code != 0 and isinstance(result.exception, ImportError)
+    assert not (tmp_path / "cli" / "index.html").exists()
+    monkeypatch.setitem(sys.modules, "rollout.risk", None)
+    monkeypatch.delitem(sys.modules, "rollout.checks")
+    with pytest.raises(ImportError):                              # and so does a broken rollout.risk
+        write_report(plan, tmp_path / "lib", today=TODAY)
 
 
 def test_actuals_shade_the_gantt_and_feed_the_status(tmp_path):

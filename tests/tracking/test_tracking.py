@@ -281,7 +281,7 @@ def test_public_names_are_listed_sorted_and_exist():
 
 
 def test_planned_curve_agrees_with_planned_percent():
-    from rollout.tracking import _planned_curve
+    from rollout.tracking.status import _planned_curve
 
     plan = pilot_plan()
     curve = dict(_planned_curve(status(plan, day(5), {})))

@@ -1,50 +1,24 @@
-"""Tracking a plan against its baseline: actuals, percent complete, variance, forecast, RAG, burn-up.
-
-Actuals come from a progress CSV or from the state store's pull snapshots. The forecast re-plans the
-remaining work with ``schedule()`` itself, so it follows exactly the arithmetic of SPEC 2.
-
-The as-of date is a status date: work on days before it is reported, remaining work starts on it.
-"""
+"""The status report: percent complete, variance, RAG per workstream and milestone, and the burn-up."""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
 import datetime as _dt
-import difflib
 import functools
-import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from .calendar import WorkCalendar
-from .errors import PlanError, Problem
-from .model import Estimate, Plan, Source, Task
-from .schedule import Schedule, schedule, topological_order
-from .selection import Selection
-from .util import no_gc, text_table
+from ..calendar import WorkCalendar
+from ..errors import PlanError
+from ..model import Plan, Task
+from ..schedule import Schedule, schedule, topological_order
+from ..selection import Selection
+from ..util import no_gc, text_table
+from .actuals import Actual, Progress, _check_actual_dates, actuals_from_snapshot, load_progress
+from .forecast import _baseline_schedule, _Edges, _pinned_edges, baseline_edges, forecast
+
+__all__ = ["RAG_RULES", "StatusReport", "assemble_status", "status", "status_report"]
 
 _table = functools.partial(text_table, max_width=48, indent="  ")
-
-__all__ = [
-    "ACTUALS_COLUMNS",
-    "Actual",
-    "Progress",
-    "RAG_RULES",
-    "STATUSES",
-    "StatusReport",
-    "actuals_from_snapshot",
-    "forecast",
-    "load_progress",
-    "parse_actuals_csv",
-    "read_actuals_csv",
-    "remaining_plan",
-    "status",
-    "status_report",
-]
-
-ACTUALS_COLUMNS = ("task", "status", "actual_start", "actual_finish", "percent_complete")
-STATUSES = ("todo", "in-progress", "done")
 
 #: Thresholds of the RAG rules (docs/tracking-and-risk.md). Days are working days of slip against the
 #: baseline; points are percentage points of duration-weighted progress behind the baseline's plan.
@@ -55,320 +29,6 @@ RAG_RULES = {
     "red_points": 25,       # … red from 25 points behind
     "deadline_margin": 5,   # a milestone forecast within this many working days of its deadline is amber
 }
-
-
-# -- actuals ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Actual:
-    """What is known of one task's progress. ``percent_complete`` is None when not reported."""
-
-    task: str
-    status: str
-    actual_start: _dt.date | None = None
-    actual_finish: _dt.date | None = None
-    percent_complete: float | None = None
-    source: Source | None = field(default=None, compare=False)
-
-
-def read_actuals_csv(path: str, plan: Plan) -> dict[str, Actual]:
-    """Read a progress CSV (SPEC 3); every bad row is reported, as ``file.csv:N`` (header = line 1)."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise PlanError(f"cannot read actuals: {exc.strerror or exc}", path) from exc
-    except UnicodeDecodeError:
-        raise PlanError("actuals must be a UTF-8 CSV file", path) from None
-    return parse_actuals_csv(text, plan, path)
-
-
-class _CsvRows:
-    """csv.reader rows; a row the csv module refuses (a cell over its 131,072-character limit) is a
-    PlanError naming the line, not a traceback."""
-
-    def __init__(self, lines, path: str):
-        self.reader, self.path = csv.reader(lines), path
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> list[str]:
-        try:
-            return next(self.reader)
-        except csv.Error as exc:
-            what = (f"a cell is longer than {csv.field_size_limit():,} characters; is this the actuals CSV?"
-                    if "field limit" in str(exc) else f"not a readable CSV row ({exc})")
-            raise PlanError(what, self.path, self.reader.line_num) from None
-
-    @property
-    def line_num(self) -> int:
-        return self.reader.line_num
-
-
-def parse_actuals_csv(text: str, plan: Plan, path: str = "<actuals>") -> dict[str, Actual]:
-    """Parse progress CSV text; see :func:`read_actuals_csv`."""
-    problems: list[Problem] = []
-    reader = _CsvRows(text.splitlines(keepends=True), path)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise PlanError("empty actuals file: expected the header " + ",".join(ACTUALS_COLUMNS), path, 1) from None
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in ACTUALS_COLUMNS if c not in header]
-    unknown = [h for h in header if h not in ACTUALS_COLUMNS]
-    if missing or unknown:
-        what = []
-        if missing:
-            what.append("missing column(s) " + ", ".join(missing))
-        for h in unknown:
-            what.append(f"unknown column '{h}'" + _did_you_mean(h, ACTUALS_COLUMNS))
-        raise PlanError("; ".join(what) + "; expected header " + ",".join(ACTUALS_COLUMNS), path, 1)
-    col = {name: header.index(name) for name in ACTUALS_COLUMNS}
-    tasks = plan.task_index()
-    out: dict[str, Actual] = {}
-    first_line: dict[str, int] = {}
-    line = 1
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            problems.append(Problem(f"expected {len(header)} cells, found {len(row)}", path, line))
-            continue
-        row = row + [""] * (len(header) - len(row))       # trailing empty cells may be left out
-        cells = {name: row[k].strip() for name, k in col.items()}
-        errors: list[str] = []
-        tid = cells["task"]
-        if not tid:
-            errors.append("empty task id")
-        elif tid not in tasks:
-            errors.append(f"unknown task '{tid}'" + _did_you_mean(tid, list(tasks)))
-        elif tid in first_line:
-            errors.append(f"task '{tid}' already given on line {first_line[tid]}")
-        start = _parse_date(cells["actual_start"], "actual_start", errors)
-        finish = _parse_date(cells["actual_finish"], "actual_finish", errors)
-        pct = _parse_percent(cells["percent_complete"], errors)
-        state = cells["status"].lower()
-        if state and state not in STATUSES:
-            errors.append(f"unknown status '{cells['status']}' (expected one of {', '.join(STATUSES)})"
-                          + _did_you_mean(state, STATUSES))
-        elif not state:         # an empty status is inferred from the other cells
-            state = ("done" if finish or pct == 100 else
-                     "in-progress" if start or (pct or 0) > 0 else "todo")
-        if start and finish and finish < start:
-            errors.append(f"actual_finish {finish} is before actual_start {start}")
-        if state == "todo" and (start or finish or (pct or 0) > 0):
-            errors.append("status todo, yet an actual date or progress is given")
-        if state == "in-progress" and finish:
-            errors.append("status in-progress, yet actual_finish is given (use done)")
-        if state == "done" and pct is not None and pct < 100:
-            errors.append(f"status done, yet percent_complete is {pct:g}")
-        if errors:
-            problems.extend(Problem(e, path, line) for e in errors)
-            continue
-        first_line[tid] = line
-        if state == "done":
-            pct = 100.0
-        elif state == "todo":
-            pct = 0.0
-        out[tid] = Actual(tid, state, start, finish, pct, Source(path, line))
-    if problems:
-        raise PlanError(problems=problems)
-    return out
-
-
-def actuals_from_snapshot(snapshot, plan: Plan) -> dict[str, Actual]:
-    """Actuals from a state-store ``Snapshot`` (tasks no longer in the plan are left out)."""
-    tasks = plan.task_index()
-    out = {}
-    for tid, p in snapshot.tasks.items():
-        if tid not in tasks:
-            continue
-        state = p.state
-        start, finish = p.actual_start, p.actual_finish if state == "done" else None
-        if start and finish and finish < start:
-            start = finish
-        out[tid] = Actual(tid, state, start if state != "todo" else None, finish,
-                          100.0 if state == "done" else 0.0 if state == "todo" else None)
-    return out
-
-
-def _parse_date(text: str, name: str, errors: list[str]) -> _dt.date | None:
-    if not text:
-        return None
-    try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        errors.append(f"bad {name} '{text}' (expected a date as YYYY-MM-DD)")
-        return None
-
-
-def _parse_percent(text: str, errors: list[str]) -> float | None:
-    if not text:
-        return None
-    try:
-        value = float(text.rstrip("%").strip())
-    except ValueError:
-        errors.append(f"bad percent_complete '{text}' (expected a number from 0 to 100)")
-        return None
-    if not 0 <= value <= 100 or value != value:
-        errors.append(f"percent_complete {text} is outside 0–100")
-        return None
-    return value
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-# -- baseline and forecast ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Edges:
-    start: int
-    end: int
-
-
-def _edge_of_finish(cal: WorkCalendar, plan: Plan, day: _dt.date, milestone: bool) -> int:
-    """The end edge whose reported finish date is ``day`` (SPEC 2 dates, read backwards)."""
-    if milestone and day <= plan.start:
-        return 0
-    return max(0, cal.index_on_or_before(day) + 1)
-
-
-def _baseline_edges(plan: Plan, cal: WorkCalendar, current: Schedule,
-                    stored: Mapping[str, tuple[_dt.date, _dt.date]] | None) -> dict[str, _Edges]:
-    """Baseline edges per task: the stored baseline's dates where there is one, else the current schedule.
-
-    Tasks added since the baseline was stored take their current schedule.
-    """
-    out = {}
-    for tid, st in current.tasks.items():
-        if stored and tid in stored:
-            start_day, finish_day = stored[tid]
-            if st.task.is_milestone:
-                e = _edge_of_finish(cal, plan, finish_day, True)
-                # a milestone dated on day 0 may sit on edge 0 or 1: keep the scheduled one when it agrees
-                if st.finish_date == finish_day:
-                    e = st.end
-                out[tid] = _Edges(e, e)
-            else:
-                out[tid] = _Edges(cal.index_on_or_after(start_day), _edge_of_finish(cal, plan, finish_day, False))
-        else:
-            out[tid] = _Edges(st.start, st.end)
-    return out
-
-
-def forecast(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
-             calendar: WorkCalendar | None = None,
-             baseline: Mapping[str, tuple[int, int]] | None = None, *, current: Schedule | None = None) -> Schedule:
-    """Re-plan the remaining work from ``as_of`` with actual dates fixed (SPEC 3).
-
-    Done and in-progress tasks are pinned where they happened: a done task to its actual start and
-    finish, an in-progress task to its actual start with its remaining work (duration × (1 − percent),
-    to the nearest day, at least one) running from the as-of date. Tasks not started keep their planned
-    durations and dependencies and start no earlier than the as-of date; a milestone not yet reported
-    falls where its predecessors put it. Missing actual dates are taken from the baseline.
-    """
-    cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    sched = schedule(remaining_plan(plan, actuals, as_of, cal, baseline, current=current), cal)
-    # Work done or under way is pinned with a start_no_earlier_than date. For a milestone that date
-    # would set its date (TaskJuggler's rule: 00:00 of that day), but a reached milestone happened at
-    # the close of the day before its edge, where it was reported: date it there.
-    pinned = {}
-    for t in plan.tasks:
-        act = actuals.get(t.id)
-        if t.is_milestone and act is not None and act.status != "todo":
-            st = sched.tasks[t.id]
-            day = act.actual_finish or sched.edge_finish_date(st.end)
-            if st.finish_date != day:
-                pinned[t.id] = dataclasses.replace(st, start_date=day, finish_date=day)
-    if pinned:
-        sched = dataclasses.replace(sched, tasks={tid: pinned.get(tid, st) for tid, st in sched.tasks.items()})
-    return sched
-
-
-def remaining_plan(plan: Plan, actuals: Mapping[str, Actual], as_of: _dt.date,
-                   calendar: WorkCalendar | None = None,
-                   baseline: Mapping[str, tuple[int, int]] | None = None, *,
-                   current: Schedule | None = None) -> Plan:
-    """The plan as it stands at ``as_of``: work done or under way pinned where it happened (no
-    dependencies; done work without spread, the rest of work under way with its estimate's spread
-    scaled to what remains), work not started floored at the as-of date.
-
-    Scheduling it gives the forecast; simulating it gives the risk of the remaining work.
-    """
-    cal = calendar or WorkCalendar(plan.start, plan.calendar)
-    current = current or schedule(plan, cal)      # the plan's own schedule, when the caller has it
-    base = {tid: _Edges(*baseline[tid]) if baseline and tid in baseline else _Edges(st.start, st.end)
-            for tid, st in current.tasks.items()}
-    a = cal.index_on_or_after(as_of)
-    replaced = []
-    for t in plan.tasks:
-        act = actuals.get(t.id)
-        state = act.status if act else "todo"
-        if state == "todo":
-            if t.is_milestone:
-                replaced.append(t)
-            else:
-                floor = as_of if t.start_no_earlier_than is None else max(as_of, t.start_no_earlier_than)
-                replaced.append(dataclasses.replace(t, start_no_earlier_than=floor))
-            continue
-        s, e = _pinned_edges(plan, cal, t, act, base[t.id], a, current)
-        replaced.append(dataclasses.replace(t, duration=e - s, depends_on=(), start_no_earlier_than=cal.date(s),
-                                            estimate=_pinned_estimate(t, state, s, e, a)))
-    return dataclasses.replace(plan, tasks=tuple(replaced))
-
-
-def _pinned_estimate(t: Task, state: str, s: int, e: int, a: int) -> Estimate | None:
-    """Done work has no spread left; the remaining work of a task under way keeps its estimate's
-    spread, scaled to what remains (so risk simulation of the remaining plan stays honest)."""
-    if e == s:
-        return None
-    if state == "done" or t.duration == 0:
-        return Estimate(e - s, e - s, e - s)
-    from .risk import three_point
-
-    o, m, p = three_point(t)
-    elapsed = max(a, s) - s
-    left = e - s - elapsed
-    low = max(1, min(left, round(left * o / m))) if m else left
-    high = max(left, round(left * p / m)) if m else left
-    return Estimate(elapsed + low, elapsed + left, elapsed + high)
-
-
-def _pinned_edges(plan: Plan, cal: WorkCalendar, t: Task, act: Actual, base: _Edges, a: int,
-                  current: Schedule) -> tuple[int, int]:
-    d = t.duration
-    if act.status == "done":
-        if act.actual_finish is not None:
-            e = _edge_of_finish(cal, plan, act.actual_finish, t.is_milestone)
-            if t.is_milestone:
-                # one date can close two edges (the end of the day before, or 00:00 of a date a milestone
-                # is held to): keep the scheduled edge when the schedule gives that very date
-                if current.tasks[t.id].finish_date == act.actual_finish:
-                    e = current.tasks[t.id].end
-                elif current.edge_finish_date(base.end) == act.actual_finish:
-                    e = base.end
-        elif act.actual_start is not None:
-            e = min(cal.index_on_or_after(act.actual_start) + d, max(a, 1))
-        else:
-            e = min(base.end, a)
-        if t.is_milestone:
-            return e, e
-        s = cal.index_on_or_after(act.actual_start) if act.actual_start else max(0, min(base.start, e - d))
-        return min(s, e - 1) if e > 0 else 0, max(e, s + 1)
-    # in progress
-    s = cal.index_on_or_after(act.actual_start) if act.actual_start else min(base.start, a)
-    if t.is_milestone:
-        return s, s
-    if act.percent_complete is not None:
-        remaining = math.floor(d * (1 - act.percent_complete / 100) + 0.5)
-    else:
-        remaining = s + d - a
-    return s, max(a, s) + max(remaining, 1)
 
 
 # -- status ------------------------------------------------------------------------------------------
@@ -592,6 +252,17 @@ class StatusReport:
         with no_gc():           # hundreds of thousands of small dicts, no cycles among them
             return self._to_dict()
 
+    def to_frame(self):
+        """Every task's status as a pandas DataFrame (the rows of :meth:`tasks`), dates as datetimes."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.tasks(), columns=["id", "name", "workstream", "status", "percent_complete",
+                                                    "baseline_start", "baseline_finish", "forecast_start",
+                                                    "forecast_finish", "variance_days"])
+        for col in ("baseline_start", "baseline_finish", "forecast_start", "forecast_finish"):
+            frame[col] = pd.to_datetime(frame[col])
+        return frame
+
     def _to_dict(self) -> dict[str, Any]:
         ids = self.ids
         pct, planned = self._weighted(ids), self._weighted(ids, planned=True)
@@ -620,7 +291,7 @@ class StatusReport:
 
     def earned(self):
         """SPI(t), BEI and the finish they imply (:mod:`rollout.earned`)."""
-        from .earned import earned_schedule
+        from ..earned import earned_schedule
 
         return earned_schedule(self)
 
@@ -665,12 +336,12 @@ class StatusReport:
                                 [(r["id"], r["status"], r["baseline_finish"], r["forecast_finish"],
                                   f"{r['variance_days']:+d}") for r in late[:20]]))
             if len(late) > 20:
-                lines.append(f"  … and {len(late) - 20} more (--format json lists all)\n")
+                lines.append(f"  … and {len(late) - 20} more (the JSON output lists all)\n")
         return "\n".join(lines).rstrip() + "\n"
 
 
 def _group_key(spec: str) -> Callable[[Task], str | None]:
-    from .selection import group_key
+    from ..selection import group_key
 
     return group_key(spec)
 
@@ -735,55 +406,49 @@ def _status(plan, as_of, actuals, baseline, snapshots, actuals_source, calendar,
     if selection is not None:
         selection.ids(plan.tasks)              # and so does a filter that matches no task
     current = schedule(plan, cal)
-    edges = _baseline_edges(plan, cal, current, baseline)
-    plain = {tid: (e.start, e.end) for tid, e in edges.items()}
-    if actuals:
-        fc = forecast(plan, actuals, as_of, cal, plain, current=current)
-    else:
-        fc = _baseline_schedule(current, plain)
+    edges = baseline_edges(plan, cal, current, baseline)
+    fc = forecast(plan, actuals, as_of, cal, edges, current=current) if actuals else None
+    return assemble_status(plan, as_of, actuals, current=current, edges=edges, forecast=fc,
+                           stored_baseline=bool(baseline), snapshots=snapshots, actuals_source=actuals_source,
+                           selection=selection, group_by=group_by)
+
+
+def assemble_status(plan: Plan, as_of: _dt.date, actuals: Mapping[str, Actual], *, current: Schedule,
+                    edges: Mapping[str, tuple[int, int]], forecast: Schedule | None, stored_baseline: bool,
+                    snapshots: Sequence[Any] = (), actuals_source: str | None = None,
+                    selection: Selection | None = None, group_by: str = "workstream") -> StatusReport:
+    """The status report from what is already computed: the plan's schedule (``current``), the baseline
+    edges, and the forecast (None while nothing is reported: the forecast is then the baseline).
+    ``rollout.Analysis`` computes each of those once and calls this; :func:`status` is the one-call form.
+    """
+    cal = current.calendar
+    actuals = dict(actuals)
+    _group_key(group_by)
+    if selection is not None:
+        selection.ids(plan.tasks)
+    fc = forecast if forecast is not None else _baseline_schedule(current, edges)
     a = cal.index_on_or_after(as_of)
-    report = StatusReport(plan, as_of, current, plain, fc, actuals, actuals_source,
-                          "stored baseline" if baseline else "current schedule", _percents(plan, actuals, fc, a),
-                          selection=selection, group_by=group_by)
-    report.burnup = _burnup(report, snapshots, cal, current)
+    with no_gc():
+        report = StatusReport(plan, as_of, current, dict(edges), fc, actuals, actuals_source,
+                              "stored baseline" if stored_baseline else "current schedule",
+                              _percents(plan, actuals, fc, a), selection=selection, group_by=group_by)
+        report.burnup = _burnup(report, snapshots, cal, current)
     return report
 
 
-def _baseline_schedule(current: Schedule, edges: Mapping[str, tuple[int, int]]) -> Schedule:
-    """The schedule at the baseline's edges: what the forecast is while nothing is reported."""
-    if all(edges[tid] == (st.start, st.end) for tid, st in current.tasks.items()):
-        return current
-    cal = current.calendar
-    tasks = {}
-    for tid, st in current.tasks.items():
-        s, e = edges[tid]
-        start = current.edge_finish_date(e) if st.task.is_milestone else cal.date(s)
-        tasks[tid] = dataclasses.replace(st, start=s, end=e, start_date=start, finish_date=current.edge_finish_date(e))
-    return dataclasses.replace(current, tasks=tasks, finish=max((e for _, e in edges.values()), default=0))
-
-
-def _check_actual_dates(actuals: Mapping[str, Actual], as_of: _dt.date) -> None:
-    problems = []
-    for act in actuals.values():
-        if act.source is None:      # snapshots are dated by the tracker itself
-            continue
-        for name in ("actual_start", "actual_finish"):
-            day = getattr(act, name)
-            if day is not None and day > as_of:
-                src = act.source
-                problems.append(Problem(f"task '{act.task}': {name} {day} is after the as-of date {as_of}",
-                                        src.path if src else None, src.line if src else None))
-    if problems:
-        raise PlanError(problems=problems)
-
-
 def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar,
-            current: Schedule | None = None) -> list[dict[str, Any]]:
-    """Percent complete at each snapshot and at the as-of date, beside the baseline's plan."""
+            current: Schedule) -> list[dict[str, Any]]:
+    """Percent complete at each snapshot and at the as-of date, beside the baseline's plan.
+
+    A snapshot's percent complete needs no forecast: reported and done work count as they are, and a
+    task under way without a figure counts the share elapsed since its pinned start (the start the
+    forecast would give it: its actual start, else its baseline start).
+    """
     plan = report.plan
     ids = report.ids
     tasks = report._tasks
     total = sum(tasks[i].duration for i in ids) or 1
+    base = {tid: _Edges(*e) for tid, e in report.baseline_edges.items()}
     points = []
     for snap in snapshots:
         if snap.as_of > report.as_of:
@@ -791,10 +456,9 @@ def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar,
         acts = actuals_from_snapshot(snap, plan)
         a = cal.index_on_or_after(snap.as_of)
         try:
-            fc = forecast(plan, acts, snap.as_of, cal, report.baseline_edges, current=current)
+            pct = _snapshot_percents(plan, acts, cal, base, a, current)
         except PlanError:
             continue
-        pct = _percents(plan, acts, fc, a)
         earned = round(100 * sum(pct[i] / 100 * tasks[i].duration for i in ids) / total, 1)
         points.append({"date": snap.as_of.isoformat(), "percent_complete": earned,
                        "planned_percent": _planned_at(report, a, ids), "source": f"snapshot {snap.id}"})
@@ -802,6 +466,27 @@ def _burnup(report: StatusReport, snapshots: Sequence[Any], cal: WorkCalendar,
         points.append({"date": report.as_of.isoformat(), "percent_complete": report._weighted(ids),
                        "planned_percent": report._weighted(ids, planned=True), "source": "as of"})
     return points
+
+
+def _snapshot_percents(plan: Plan, actuals: Mapping[str, Actual], cal: WorkCalendar, base: Mapping[str, _Edges],
+                       a: int, current: Schedule) -> dict[str, float]:
+    """:func:`_percents` of a snapshot, with the forecast start of work under way computed directly."""
+    out = {}
+    for t in plan.tasks:
+        act = actuals.get(t.id)
+        if act is None or act.status == "todo":
+            out[t.id] = 0.0
+        elif act.status == "done":
+            out[t.id] = 100.0
+        elif act.percent_complete is not None:
+            out[t.id] = act.percent_complete
+        elif t.duration:
+            s, _ = _pinned_edges(plan, cal, t, act, base[t.id], a, current)
+            s = cal.index_on_or_after(cal.date(s))         # where the forecast's start_no_earlier_than puts it
+            out[t.id] = min(99.0, 100.0 * max(0, a - s) / t.duration)
+        else:
+            out[t.id] = 0.0
+    return out
 
 
 def _planned_at(report: StatusReport, a: int, ids: Sequence[str]) -> float:
@@ -835,54 +520,11 @@ def _planned_curve(report: StatusReport) -> list[tuple[str, float]]:
     return [(d.isoformat(), float(p)) for d, p in zip(cal.dates(days), percent)]
 
 
-@dataclass(frozen=True)
-class Progress:
-    """Actuals as of a date, with where they came from, and what the state store holds."""
-
-    as_of: _dt.date
-    actuals: dict[str, Actual]
-    source: str | None                        # None when nothing was reported
-    baseline: dict[str, tuple[_dt.date, _dt.date]] | None = None
-    snapshots: tuple = ()
-
-    def remaining(self, plan: Plan, calendar: WorkCalendar | None = None) -> Plan:
-        """The plan with this progress applied (see :func:`remaining_plan`)."""
-        cal = calendar or WorkCalendar(plan.start, plan.calendar)
-        current = schedule(plan, cal)
-        edges = _baseline_edges(plan, cal, current, self.baseline)
-        return remaining_plan(plan, self.actuals, self.as_of, cal,
-                              {tid: (e.start, e.end) for tid, e in edges.items()}, current=current)
-
-
-def load_progress(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None, *,
-                  baseline: Mapping[str, tuple[_dt.date, _dt.date]] | None = None,
-                  snapshots: Sequence[Any] = ()) -> Progress:
-    """Actuals from the usual sources: a CSV if given, else the latest of ``snapshots`` (a state
-    store's pull snapshots) on or before the as-of date. The as-of date defaults to that snapshot's,
-    else today. ``rollout.reports.sources.load_progress`` reads the baseline and the snapshots from
-    the plan's state store first."""
-    snapshots = list(snapshots)
-    usable = [s for s in snapshots if as_of is None or s.as_of <= as_of]
-    if actuals_path:
-        as_of = as_of or _dt.date.today()
-        actuals, source = read_actuals_csv(actuals_path, plan), str(actuals_path)
-    elif usable:
-        latest = usable[-1]
-        as_of = as_of or latest.as_of
-        actuals = actuals_from_snapshot(latest, plan)
-        source = f"pull snapshot of {latest.as_of.isoformat()} ({latest.tracker})"
-    else:
-        as_of = as_of or _dt.date.today()
-        actuals, source = {}, None
-    _check_actual_dates(actuals, as_of)
-    return Progress(as_of, actuals, source, None if baseline is None else dict(baseline), tuple(snapshots))
-
-
 def status_report(plan: Plan, as_of: _dt.date | None = None, actuals_path: str | None = None, *,
                   progress: Progress | None = None, selection: Selection | None = None,
                   group_by: str = "workstream") -> StatusReport:
     """Status from a :class:`Progress` (default: :func:`load_progress` of the CSV, without a state
-    store) against its baseline. ``rollout.reports.sources.status_report`` reads the state store too."""
+    store) against its baseline. ``rollout.Analysis.status`` reads the state store too."""
     progress = progress or load_progress(plan, as_of, actuals_path)
     return status(plan, progress.as_of, progress.actuals, baseline=progress.baseline,
                   snapshots=progress.snapshots, actuals_source=progress.source, selection=selection,
