@@ -224,7 +224,8 @@ def check_baseline_name(name: str) -> str:
 
     text = (name or "").strip()
     if not text:
-        raise UsageError("a baseline name cannot be empty (leave --name out for the default baseline)")
+        raise UsageError("a baseline name cannot be empty (leave the name out for the default baseline)",
+                         option="name")
     if len(text) > _BASELINE_NAME_MAX:
         raise UsageError(f"a baseline name has at most {_BASELINE_NAME_MAX} characters, got {len(text)}")
     if any(ord(c) < 32 or ord(c) == 127 for c in text):

@@ -44,9 +44,9 @@ def test_library_errors_name_no_command_line_flag():
 LAYERS = (
     ("errors", "util", "limits", "model", "plugins"),
     ("loader", "templating", "expand", "selection", "newplan"),
-    ("calendar", "schedule", "cadence", "levelling"),
+    ("calendar", "schedule", "cadence", "levelling", "capacity"),
     ("checks",),
-    ("risk", "tracking", "state", "trackers"),
+    ("risk", "tracking", "earned", "state", "trend", "trackers"),
     ("analysis",),
     ("reports", "diff", "interop"),
     ("cli", "__main__", ""),           # "" is the package itself: rollout/__init__.py, the public API

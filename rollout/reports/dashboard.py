@@ -148,8 +148,8 @@ def _quality_and_trend(run, sections: list[str]) -> dict[str, Any]:
     rows = quality_rows(plan, sched, status=status, status_date=day, baseline=baseline)
     note = ", ".join(filter(None, [f"status date {day.isoformat()}" if day else "no status date",
                                    "stored baseline" if baseline else "the current schedule as the baseline"]))
-    if rows is not None:
-        sections.append("quality")
+    if rows is not None:         # shown between the findings and the status
+        sections.insert(sections.index("status") if "status" in sections else len(sections), "quality")
     t = run.trend
     trend_ctx = None
     if len(t.snapshots) >= 2:

@@ -271,8 +271,8 @@ def feed_for(plan, who: str) -> Feed:
     options = sorted(set(people) | set(audiences) | set(pools) | used
                      | {r for p in plan.people for r in p.roles})
     hint = did_you_mean(who, options)
-    raise UsageError(f"--for: no person, role or audience '{_line(who)[:80]}' in the plan"
-                     + (f"; did you mean '{hint}'?" if hint else ""))
+    raise UsageError(f"no person, role or audience '{_line(who)[:80]}' in the plan"
+                     + (f"; did you mean '{hint}'?" if hint else ""), option="for")
 
 
 def calendar_bytes(schedule: Schedule, tasks: bool = False, *, cadences: bool = True,

@@ -60,7 +60,7 @@ def counted(monkeypatch):
 
     def schedule(plan, cal, durations):
         counts["schedule"] += 1
-        plans.append(plan)
+        plans.append((plan, None if durations is None else tuple(sorted(dict(durations).items()))))
         return real_schedule(plan, cal, durations)
 
     real_cal, real_store = cal_mod.WorkCalendar.__init__, state_mod.StateStore.__init__
@@ -87,17 +87,21 @@ def run(*args):
 
 
 def distinct(plans) -> int:
-    return len({id(p) for p in plans})
+    """Distinct schedules: a plan, or the same plan with other durations (D012's probe)."""
+    return len({(id(p), d) for p, d in plans})
 
 
 def test_report_schedules_each_distinct_schedule_once(files, tmp_path, counted):
     plan, csv = files
     run("report", plan, "-o", tmp_path / "out", "--today", "2027-01-11", "--risk-iterations", 50)
-    assert counted["schedule"] == 1 and counted["calendar"] == 1 and counted["state"] == 1
-    counted.clear(), counted.plans.clear()
-    # with progress: the plan's schedule and the remaining work's (forecast and risk share it)
-    run("report", plan, "-o", tmp_path / "out2", "--today", "2027-01-11", "--actuals", csv, "--risk-iterations", 50)
+    # the plan's schedule, and the schedule-quality table's D012 probe (the plan with its first critical
+    # task 600 working days longer): two distinct schedules, each computed once
     assert counted["schedule"] == 2 == distinct(counted.plans)
+    assert counted["calendar"] == 1 and counted["state"] == 1
+    counted.clear(), counted.plans.clear()
+    # with progress: the remaining work's schedule too (forecast and risk share it)
+    run("report", plan, "-o", tmp_path / "out2", "--today", "2027-01-11", "--actuals", csv, "--risk-iterations", 50)
+    assert counted["schedule"] == 3 == distinct(counted.plans)
     assert counted["calendar"] == 1 and counted["state"] == 1
 
 
