@@ -64,9 +64,9 @@ def export_plan(plan, schedule=None, path: str | Path = "plan.xml", format: str 
     """
     fmt = format_of(path, EXPORT_FORMATS, format)
     if schedule is None:
-        from ..schedule import schedule as _schedule
+        from ..capacity import plan_schedule
 
-        schedule = _schedule(plan)
+        schedule = plan_schedule(plan)
     if fmt == "xlsx" and findings is None:
         from ..checks import run_checks
 
