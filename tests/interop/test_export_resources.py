@@ -110,3 +110,24 @@ def test_export_level_writes_the_levelled_dates(jvm, tmp_path):
     assert CliRunner().invoke(cli, ["export", str(path), "-o", str(out)]).exit_code == 0
     review = next(t for t in _read(out).getTasks() if str(t.getText(1)) == "roll.review")
     assert _date(review.getStart()) == levelled["roll.review"].start_date
+
+
+def test_xer_resources_and_assignments_come_back_through_mpxj(jvm, tmp_path):
+    plan = rollout.load_plan(_plan_file(tmp_path))
+    project = _read(_export(tmp_path, "plan.xer"))
+    props = project.getProjectProperties()
+    resources = {str(r.getName()): r for r in project.getResources() if r.getName()}
+    # P6 max units are an availability table (RSRCRATE): MPXJ reads them as availability from the plan start
+    from java.time import LocalDateTime
+
+    at = LocalDateTime.of(2027, 7, 6, 8, 0)
+    assert {n: float(r.getAvailability().getEntryByDate(at).getUnits()) for n, r in resources.items()} == {
+        "Trainers": 300.0, "IT delivery": 200.0, "Dana Whitfield": 50.0, "Markus Brandt": 50.0}
+    assert float(resources["Dana Whitfield"].getDefaultUnits()) == 50.0
+    assert str(resources["Dana Whitfield"].getEmailAddress()) == "dana@acme.example"
+    assert str(resources["Trainers"].getResourceID()) == "trainers"
+    names = {p.id: p.name for p in plan.people} | {p.id: p.name for p in plan.resources}
+    ours = {(t.id, names[rid]): (units * 100.0, t.duration * 8 * units) for t in plan.tasks for rid, units in t.resources}
+    theirs = {(str(a.getTask().getActivityID()), str(a.getResource().getName())):
+              (float(a.getUnits()), _hours(a.getWork(), props)) for a in project.getResourceAssignments()}
+    assert theirs == ours and len(ours) == 10
