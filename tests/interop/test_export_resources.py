@@ -131,3 +131,16 @@ def test_xer_resources_and_assignments_come_back_through_mpxj(jvm, tmp_path):
     theirs = {(str(a.getTask().getActivityID()), str(a.getResource().getName())):
               (float(a.getUnits()), _hours(a.getWork(), props)) for a in project.getResourceAssignments()}
     assert theirs == ours and len(ours) == 10
+
+
+def test_xlsx_resources_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(_export(tmp_path, "plan.xlsx", "--level"), read_only=True)
+    rows = list(wb["resources"].iter_rows(values_only=True))
+    assert rows[0] == ("id", "name", "kind", "units", "tasks", "peak_use_unlevelled", "available")
+    by_id = {r[0]: r for r in rows[1:]}
+    assert by_id["it"] == ("it", "IT delivery", "pool", 2, "roll.system; roll.reports; roll.golive", 3, 2)
+    assert by_id["trainers"][3:] == (3, "roll.train-a; roll.train-b", 4, 3)
+    assert by_id["dana"][:4] == ("dana", "Dana Whitfield", "person", 0.5)
+    assert by_id["markus"][5:] == (0.5, 0.5)
