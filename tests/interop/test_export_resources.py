@@ -144,3 +144,17 @@ def test_xlsx_resources_sheet(tmp_path):
     assert by_id["trainers"][3:] == (3, "roll.train-a; roll.train-b", 4, 3)
     assert by_id["dana"][:4] == ("dana", "Dana Whitfield", "person", 0.5)
     assert by_id["markus"][5:] == (0.5, 0.5)
+
+
+def test_a_project_with_resources_round_trips_through_import(jvm, tmp_path):
+    from rollout.interop import import_plan
+
+    plan = rollout.load_plan(_plan_file(tmp_path))
+    for name in ("plan.xml", "plan.xer"):
+        back = rollout.expand_text(import_plan(_export(tmp_path, name)), "<imported>")
+        assert {p.id: (p.name, p.capacity) for p in back.people} == {
+            "dana": ("Dana Whitfield", 0.5), "markus": ("Markus Brandt", 0.5)}
+        assert {r.id: (r.name, r.units) for r in back.resources} == {p.id: (p.name, p.units) for p in plan.resources}
+        by_name = {t.name: dict(t.resources) for t in back.tasks}
+        assert by_name == {t.name: dict(t.resources) for t in plan.tasks}
+    assert next(p for p in back.people if p.id == "dana").email == "dana@acme.example"
