@@ -57,6 +57,8 @@ class Analysis:
     - ``actuals``: a progress CSV (else the state store's pull snapshots);
     - ``use_state``: read the plan's state store (baseline, snapshots); False leaves it closed;
     - ``selection``, ``group_by``: the ``--filter`` and ``--group-by`` of the status;
+    - ``level``: show the levelled schedule (True), the unlevelled one (False), or what the plan's
+      ``scheduling: {level: ...}`` says (None, the default): :attr:`scheduled`;
     - ``baseline_name``: compare with this named baseline (``rollout baseline --name``) instead of the
       default one; an error when it is not stored;
     - ``select``, ``ignore``, ``fail_on``: which rules run and what fails the run;
@@ -64,8 +66,8 @@ class Analysis:
     - ``remaining``: simulate the remaining work at the as-of date (True), the whole plan (False), or
       the remaining work when progress is reported (None, the default), as the status does.
 
-    The schedule is the plan's unlevelled schedule; the levelled one of capacity planning will be a
-    second view beside it, read the same way.
+    :attr:`schedule` is the plan's unlevelled schedule, :attr:`levelled` the resource-levelled one
+    (computed only when asked for), and :attr:`scheduled` whichever of the two the run shows.
     """
 
     def __init__(self, plan: Plan | str | os.PathLike, *, as_of: _dt.date | None = None,
@@ -74,7 +76,7 @@ class Analysis:
                  select: Any = None, ignore: Any = None, fail_on: str = "error",
                  iterations: int = 2000, seed: int | None = 1, distribution: str = "pert",
                  remaining: bool | None = None, pre_mitigation: bool = False, strict: bool = True,
-                 baseline_name: str | None = None):
+                 baseline_name: str | None = None, level: bool | None = None):
         if isinstance(plan, Plan):
             self.__dict__["plan"] = plan
             self.path = plan.path
@@ -87,6 +89,7 @@ class Analysis:
         self.iterations, self.seed, self.distribution = iterations, seed, distribution
         self.remaining, self.pre_mitigation = remaining, pre_mitigation
         self.baseline_name = baseline_name
+        self.level = level
 
     def __repr__(self) -> str:
         done = [k for k in ("plan", "schedule", "checks", "progress", "status", "risk") if k in self.__dict__]
@@ -112,6 +115,22 @@ class Analysis:
         from .schedule import schedule
 
         return schedule(self.plan, self.calendar)
+
+    @functools.cached_property
+    def levelled(self) -> Schedule:
+        """The resource-levelled schedule (no person or pool used beyond what it has on any day)."""
+        from .capacity import level_schedule
+
+        return level_schedule(self.plan, self.calendar)
+
+    @property
+    def is_levelled(self) -> bool:
+        return self.level if self.level is not None else self.plan.scheduling.level
+
+    @property
+    def scheduled(self) -> Schedule:
+        """The schedule this run shows: :attr:`levelled` when levelling is asked for, else :attr:`schedule`."""
+        return self.levelled if self.is_levelled else self.schedule
 
     def _scheduler(self, plan: Plan) -> Schedule:
         assert plan is self.plan

@@ -16,11 +16,15 @@ from ._common import PLAN_ARG, iso_date, load
 @click.option("--actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV for the xlsx status sheet (default: the latest pull snapshot, if any).")
 @click.option("--as-of", "as_of", callback=iso_date, metavar="DATE", help="Status date for the status sheet.")
-def export_cmd(plan_path, output, fmt, actuals, as_of):
+@click.option("--level/--no-level", "level", default=None,
+              help="Write the levelled dates (no person or pool used beyond what it has); default: the "
+                   "plan's scheduling: {level: ...}.")
+def export_cmd(plan_path, output, fmt, actuals, as_of, level):
     """Write the plan and its schedule for MS Project, Primavera P6, Excel or a CSV reader.
 
     MS Project XML has workstreams as summary tasks, links with their types and lags, start-no-earlier-than
-    constraints, deadlines and the calendar with its holidays; MS Project and MPXJ get the same dates when
+    constraints, deadlines, the calendar with its holidays, people and pools as resources with the
+    tasks' assignments; MS Project and MPXJ get the same dates when
     they recalculate. The workbook has sheets for the schedule, status, risks and findings.
 
     Example:
@@ -30,6 +34,7 @@ def export_cmd(plan_path, output, fmt, actuals, as_of):
         rollout export acme.yaml -o acme.xml
         rollout export acme.yaml -o acme.xlsx --actuals progress.csv
         rollout export acme.yaml -o acme.xer
+        rollout export acme.yaml -o acme.xml --level
     """
     from ..analysis import Analysis
     from ..interop import EXPORT_FORMATS, export_plan, format_of
@@ -38,7 +43,7 @@ def export_cmd(plan_path, output, fmt, actuals, as_of):
     fmt = format_of(output, EXPORT_FORMATS, fmt)
     with no_gc():
         # the workbook's status sheet reads the actuals file (the state store is left closed)
-        export_plan(Analysis(load(plan_path), as_of=as_of, actuals=actuals, use_state=False), output, fmt)
+        export_plan(Analysis(load(plan_path), as_of=as_of, actuals=actuals, use_state=False, level=level), output, fmt)
     click.echo(f"wrote {output}")
 
 

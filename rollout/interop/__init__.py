@@ -70,7 +70,7 @@ def export_plan(source, path: str | Path = "plan.xml", format: str | None = None
         findings = run.checks
         if run.progress.source is not None:
             status = run.status
-    atomic_write_bytes(path, export_bytes(run.schedule, fmt, Path(path).name, findings, status))
+    atomic_write_bytes(path, export_bytes(run.scheduled, fmt, Path(path).name, findings, status))
     return fmt
 
 

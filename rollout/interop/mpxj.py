@@ -93,9 +93,10 @@ def read_project(path: str | Path, start: _dt.date | None, warn) -> SourcePlan:
         return under.get(uid, [])
 
     notes: dict[str, list[str]] = {}
+    people: dict[str, str] = {}
+    resource_id, pools, capacity, emails = _resources(project, people)
     nested = sum(1 for t in all_tasks if t.getSummary() and (t.getOutlineLevel() or 0) > ws_level)
     tasks: list[SourceTask] = []
-    people: dict[str, str] = {}
     for t in leaves:
         name = str(t.getName() or f"Task {t.getUniqueID()}")
         what = f"'{name}'"
@@ -136,10 +137,12 @@ def read_project(path: str | Path, start: _dt.date | None, warn) -> SourcePlan:
         deadline = t.getDeadline()
         owner = t.getContact()
         if not owner:
-            names = [str(a.getResource().getName()) for a in t.getResourceAssignments()
-                     if a.getResource() is not None and a.getResource().getName()]
-            owner = names[0] if names else None
-            if len(names) > 1:
+            # the first resource assigned owns the task; all of them stay the task's resources
+            ids = [resource_id[int(a.getResource().getUniqueID())] for a in t.getResourceAssignments()
+                   if a.getResource() is not None and a.getResource().getUniqueID() is not None
+                   and int(a.getResource().getUniqueID()) in resource_id]
+            owner = ids[0] if ids else None
+            if len(ids) > 1:
                 notes.setdefault("resources", []).append(what)
         if owner:
             from ..util import slugify
@@ -150,10 +153,17 @@ def read_project(path: str | Path, start: _dt.date | None, warn) -> SourcePlan:
         hint = t.getText(1)                       # the rollout id, in files rollout wrote
         hint = str(hint) if hint and "." in str(hint) else None
         duration = 0 if t.getMilestone() else days(t.getDuration(), what, notes)
+        used: dict[str, float] = {}
+        for a in t.getResourceAssignments():
+            res = a.getResource()
+            rid = resource_id.get(int(res.getUniqueID())) if res is not None and res.getUniqueID() is not None else None
+            if rid is not None and a.getUnits() is not None and float(a.getUnits()) > 0:
+                used[rid] = used.get(rid, 0.0) + round(float(a.getUnits()) / 100.0, 4)
         tasks.append(SourceTask(
             str(t.getUniqueID()), name, duration, str(top.getName()) if top is not None else None, deps, owner,
             snet, _dt.date.fromisoformat(str(deadline.toLocalDate())) if deadline is not None else None,
-            f"{display}: task {name}", hint, str(t.getActivityID()) if t.getActivityID() else None))
+            f"{display}: task {name}", hint, str(t.getActivityID()) if t.getActivityID() else None,
+            list(used.items())))
     _say(notes, nested, warn, display)
     cal = project.getDefaultCalendar() or (project.getCalendars()[0] if project.getCalendars() else None)
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
@@ -175,7 +185,50 @@ def read_project(path: str | Path, start: _dt.date | None, warn) -> SourcePlan:
                 holidays.append(day)
             day += _dt.timedelta(days=1)
     title = props.getProjectTitle() or props.getName() or Path(display).stem
-    return SourcePlan(display, str(title), begin, tasks, workdays or (0, 1, 2, 3, 4), tuple(holidays), people)
+    return SourcePlan(display, str(title), begin, tasks, workdays or (0, 1, 2, 3, 4), tuple(holidays), people,
+                      capacity, emails, pools)
+
+
+def _resources(project, people: dict[str, str]):
+    """Work resources as people and pools: (resource uid → id, pools, capacities, emails); ``people`` is
+    filled in place. A resource with more than 100% max units is a pool, else a person (rollout's own
+    files keep the id in the resource's Text1, P6 files in the resource id)."""
+    from ..util import slugify
+
+    resource_id: dict[int, str] = {}
+    pools: dict[str, tuple[str, float]] = {}
+    capacity: dict[str, float] = {}
+    emails: dict[str, str] = {}
+    start = project.getProjectProperties().getStartDate()
+    used = set(people)
+    for r in project.getResources():
+        if r.getUniqueID() is None or not r.getName() or (r.getType() is not None and str(r.getType().name()) != "WORK"):
+            continue
+        name = str(r.getName())
+        hint = r.getText(1) or r.getResourceID()
+        rid = slugify(str(hint)) if hint else ""
+        rid = rid or slugify(name) or f"r{r.getUniqueID()}"
+        base, n = rid, 2
+        while rid in used:
+            rid, n = f"{base}-{n}", n + 1
+        used.add(rid)
+        resource_id[int(r.getUniqueID())] = rid
+        units = r.getMaxUnits()
+        if units is None and start is not None and r.getAvailability() is not None:
+            entry = r.getAvailability().getEntryByDate(start)
+            units = entry.getUnits() if entry is not None else None
+        if units is None:
+            units = r.getDefaultUnits()
+        units = round(float(units) / 100.0, 4) if units is not None else 1.0
+        if units > 1.0:
+            pools[rid] = (name, units)
+        else:
+            people[rid] = name
+            if units != 1.0 and units > 0:
+                capacity[rid] = units
+            if r.getEmailAddress():
+                emails[rid] = str(r.getEmailAddress())
+    return resource_id, pools, capacity, emails
 
 
 def _ancestors(task) -> list:
@@ -205,7 +258,7 @@ _NOTES = {
                       "the source: every task, not only the last, must meet them)",
     "constraint": "only start-no-earlier-than constraints are kept; other constraints are dropped",
     "manual": "manually scheduled tasks are scheduled automatically",
-    "resources": "tasks with several resources keep the first as their owner",
+    "resources": "tasks with several resources (all kept as the task's resources) have the first as owner",
 }
 
 

@@ -12,9 +12,10 @@ import re
 from typing import Iterator
 
 from ..schedule import Schedule
+from .resources import days_off, export_resources
 from .table import late_dates, workstream_order
 
-__all__ = ["HOURS_PER_DAY", "LINK_TYPES", "ROLLOUT_ID_FIELD", "mspdi_text"]
+__all__ = ["HOURS_PER_DAY", "LINK_TYPES", "ROLLOUT_ID_FIELD", "ROLLOUT_RESOURCE_ID_FIELD", "mspdi_text"]
 
 #: A working day is 08:00-12:00 and 13:00-17:00, MS Project's Standard calendar: durations and lags in
 #: days convert to its minutes on 8 hours a day.
@@ -25,6 +26,8 @@ _TENTHS_PER_DAY = _MINUTES_PER_DAY * 10          # LinkLag and slack are in tent
 LINK_TYPES = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
 #: Text1 carries the rollout task id, so a round trip keeps ids (MS Project shows it as "rollout id")
 ROLLOUT_ID_FIELD = 188743731
+#: the resource's Text1 carries the rollout person or pool id
+ROLLOUT_RESOURCE_ID_FIELD = 205520904
 _DURATION_DAYS = 7                               # DurationFormat / LagFormat: days
 _SNET = 4                                        # ConstraintType: start no earlier than
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -76,11 +79,72 @@ def _document(sched: Schedule, name: str) -> Iterator[str]:
            "<NewTasksAreManual>0</NewTasksAreManual>\n")
     yield ("<ExtendedAttributes><ExtendedAttribute>"
            f"<FieldID>{ROLLOUT_ID_FIELD}</FieldID><FieldName>Text1</FieldName><Alias>rollout id</Alias>"
+           "</ExtendedAttribute><ExtendedAttribute>"
+           f"<FieldID>{ROLLOUT_RESOURCE_ID_FIELD}</FieldID><FieldName>Text1</FieldName><Alias>rollout id</Alias>"
            "</ExtendedAttribute></ExtendedAttributes>\n")
-    yield from _calendar(sched, workdays)
+    resources = export_resources(plan)
+    last = _dt.date(sched.finish_date.year + 1, 12, 31)
+    own_days = {r.uid: days_off(sched, r, last) for r in resources}
+    calendar_of = {}
+    for r in resources:
+        if own_days[r.uid] or getattr(r.source, "calendar", None) is not None:
+            calendar_of[r.uid] = len(calendar_of) + 2
+    yield from _calendar(sched, workdays, [(calendar_of[r.uid], r, own_days[r.uid]) for r in resources
+                                           if r.uid in calendar_of])
     yield "<Tasks>\n"
-    yield from _tasks(sched)
-    yield "</Tasks>\n<Resources/>\n<Assignments/>\n</Project>\n"
+    uid_of: dict[str, int] = {}
+    yield from _tasks(sched, uid_of)
+    yield "</Tasks>\n"
+    yield from _resources(resources, calendar_of)
+    yield from _assignments(sched, resources, uid_of)
+    yield "</Project>\n"
+
+
+def _resources(resources, calendar_of: dict[int, int]) -> Iterator[str]:
+    if not resources:
+        yield "<Resources/>\n"
+        return
+    yield "<Resources>\n"
+    for r in resources:
+        yield (f"<Resource><UID>{r.uid}</UID><ID>{r.uid}</ID><Name>{_text(r.name)}</Name><Type>1</Type>"
+               "<IsNull>0</IsNull>"
+               + (f"<EmailAddress>{_text(r.email)}</EmailAddress>" if r.email else "")
+               + f"<MaxUnits>{r.units:.2f}</MaxUnits>"
+               + (f"<CalendarUID>{calendar_of[r.uid]}</CalendarUID>" if r.uid in calendar_of else "")
+               + f"<ExtendedAttribute><FieldID>{ROLLOUT_RESOURCE_ID_FIELD}</FieldID><Value>{_text(r.id)}</Value>"
+               "</ExtendedAttribute></Resource>\n")
+    yield "</Resources>\n"
+
+
+def _work(days: int, units: float) -> str:
+    minutes = round(days * _MINUTES_PER_DAY * units)
+    return f"PT{minutes // 60}H{minutes % 60}M0S"
+
+
+def _assignments(sched: Schedule, resources, uid_of: dict[str, int]) -> Iterator[str]:
+    """Each task's units per day of each resource it names; Work = duration × hours a day × units."""
+    by_id = {r.id: r for r in resources}
+    rows = []
+    for st in sched.tasks.values():
+        t = st.task
+        for rid, units in t.resources:
+            if rid not in by_id:
+                continue
+            if t.duration == 0:
+                start = finish = _milestone_instant(sched, st)
+            else:
+                start, finish = _start(st.start_date), _finish(st.finish_date)
+            work = _work(t.duration, units)
+            rows.append(f"<Assignment><UID>{len(rows) + 1}</UID><TaskUID>{uid_of[st.id]}</TaskUID>"
+                        f"<ResourceUID>{by_id[rid].uid}</ResourceUID><Finish>{finish}</Finish>"
+                        f"<RemainingWork>{work}</RemainingWork><Start>{start}</Start>"
+                        f"<Units>{units:g}</Units><Work>{work}</Work></Assignment>\n")
+    if not rows:
+        yield "<Assignments/>\n"
+        return
+    yield "<Assignments>\n"
+    yield from rows
+    yield "</Assignments>\n"
 
 
 def holidays_of(sched: Schedule) -> list[tuple[_dt.date, str]]:
@@ -96,7 +160,7 @@ def holidays_of(sched: Schedule) -> list[tuple[_dt.date, str]]:
     return out
 
 
-def _calendar(sched: Schedule, workdays: list[int]) -> Iterator[str]:
+def _calendar(sched: Schedule, workdays: list[int], own: list) -> Iterator[str]:
     yield "<Calendars>\n<Calendar>\n<UID>1</UID>\n<Name>Standard</Name>\n<IsBaseCalendar>1</IsBaseCalendar>\n"
     yield "<IsBaselineCalendar>0</IsBaselineCalendar>\n<BaseCalendarUID>-1</BaseCalendarUID>\n<WeekDays>\n"
     hours = ("<WorkingTimes><WorkingTime><FromTime>08:00:00</FromTime><ToTime>12:00:00</ToTime></WorkingTime>"
@@ -115,11 +179,19 @@ def _calendar(sched: Schedule, workdays: list[int]) -> Iterator[str]:
         yield (f"<Exception><EnteredByOccurrences>0</EnteredByOccurrences><TimePeriod><FromDate>{day}T00:00:00"
                f"</FromDate><ToDate>{day}T23:59:00</ToDate></TimePeriod><Occurrences>1</Occurrences>"
                f"<Name>{_text(name)}</Name><Type>1</Type><DayWorking>0</DayWorking></Exception>\n")
-    yield "</Exceptions>\n</Calendar>\n</Calendars>\n"
+    yield "</Exceptions>\n</Calendar>\n"
+    for uid, res, off in own:                      # a resource calendar: the Standard one, less leave
+        yield (f"<Calendar>\n<UID>{uid}</UID><Name>{_text(res.name)}</Name><IsBaseCalendar>0</IsBaseCalendar>"
+               f"<IsBaselineCalendar>0</IsBaselineCalendar><BaseCalendarUID>1</BaseCalendarUID>\n<Exceptions>\n")
+        for day, name in off:
+            yield (f"<Exception><EnteredByOccurrences>0</EnteredByOccurrences><TimePeriod><FromDate>{day}"
+                   f"T00:00:00</FromDate><ToDate>{day}T23:59:00</ToDate></TimePeriod><Occurrences>1</Occurrences>"
+                   f"<Name>{_text(name)}</Name><Type>1</Type><DayWorking>0</DayWorking></Exception>\n")
+        yield "</Exceptions>\n</Calendar>\n"
+    yield "</Calendars>\n"
 
 
-def _tasks(sched: Schedule) -> Iterator[str]:
-    uid_of: dict[str, int] = {}
+def _tasks(sched: Schedule, uid_of: dict[str, int]) -> Iterator[str]:
     groups = workstream_order(sched)
     uid = 0
     for _ws, _name, items in groups:              # UIDs first: links may point forwards
@@ -183,6 +255,9 @@ def _task(sched: Schedule, st, uid: int, wbs: str, uid_of: dict[str, int]) -> st
         parts.append("<ConstraintType>0</ConstraintType>")        # as soon as possible
     if t.deadline:
         parts.append(f"<Deadline>{_finish(t.deadline)}</Deadline>")
+    if t.resources:
+        # rollout's dates are on the plan calendar; leave and a person's own days are for levelling
+        parts.append("<IgnoreResourceCalendar>1</IgnoreResourceCalendar>")
     for dep in t.depends_on:
         parts.append(f"<PredecessorLink><PredecessorUID>{uid_of[dep.task]}</PredecessorUID>"
                      f"<Type>{LINK_TYPES[dep.type]}</Type><CrossProject>0</CrossProject>"

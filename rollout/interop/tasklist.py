@@ -43,6 +43,7 @@ class SourceTask:
     where: str | None = None               # file:line, for messages
     id_hint: str | None = None             # a rollout id the source kept for us (ws.task)
     local_hint: str | None = None          # the source's own short code (a P6 activity id)
+    resources: list[tuple[str, float]] = field(default_factory=list)   # (person or pool id, units per day)
 
 
 @dataclass
@@ -54,6 +55,9 @@ class SourcePlan:
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     holidays: tuple[_dt.date, ...] = ()
     people: dict[str, str] = field(default_factory=dict)     # person id → name
+    capacity: dict[str, float] = field(default_factory=dict)  # person id → capacity (when not 1)
+    emails: dict[str, str] = field(default_factory=dict)     # person id → email
+    pools: dict[str, tuple[str, float]] = field(default_factory=dict)   # pool id → (name, units)
 
 
 # -- reading task lists --------------------------------------------------------------------------
@@ -252,7 +256,13 @@ def plan_yaml(source: SourcePlan, plan_id: str | None = None) -> str:
         lines.append("  holidays: [" + ", ".join(d.isoformat() for d in sorted(set(source.holidays))) + "]")
     if source.people:
         lines.append("people:")
-        lines += [f"  - {{id: {pid_}, name: {q(name)}}}" for pid_, name in source.people.items()]
+        for pid_, name in source.people.items():
+            extra = (f", email: {q(source.emails[pid_])}" if pid_ in source.emails else "") + (
+                f", capacity: {source.capacity[pid_]:g}" if source.capacity.get(pid_, 1.0) != 1.0 else "")
+            lines.append(f"  - {{id: {pid_}, name: {q(name)}{extra}}}")
+    if source.pools:
+        lines.append("resources:")
+        lines += [f"  - {{id: {rid}, name: {q(name)}, units: {units:g}}}" for rid, (name, units) in source.pools.items()]
     lines.append("workstreams:")
     by_ws: dict[str, list[SourceTask]] = {}
     for t in source.tasks:
@@ -277,6 +287,8 @@ def plan_yaml(source: SourcePlan, plan_id: str | None = None) -> str:
                     deps.append(target if typ == "FS" and lag == 0 else
                                 f"{{task: {target}, type: {typ}, lag: {lag}d}}")
                 parts.append(f"depends_on: [{', '.join(deps)}]")
+            if t.resources:
+                parts.append("resources: {" + ", ".join(f"{rid}: {units:g}" for rid, units in t.resources) + "}")
             lines.append("      - {" + ", ".join(parts) + "}")
     text = "\n".join(lines) + "\n"
     _check_loads(text, source.path)

@@ -11,6 +11,7 @@ from typing import Iterator
 
 from ..schedule import Schedule
 from .mspdi import HOURS_PER_DAY, holidays_of
+from .resources import export_resources
 from .table import late_dates, workstream_order
 
 __all__ = ["XER_LINK_TYPES", "xer_text"]
@@ -83,7 +84,35 @@ def _document(sched: Schedule) -> Iterator[str]:
                           XER_LINK_TYPES[dep.type], dep.lag * HOURS_PER_DAY))
     yield from _table("TASKPRED", ("task_pred_id", "task_id", "pred_task_id", "proj_id", "pred_proj_id",
                                    "pred_type", "lag_hr_cnt"), links)
+    yield from _resources(sched, task_id)
     yield "%E\n"
+
+
+def _resources(sched: Schedule, task_id: dict[str, int]) -> Iterator[str]:
+    """People and pools (RSRC, their max units in RSRCRATE) and each task's units of them (TASKRSRC)."""
+    resources = export_resources(sched.plan)
+    if not resources:
+        return
+    yield from _table("RSRC", ("rsrc_id", "parent_rsrc_id", "clndr_id", "rsrc_name", "rsrc_short_name",
+                               "rsrc_type", "email_addr", "def_qty_per_hr", "active_flag"),
+                      [(r.uid, "", _CALENDAR, r.name, r.id, "RT_Labor", r.email or "", f"{r.units:g}", "Y")
+                       for r in resources])
+    yield from _table("RSRCRATE", ("rsrc_rate_id", "rsrc_id", "max_qty_per_hr", "cost_per_qty", "start_date"),
+                      [(r.uid, r.uid, f"{r.units:g}", 0, _at(sched.plan.start, "00:00")) for r in resources])
+    by_id = {r.id: r for r in resources}
+    rows = []
+    for st in sched.tasks.values():
+        t = st.task
+        for rid, units in t.resources:
+            if rid in by_id:
+                hours = f"{t.duration * HOURS_PER_DAY * units:g}"
+                start = _at(st.start_date, "08:00")
+                finish = _at(st.finish_date, "17:00") if t.duration else start
+                rows.append((len(rows) + 1, task_id[st.id], _PROJECT, by_id[rid].uid, "RT_Labor", hours, hours,
+                             f"{units:g}", f"{units:g}", start, finish, start, finish))
+    yield from _table("TASKRSRC", ("taskrsrc_id", "task_id", "proj_id", "rsrc_id", "rsrc_type", "remain_qty",
+                                   "target_qty", "remain_qty_per_hr", "target_qty_per_hr", "target_start_date",
+                                   "target_end_date", "restart_date", "reend_date"), rows)
 
 
 def _task_row(sched: Schedule, st, tid: int, wbs: int) -> tuple:

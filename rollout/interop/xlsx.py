@@ -38,12 +38,40 @@ def xlsx_bytes(sched, findings=None, status=None) -> bytes:
     plan = sched.plan
     _sheet(wb, "risks", ("id", "title", "probability", "impact", "score", "owner", "mitigation"),
            [[r.id, r.title, r.probability, r.impact, r.score, r.owner, r.mitigation] for r in plan.risks])
+    resources = _resource_rows(sched)
+    if resources:
+        _sheet(wb, "resources", ("id", "name", "kind", "units", "tasks", "peak_use_unlevelled", "available"),
+               resources)
     if findings is not None:
         _sheet(wb, "findings", ("code", "severity", "message", "tasks", "hint"),
                [[f.code, f.severity, f.message, "; ".join(f.tasks), f.hint] for f in findings.findings])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _resource_rows(sched) -> list[list[Any]]:
+    """Per person and pool: its units (capacity), the tasks naming it, and the most it is used on one day in
+    the unlevelled schedule against what it has (its units; rollout check's S006 counts leave too)."""
+    from ..schedule import schedule
+    from .resources import export_resources
+
+    plan = sched.plan
+    resources = export_resources(plan)
+    if not resources:
+        return []
+    base = schedule(plan, sched.calendar)
+    use: dict[str, dict[int, float]] = {}
+    tasks: dict[str, list[str]] = {}
+    for t in plan.tasks:
+        st = base.tasks[t.id]
+        for rid, units in t.resources:
+            tasks.setdefault(rid, []).append(t.id)
+            days = use.setdefault(rid, {})
+            for day in range(st.start, st.end):
+                days[day] = days.get(day, 0.0) + units
+    return [[r.id, r.name, r.kind, r.units, "; ".join(tasks.get(r.id, ())),
+             max(use.get(r.id, {}).values(), default=0.0), r.units] for r in resources]
 
 
 def _as_date(value: Any) -> Any:
