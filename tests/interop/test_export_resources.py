@@ -79,7 +79,7 @@ def test_mpxj_rescheduling_with_assignments_keeps_our_unlevelled_dates(jvm, tmp_
     from org.mpxj.cpm import MicrosoftScheduler
 
     plan = rollout.load_plan(_plan_file(tmp_path))
-    sched = rollout.schedule(plan)
+    sched = rollout.schedule_plan(plan)
     project = _read(_export(tmp_path, "plan.xml", "--level"))
     for task in project.getTasks():
         if not task.getSummary():
@@ -93,7 +93,7 @@ def test_mpxj_rescheduling_with_assignments_keeps_our_unlevelled_dates(jvm, tmp_
 
 def test_export_level_writes_the_levelled_dates(jvm, tmp_path):
     plan = rollout.load_plan(_plan_file(tmp_path))
-    levelled, unlevelled = level_schedule(plan), rollout.schedule(plan)
+    levelled, unlevelled = level_schedule(plan), rollout.schedule_plan(plan)
     assert levelled["roll.review"].start_date != unlevelled["roll.review"].start_date
     for extra, expected in ((["--level"], levelled), ([], unlevelled)):
         project = _read(_export(tmp_path, f"plan{len(extra)}.xml", *extra))

@@ -110,7 +110,7 @@ def test_status_and_diff_against_a_named_baseline(plan_file, tmp_path):
     (("status", "{plan}", "--baseline", "nope"),
      "error: no baseline named 'nope' for plan 'pilot' (stored: 'default')\n"),
     (("baseline", "{plan}", "--name", "  "),
-     "error: a baseline name cannot be empty (leave --name out for the default baseline)\n"),
+     "error: a baseline name cannot be empty (leave the name out for the default baseline) (--name)\n"),
     (("baseline", "{plan}", "--name", "a\x1bb"), "error: a baseline name cannot hold control characters: 'a\\x1bb'\n"),
     (("diff", "baseline:nope", "{plan}"),
      "error: 'baseline:nope': no baseline named 'nope' for plan 'pilot' (stored: 'default')\n"),
