@@ -446,10 +446,15 @@ def write_gantt(schedule: Schedule, path: str, fmt: str = "html", **options: Any
     spec = gantt_spec(schedule, **options)
     spec["layout"]["xaxis"]["rangeslider"]["visible"] = False     # controls mean nothing on paper
     spec["layout"]["xaxis"]["rangeselector"]["visible"] = False
-    try:
-        image = pio.to_image(spec, format=fmt, width=1400, height=spec["layout"]["height"], validate=False)
-    except Exception as exc:  # kaleido reports a missing or broken browser in many shapes
-        raise UsageError(f"{fmt} output: the browser engine failed to render ({exc}); "
-                         "write html instead", option="format") from exc
+    # kaleido's page can lose the race with its own script on a loaded machine ("kaleido_scopes is not
+    # defined"): one more try before giving up
+    for attempt in (1, 2):
+        try:
+            image = pio.to_image(spec, format=fmt, width=1400, height=spec["layout"]["height"], validate=False)
+            break
+        except Exception as exc:  # kaleido reports a missing or broken browser in many shapes
+            if attempt == 2:
+                raise UsageError(f"{fmt} output: the browser engine failed to render ({exc}); "
+                                 "write html instead", option="format") from exc
     atomic_write_bytes(path, image)
     return path
