@@ -780,6 +780,7 @@ def _iso(value: _dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+@functools.lru_cache(maxsize=4096)        # snapshots repeat a few hundred dates over many rows
 def _date(text: str | None) -> _dt.date | None:
     return None if not text else _dt.date.fromisoformat(text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -76,7 +77,66 @@ def to_json(result) -> str:
 def to_sarif(result) -> str:
     """SARIF 2.1.0: one run, the catalogue as the driver's rules, one result per finding located at
     the definition of its first task (the others as related locations)."""
-    return json.dumps(sarif(result), indent=2, ensure_ascii=False) + "\n"
+    return indented_json(sarif(result)) + "\n"
+
+
+_quote = json.encoder.py_encode_basestring if json.encoder.c_encode_basestring is None \
+    else json.encoder.c_encode_basestring
+
+
+def indented_json(value: Any) -> str:
+    """Exactly ``json.dumps(value, indent=2, ensure_ascii=False)`` for JSON data (dicts with string
+    keys, lists, strings, numbers, booleans, None), about twice as fast: the standard library's
+    indenting encoder is pure Python and the SARIF of a 10,000-task plan holds ~1.5 million values.
+
+    >>> data = {"a": [1, 2.5, {"b": None, "c": "é\\n"}], "d": [], "e": {}, "f": True}
+    >>> indented_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
+    True
+    """
+    out: list[str] = []
+    _write(value, out, "\n")
+    return "".join(out)
+
+
+def _write(value: Any, out: list[str], newline: str) -> None:
+    if isinstance(value, str):
+        out.append(_quote(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(json.dumps(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        first = True
+        for key, item in value.items():
+            out.append("{" + inner if first else "," + inner)
+            first = False
+            out.append(_quote(key if isinstance(key, str) else json.dumps(key).strip('"')))
+            out.append(": ")
+            _write(item, out, inner)
+        out.append(newline + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        first = True
+        for item in value:
+            out.append("[" + inner if first else "," + inner)
+            first = False
+            _write(item, out, inner)
+        out.append(newline + "]")
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def sarif(result) -> dict[str, Any]:
@@ -160,13 +220,18 @@ def _location(name: str, src: Source) -> dict[str, Any]:
 
 
 def _artifact(path: str) -> dict[str, Any]:
-    p = Path(path)
-    absolute = p.resolve()
+    return dict(_artifact_of(path, os.getcwd()))
+
+
+@functools.lru_cache(maxsize=256)
+def _artifact_of(path: str, cwd: str) -> tuple[tuple[str, str], ...]:
+    """The artifact location of a file, resolved once per file (thousands of findings share a few)."""
+    absolute = Path(path).resolve()
     try:
-        rel = absolute.relative_to(Path.cwd().resolve())
+        rel = absolute.relative_to(Path(cwd).resolve())
     except ValueError:
-        return {"uri": absolute.as_uri()}
-    return {"uri": rel.as_posix(), "uriBaseId": "%SRCROOT%"}
+        return (("uri", absolute.as_uri()),)
+    return (("uri", rel.as_posix()), ("uriBaseId", "%SRCROOT%"))
 
 
 def _where(src: Source | None) -> str:
