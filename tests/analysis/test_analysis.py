@@ -139,3 +139,36 @@ def test_the_dashboards_status_and_risk_agree(files, tmp_path):
     alone = json.loads(run("risk", plan, "--as-of", "2027-01-11", "--actuals", csv, "-n", 100, "--seed", 1,
                            "-f", "json").output)
     assert alone["finish"] == risk["finish"] and alone["milestones"] == risk["milestones"]
+
+
+def test_each_burn_up_point_is_the_status_of_its_snapshot(files):
+    """The burn-up reads every snapshot without forecasting it; each point must still be what
+    `rollout status --as-of` that snapshot's date reports as percent complete."""
+    from rollout.expand import load_plan
+    from rollout.schedule import schedule
+    from rollout.state import StateStore, TaskProgress
+
+    plan_path, _ = files
+    plan = load_plan(str(plan_path))
+    with StateStore(plan.path, plan.id) as store:
+        store.save_baseline(schedule(plan))
+        for day, rows in [
+            (dt.date(2027, 1, 6), [TaskProgress("disc.interviews", status_category="indeterminate")]),
+            (dt.date(2027, 1, 12), [TaskProgress("disc.interviews", status_category="done",
+                                                 actual_start=dt.date(2027, 1, 4), actual_finish=dt.date(2027, 1, 8)),
+                                    TaskProgress("design.maps", status_category="indeterminate",
+                                                 actual_start=dt.date(2027, 1, 7)),
+                                    TaskProgress("disc.synthesis", status_category="indeterminate")]),
+            (dt.date(2027, 1, 19), [TaskProgress("disc.interviews", status_category="done"),
+                                    TaskProgress("disc.synthesis", status_category="done",
+                                                 actual_finish=dt.date(2027, 1, 15)),
+                                    TaskProgress("design.maps", status_category="indeterminate"),
+                                    TaskProgress("disc.gate", status_category="done")]),
+        ]:
+            store.save_snapshot(rows, taken_at=dt.datetime.combine(day, dt.time(17), dt.timezone.utc), as_of=day)
+    burnup = json.loads(run("status", plan_path, "-f", "json").output)["burnup"]
+    assert [p["date"] for p in burnup] == ["2027-01-06", "2027-01-12", "2027-01-19"]
+    for point in burnup:
+        alone = json.loads(run("status", plan_path, "-f", "json", "--as-of", point["date"]).output)
+        assert point["percent_complete"] == alone["percent_complete"], point
+    assert 0 < burnup[0]["percent_complete"] < burnup[1]["percent_complete"] < burnup[2]["percent_complete"]
