@@ -17,6 +17,22 @@ _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
                               "Default: collapse past 400 tasks (gantt: --threshold).")
 
 
+_LEVEL = click.option("--level/--no-level", "level", default=None,
+                      help="Resource-levelled dates (no person or pool used beyond what it has free), with the "
+                           "unlevelled position as a ghost where levelling moved a task. Default: the plan's "
+                           "scheduling: {level: ...}.")
+
+
+def _schedules(run, level):
+    """The schedule to draw and, when it is levelled, the unlevelled one behind it (else None), for an
+    :class:`rollout.analysis.Analysis` (the unlevelled schedule is its ``schedule``)."""
+    if not (level if level is not None else run.plan.scheduling.level):
+        return run.schedule, None
+    from ..capacity import level_schedule
+
+    return level_schedule(run.plan, run.calendar), run.schedule
+
+
 @click.command("gantt")
 @PLAN_ARG
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), required=True,
@@ -31,20 +47,24 @@ _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
               help="Task names beside the bars. Default: up to 2,000 rows (the names are always in the hover).")
 @click.option("--actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV to shade progress (else the state store's last pull, if any).")
+@_LEVEL
 @_FILTER
 @_TODAY
-def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actuals, filters, today):
+def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actuals, level, filters, today):
     """Gantt chart: workstream lanes, the critical path in red, milestones, dependency arrows.
 
     The HTML works offline (plotly.js is embedded). Hover a row for owner, dates, float and
     participants. The baseline (ghost bars) and progress (dark shading) come from the state
-    store when a push or pull has filled it. PNG and SVG need a headless Chromium (kaleido).
+    store when a push or pull has filled it. With --level the bars are the resource-levelled
+    dates, a hatched ghost marks where levelling moved a task from, and the page adds the load of
+    each person and pool per week against what they have. PNG and SVG need a headless Chromium.
 
     Example:
 
     \b
         rollout gantt acme.yaml -o gantt.html
         rollout gantt acme.yaml -o gantt.html --expand --today 2027-03-01
+        rollout gantt acme.yaml -o gantt.html --level
         rollout gantt acme.yaml -o gantt.svg
         rollout gantt acme.yaml -o retail.html --filter tag:unit:retail
     """
@@ -57,10 +77,11 @@ def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actua
         fmt = ext if ext in ("png", "svg") else "html"
     selection = Selection.parse(filters)
     run = Analysis(load(plan_path), actuals=actuals)
-    sched = select(run.schedule, selection)
+    full, unlevelled = _schedules(run, level)
+    sched = select(full, selection)
     write_gantt(sched, output, fmt, today=today, collapse=None if expand is None else not expand,
                 threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links, labels=labels,
-                overlay=state_overlay(run))
+                overlay=state_overlay(run), unlevelled=unlevelled)
     click.echo(f"wrote {output} ({len(sched.tasks)} tasks, finish {sched.finish_date.isoformat()})")
 
 
