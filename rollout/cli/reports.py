@@ -135,20 +135,23 @@ def calendar_cmd(plan_path, output, with_tasks, no_cadences, for_who):
 @click.option("--risk-iterations", type=click.IntRange(min=0), default=2000, show_default=True,
               help="Monte Carlo iterations for the risk section (0 leaves it out).")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the risk simulation.")
+@_LEVEL
 @_FILTER
 @_TODAY
-def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, risk_iterations, seed, filters,
+def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, risk_iterations, seed, level, filters,
                today):
     """Dashboard for a steering committee: one self-contained index.html plus its files.
 
     index.html holds the headline (start, finish, critical path, findings by severity), the
-    Gantt, the findings table, and the status and risk sections. Beside it: schedule.csv,
+    Gantt, the load of people, pools and audiences (when the plan has them), the findings table,
+    and the status and risk sections. --level shows resource-levelled dates. Beside it: schedule.csv,
     plan.ics and findings.sarif. Open index.html in any browser; it needs no network.
 
     Example:
 
     \b
         rollout report acme.yaml -o report/
+        rollout report acme.yaml -o report/ --level
         rollout report acme.yaml -o report/ --fail-on error --today 2027-03-01
         rollout report acme.yaml -o retail/ --filter tag:unit:retail
     """
@@ -159,7 +162,7 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
     run = Analysis(load(plan_path), as_of=today, actuals=actuals, fail_on=fail_on or "error",
                    iterations=risk_iterations, seed=seed, selection=Selection.parse(filters))
     report = write_report(run, out_dir, today=today, collapse=None if expand is None else not expand,
-                          calendar_tasks=calendar_tasks)
+                          calendar_tasks=calendar_tasks, level=level)
     for path in report.files.values():
         click.echo(f"wrote {path}")
     counts = report.counts()
@@ -169,4 +172,45 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
         raise click.exceptions.Exit(1)
 
 
-COMMANDS = [gantt_cmd, calendar_cmd, report_cmd]
+@click.command("load")
+@PLAN_ARG
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (load.html, load.json, load.csv). Default for json and csv: standard output.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["html", "json", "csv"]), default=None,
+              help="Output format. Default: from the file extension of -o, else html.")
+@_LEVEL
+def load_cmd(plan_path, output, fmt, level):
+    """Change load per audience and week, and the load of each person and pool.
+
+    The HTML page holds a heatmap (audience x ISO week: change points, colour the share of the
+    audience's tolerance, an outline round each week over it, the largest contributors in the
+    hover) and, per person or pool, the unit-days asked of them each week against what they have
+    (red where over). With --level the levelled schedule is charted, and the unlevelled load is a
+    button away. JSON and CSV carry the same figures.
+
+    Example:
+
+    \b
+        rollout load acme.yaml -o load.html
+        rollout load acme.yaml -o load.html --level
+        rollout load acme.yaml --format csv > load.csv
+    """
+    from ..analysis import Analysis
+    from ..errors import UsageError
+    from ..reports.load import write_load
+
+    if fmt is None:
+        ext = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
+        fmt = ext if ext in ("json", "csv") else "html"
+    if fmt == "html" and not output:
+        raise UsageError("rollout load: the html page needs -o FILE (or choose --format json or csv)")
+    run = Analysis(load(plan_path), use_state=False)
+    sched, unlevelled = _schedules(run, level)
+    text = write_load(run.plan, sched, output, fmt, unlevelled=unlevelled)
+    if output:
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+COMMANDS = [gantt_cmd, calendar_cmd, report_cmd, load_cmd]

@@ -452,14 +452,19 @@ def _layout(schedule, rows, lane_rows, today, title, collapsed):
 
 
 def gantt_html(schedule: Schedule, *, full_html: bool = True, div_id: str = "gantt", **options: Any) -> str:
-    """The Gantt chart as HTML. A full page embeds plotly.js; a fragment (``full_html=False``) does not,
-    so that a page holding several charts embeds it once (see :func:`plotly_js_tag`)."""
+    """The Gantt chart as HTML. A full page embeds plotly.js and, when tasks use people or pools, adds the
+    load chart of each (:mod:`rollout.reports.load`) below the Gantt; a fragment (``full_html=False``) is the
+    chart alone, so that a page holding several charts embeds plotly.js once (see :func:`plotly_js_tag`)."""
     spec = gantt_spec(schedule, **options)
     div = figure_div(spec, div_id)
     if not full_html:
         return div
+    from .load import load_section
+
+    # below the chart: what each person and pool is asked for per week (levelled, and unlevelled behind it)
+    load = load_section(schedule.plan, schedule, options.get("unlevelled"), heatmap=False)
     return render("gantt.html", title=f"Gantt — {schedule.plan.title}", plotly_js=plotly_js_tag(), chart=div,
-                  chart_only=True)
+                  chart_only=True, l=load)
 
 
 def browser_engine() -> str | None:
