@@ -193,6 +193,11 @@ def _headline(sched: Schedule, checks, status, day: _dt.date, selection) -> dict
         {"label": "Tasks", "value": f"{len(tasks)}",
          "detail": f"{_count(len(milestones), 'milestone')}, {_count(len(plan.cadences), 'cadence')}"},
     ]
+    lv = sched.levelling if sched.levelled else None
+    if lv is not None and getattr(lv, "unlevelled_finish", None) is not None:
+        late = sched.finish - lv.unlevelled_finish
+        cards.insert(2, {"label": "Levelling", "value": f"{late:+d} working day{'s' if abs(late) != 1 else ''}" if late else "no delay",
+                         "detail": f"resource-levelled finish against {lv.unlevelled_finish} working days unlevelled"})
     if status is not None and status.reported:
         d = status.to_dict()
         standing.append({"label": "Forecast finish", "value": d["forecast_finish"], "css": f"rag-border-{d['rag']}",

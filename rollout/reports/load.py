@@ -204,7 +204,7 @@ def resource_load_spec(loads: list[tuple[str, ResourceLoad]], plan: Plan, title:
         for k, (rid, rname, rkind) in enumerate(resources):
             axis = "" if k == 0 else str(k + 1)
             cells = [load.cells.get((rid, w)) for w in load.weeks]
-            xs = [_ms(m + _dt.timedelta(days=3)) for m in load.mondays]      # bars centred mid-week
+            xs = [_ms(m) + _DAY_MS * 5 // 2 for m in load.mondays]      # each bar spans Monday to Friday
             shown = v == 0
             data.append({
                 "type": "bar", "name": "Used (unit-days)", "x": xs, "y": [round(c.used, 3) if c else 0 for c in cells],
@@ -287,7 +287,7 @@ def heatmap_spec(cl, plan: Plan, title: str | None = None) -> dict[str, Any]:
     row label says the tolerance; the hover lists the largest contributors."""
     names = {t.id: t.name for t in plan.tasks} | {c.id: c.name for c in plan.cadences}
     mondays = [_dt.date.fromisocalendar(int(w[:4]), int(w[6:]), 1) for w in cl.weeks]
-    xs = [_ms(m + _dt.timedelta(days=3)) for m in mondays]
+    xs = [_ms(m) + _DAY_MS * 7 // 2 for m in mondays]      # each cell spans its week, Monday to Monday
     z, text, hover, labels = [], [], [], []
     shapes: list[dict[str, Any]] = []
     peak = max((c.points for c in cl.cells.values()), default=0.0) or 1.0
@@ -326,7 +326,7 @@ def heatmap_spec(cl, plan: Plan, title: str | None = None) -> dict[str, Any]:
     end = (mondays[-1] if mondays else start) + _dt.timedelta(days=7)
     return {"data": [{
         "type": "heatmap", "x": xs, "y": list(range(len(cl.audiences))), "z": z, "text": text,
-        "texttemplate": "%{text}", "textfont": {"size": 9}, "hovertext": hover, "hoverinfo": "text",
+        "texttemplate": "%{text}", "textfont": {"size": 11}, "hovertext": hover, "hoverinfo": "text",
         "xgap": 1, "ygap": 2, "zmin": 0, "zmax": 1.5,
         "colorscale": [[0, "#f7f7f7"], [0.01, "#fff5d6"], [0.4, "#fdd49e"], [0.6667, "#fc8d59"],
                        [0.6668, "#e34a33"], [1, "#99000d"]],
@@ -336,7 +336,10 @@ def heatmap_spec(cl, plan: Plan, title: str | None = None) -> dict[str, Any]:
         "layout": {
             "title": {"text": _esc(heading), "x": 0.01}, "height": 170 + _HEAT_ROW_PX * max(len(cl.audiences), 2),
             "margin": {"l": 190, "r": 30, "t": 70 if heading else 40, "b": 40}, "plot_bgcolor": "white",
-            "xaxis": {"type": "date", "range": [_ms(start), _ms(end)], "side": "top", "gridcolor": "#eee"},
+            "xaxis": {"type": "date", "range": [_ms(start), _ms(end)], "side": "top", "gridcolor": "#eee",
+                      # a few weeks: a tick on each Monday
+                      **({"tick0": _ms(start), "dtick": 7 * _DAY_MS, "tickformat": "%a %d %b<br>%Y"}
+                         if len(mondays) <= 16 else {})},
             "yaxis": {"tickmode": "array", "tickvals": list(range(len(cl.audiences))), "ticktext": labels,
                       "autorange": "reversed", "fixedrange": True, "tickfont": {"size": 12}},
             "shapes": shapes,

@@ -233,8 +233,11 @@ def test_dashboard_has_the_load_section_and_levelled_gantt(plan_file, tmp_path):
     assert {"gantt", "load-resources", "load-audiences"} <= set(figs)
     assert len(kind(figs["gantt"], "unlevelled")) == 1
     assert "resource-levelled" in page
+    # the headline says what levelling costs: b waits for a, so the finish is a day later
+    assert re.search(r'<div class="label">Levelling</div><div class="value">\+1 working day</div>', page)
     run("report", plan_file(), "-o", str(tmp_path / "un"), "--risk-iterations", "0")
     figs = figures((tmp_path / "un" / "index.html").read_text())
+    assert ">Levelling<" not in (tmp_path / "un" / "index.html").read_text()
     assert kind(figs["gantt"], "unlevelled") == [] and figs["load-resources"]["layout"]["meta"]["views"] == [
         "unlevelled"]
 
