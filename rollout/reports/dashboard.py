@@ -197,7 +197,8 @@ def _headline(sched: Schedule, checks, status, day: _dt.date, selection) -> dict
     if lv is not None and getattr(lv, "unlevelled_finish", None) is not None:
         late = sched.finish - lv.unlevelled_finish
         cards.insert(2, {"label": "Levelling", "value": f"{late:+d} working day{'s' if abs(late) != 1 else ''}" if late else "no delay",
-                         "detail": f"resource-levelled finish against {lv.unlevelled_finish} working days unlevelled"})
+                         "detail": "no one booked beyond what they have; unlevelled finish "
+                                   f"{sched.calendar.date(max(lv.unlevelled_finish - 1, 0)).isoformat()}"})
     if status is not None and status.reported:
         d = status.to_dict()
         standing.append({"label": "Forecast finish", "value": d["forecast_finish"], "css": f"rag-border-{d['rag']}",
