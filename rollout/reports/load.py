@@ -144,15 +144,15 @@ def resource_load(plan: Plan, sched: Schedule) -> ResourceLoad:
         mondays.append(day)
         day += _dt.timedelta(days=7)
     have_all = {r.id: units_on(r, 0, horizon) for r in availability(plan, sched.calendar, used_only=True)}
+    by_week: dict[str, list[int]] = {}
+    for k, w in enumerate(weeks_of_day):
+        by_week.setdefault(w, []).append(k)
     cells: dict[tuple[str, str], ResourceWeek] = {}
     for rid in rids:
         used = np.zeros(horizon)
         for s, e, u, tid in uses[rid]:
             used[s:e] += u
         have = have_all.get(rid, np.zeros(horizon))
-        by_week: dict[str, list[int]] = {}
-        for k, w in enumerate(weeks_of_day):
-            by_week.setdefault(w, []).append(k)
         for w, days in by_week.items():
             u, h = used[days], have[days]
             if not u.any() and not h.any():
