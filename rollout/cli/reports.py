@@ -23,14 +23,10 @@ _LEVEL = click.option("--level/--no-level", "level", default=None,
                            "scheduling: {level: ...}.")
 
 
-def _schedules(run, level):
-    """The schedule to draw and, when it is levelled, the unlevelled one behind it (else None), for an
-    :class:`rollout.analysis.Analysis` (the unlevelled schedule is its ``schedule``)."""
-    if not (level if level is not None else run.plan.scheduling.level):
-        return run.schedule, None
-    from ..capacity import level_schedule
-
-    return level_schedule(run.plan, run.calendar), run.schedule
+def _schedules(run):
+    """The schedule to draw (the analysis's ``scheduled``) and, when it is levelled, the unlevelled one
+    behind it (else None)."""
+    return run.scheduled, (run.schedule if run.is_levelled else None)
 
 
 @click.command("gantt")
@@ -76,8 +72,8 @@ def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actua
         ext = output.rsplit(".", 1)[-1].lower() if "." in output else ""
         fmt = ext if ext in ("png", "svg") else "html"
     selection = Selection.parse(filters)
-    run = Analysis(load(plan_path), actuals=actuals)
-    full, unlevelled = _schedules(run, level)
+    run = Analysis(load(plan_path), actuals=actuals, level=level)
+    full, unlevelled = _schedules(run)
     sched = select(full, selection)
     write_gantt(sched, output, fmt, today=today, collapse=None if expand is None else not expand,
                 threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links, labels=labels,
@@ -160,9 +156,9 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
     from ..selection import Selection
 
     run = Analysis(load(plan_path), as_of=today, actuals=actuals, fail_on=fail_on or "error",
-                   iterations=risk_iterations, seed=seed, selection=Selection.parse(filters))
+                   iterations=risk_iterations, seed=seed, selection=Selection.parse(filters), level=level)
     report = write_report(run, out_dir, today=today, collapse=None if expand is None else not expand,
-                          calendar_tasks=calendar_tasks, level=level)
+                          calendar_tasks=calendar_tasks)
     for path in report.files.values():
         click.echo(f"wrote {path}")
     counts = report.counts()
@@ -204,8 +200,8 @@ def load_cmd(plan_path, output, fmt, level):
         fmt = ext if ext in ("json", "csv") else "html"
     if fmt == "html" and not output:
         raise UsageError("rollout load: the html page needs -o FILE (or choose --format json or csv)")
-    run = Analysis(load(plan_path), use_state=False)
-    sched, unlevelled = _schedules(run, level)
+    run = Analysis(load(plan_path), use_state=False, level=level)
+    sched, unlevelled = _schedules(run)
     text = write_load(run.plan, sched, output, fmt, unlevelled=unlevelled)
     if output:
         click.echo(f"wrote {output}")

@@ -84,11 +84,8 @@ def write_report(source, out_dir: str | os.PathLike, *, today: _dt.date | None =
     as_of = run.as_of                  # the status date only when the caller fixed one
     today = today or as_of or _dt.date.today()
     out = Path(out_dir)
-    sched, unlevelled = run.schedule, None
-    if level if level is not None else plan.scheduling.level:
-        from ..capacity import level_schedule
-
-        sched, unlevelled = level_schedule(plan, run.calendar), run.schedule
+    levelled = level if level is not None else run.is_levelled
+    sched, unlevelled = (run.levelled, run.schedule) if levelled else (run.schedule, None)
     report = Report(out, sched)
     if selection is not None:
         selection.ids(plan.tasks)      # nothing matches: say so before any work
