@@ -17,6 +17,18 @@ _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
                               "Default: collapse past 400 tasks (gantt: --threshold).")
 
 
+_LEVEL = click.option("--level/--no-level", "level", default=None,
+                      help="Resource-levelled dates (no person or pool used beyond what it has free), with the "
+                           "unlevelled position as a ghost where levelling moved a task. Default: the plan's "
+                           "scheduling: {level: ...}.")
+
+
+def _schedules(run):
+    """The schedule to draw (the analysis's ``scheduled``) and, when it is levelled, the unlevelled one
+    behind it (else None)."""
+    return run.scheduled, (run.schedule if run.is_levelled else None)
+
+
 @click.command("gantt")
 @PLAN_ARG
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), required=True,
@@ -31,20 +43,24 @@ _COLLAPSE = click.option("--expand/--collapse", "expand", default=None,
               help="Task names beside the bars. Default: up to 2,000 rows (the names are always in the hover).")
 @click.option("--actuals", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Progress CSV to shade progress (else the state store's last pull, if any).")
+@_LEVEL
 @_FILTER
 @_TODAY
-def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actuals, filters, today):
+def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actuals, level, filters, today):
     """Gantt chart: workstream lanes, the critical path in red, milestones, dependency arrows.
 
     The HTML works offline (plotly.js is embedded). Hover a row for owner, dates, float and
     participants. The baseline (ghost bars) and progress (dark shading) come from the state
-    store when a push or pull has filled it. PNG and SVG need a headless Chromium (kaleido).
+    store when a push or pull has filled it. With --level the bars are the resource-levelled
+    dates, a hatched ghost marks where levelling moved a task from, and the page adds the load of
+    each person and pool per week against what they have. PNG and SVG need a headless Chromium.
 
     Example:
 
     \b
         rollout gantt acme.yaml -o gantt.html
         rollout gantt acme.yaml -o gantt.html --expand --today 2027-03-01
+        rollout gantt acme.yaml -o gantt.html --level
         rollout gantt acme.yaml -o gantt.svg
         rollout gantt acme.yaml -o retail.html --filter tag:unit:retail
     """
@@ -56,11 +72,12 @@ def gantt_cmd(plan_path, output, fmt, expand, threshold, no_links, labels, actua
         ext = output.rsplit(".", 1)[-1].lower() if "." in output else ""
         fmt = ext if ext in ("png", "svg") else "html"
     selection = Selection.parse(filters)
-    run = Analysis(load(plan_path), actuals=actuals)
-    sched = select(run.schedule, selection)
+    run = Analysis(load(plan_path), actuals=actuals, level=level)
+    full, unlevelled = _schedules(run)
+    sched = select(full, selection)
     write_gantt(sched, output, fmt, today=today, collapse=None if expand is None else not expand,
                 threshold=threshold or COLLAPSE_THRESHOLD, links=not no_links, labels=labels,
-                overlay=state_overlay(run))
+                overlay=state_overlay(run), unlevelled=unlevelled)
     click.echo(f"wrote {output} ({len(sched.tasks)} tasks, finish {sched.finish_date.isoformat()})")
 
 
@@ -114,20 +131,23 @@ def calendar_cmd(plan_path, output, with_tasks, no_cadences, for_who):
 @click.option("--risk-iterations", type=click.IntRange(min=0), default=2000, show_default=True,
               help="Monte Carlo iterations for the risk section (0 leaves it out).")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the risk simulation.")
+@_LEVEL
 @_FILTER
 @_TODAY
-def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, risk_iterations, seed, filters,
+def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, risk_iterations, seed, level, filters,
                today):
     """Dashboard for a steering committee: one self-contained index.html plus its files.
 
     index.html holds the headline (start, finish, critical path, findings by severity), the
-    Gantt, the findings table, and the status and risk sections. Beside it: schedule.csv,
+    Gantt, the load of people, pools and audiences (when the plan has them), the findings table,
+    and the status and risk sections. --level shows resource-levelled dates. Beside it: schedule.csv,
     plan.ics and findings.sarif. Open index.html in any browser; it needs no network.
 
     Example:
 
     \b
         rollout report acme.yaml -o report/
+        rollout report acme.yaml -o report/ --level
         rollout report acme.yaml -o report/ --fail-on error --today 2027-03-01
         rollout report acme.yaml -o retail/ --filter tag:unit:retail
     """
@@ -136,7 +156,7 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
     from ..selection import Selection
 
     run = Analysis(load(plan_path), as_of=today, actuals=actuals, fail_on=fail_on or "error",
-                   iterations=risk_iterations, seed=seed, selection=Selection.parse(filters))
+                   iterations=risk_iterations, seed=seed, selection=Selection.parse(filters), level=level)
     report = write_report(run, out_dir, today=today, collapse=None if expand is None else not expand,
                           calendar_tasks=calendar_tasks)
     for path in report.files.values():
@@ -148,4 +168,45 @@ def report_cmd(plan_path, out_dir, fail_on, expand, calendar_tasks, actuals, ris
         raise click.exceptions.Exit(1)
 
 
-COMMANDS = [gantt_cmd, calendar_cmd, report_cmd]
+@click.command("load")
+@PLAN_ARG
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (load.html, load.json, load.csv). Default for json and csv: standard output.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["html", "json", "csv"]), default=None,
+              help="Output format. Default: from the file extension of -o, else html.")
+@_LEVEL
+def load_cmd(plan_path, output, fmt, level):
+    """Change load per audience and week, and the load of each person and pool.
+
+    The HTML page holds a heatmap (audience x ISO week: change points, colour the share of the
+    audience's tolerance, an outline round each week over it, the largest contributors in the
+    hover) and, per person or pool, the unit-days asked of them each week against what they have
+    (red where over). With --level the levelled schedule is charted, and the unlevelled load is a
+    button away. JSON and CSV carry the same figures.
+
+    Example:
+
+    \b
+        rollout load acme.yaml -o load.html
+        rollout load acme.yaml -o load.html --level
+        rollout load acme.yaml --format csv > load.csv
+    """
+    from ..analysis import Analysis
+    from ..errors import UsageError
+    from ..reports.load import write_load
+
+    if fmt is None:
+        ext = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
+        fmt = ext if ext in ("json", "csv") else "html"
+    if fmt == "html" and not output:
+        raise UsageError("rollout load: the html page needs -o FILE (or choose --format json or csv)")
+    run = Analysis(load(plan_path), use_state=False, level=level)
+    sched, unlevelled = _schedules(run)
+    text = write_load(run.plan, sched, output, fmt, unlevelled=unlevelled)
+    if output:
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+COMMANDS = [gantt_cmd, calendar_cmd, report_cmd, load_cmd]

@@ -60,7 +60,7 @@ def schedule_csv(sched: Schedule) -> str:
 def write_report(source, out_dir: str | os.PathLike, *, today: _dt.date | None = None,
                  collapse: bool | None = None, calendar_tasks: bool = False, fail_on: str = "error",
                  actuals: str | None = None, risk_iterations: int = 2000, seed: int = 1,
-                 selection=None) -> Report:
+                 selection=None, level: bool | None = None) -> Report:
     """Write the dashboard of an :class:`rollout.Analysis` (or a Plan, or the path of a plan file) into
     ``out_dir``.
 
@@ -70,7 +70,10 @@ def write_report(source, out_dir: str | os.PathLike, *, today: _dt.date | None =
     ``actuals`` (a progress CSV for the status section and the Gantt's progress shading), ``fail_on``,
     ``risk_iterations`` (0 leaves the risk section out), ``seed`` and ``selection`` (a
     :class:`rollout.selection.Selection`: the headline, Gantt, findings and status are narrowed to its
-    tasks; the risk section stays the whole plan's).
+    tasks; the risk section stays the whole plan's). ``level`` (None: the plan's ``scheduling: {level: ...}``)
+    shows the resource-levelled schedule, with the unlevelled positions as ghosts in the Gantt (the analysis's
+    schedule is the unlevelled one). When tasks use people or pools, or the plan has audiences, a load section
+    charts them (:mod:`rollout.reports.load`).
     """
     from ..analysis import Analysis
 
@@ -81,7 +84,8 @@ def write_report(source, out_dir: str | os.PathLike, *, today: _dt.date | None =
     as_of = run.as_of                  # the status date only when the caller fixed one
     today = today or as_of or _dt.date.today()
     out = Path(out_dir)
-    sched = run.schedule
+    levelled = level if level is not None else run.is_levelled
+    sched, unlevelled = (run.levelled, run.schedule) if levelled else (run.schedule, None)
     report = Report(out, sched)
     if selection is not None:
         selection.ids(plan.tasks)      # nothing matches: say so before any work
@@ -103,11 +107,17 @@ def write_report(source, out_dir: str | os.PathLike, *, today: _dt.date | None =
         "today": today.isoformat(), "plotly_js": plotly_js_tag(), "severity_count": severity_count,
         "selection": None if selection is None else f"only {selection.label}",
         "gantt": gantt_html(select(sched, selection), full_html=False, div_id="gantt", today=today,
-                            collapse=collapse, overlay=overlay, title=""),
+                            collapse=collapse, overlay=overlay, title="", unlevelled=unlevelled),
         "findings": _findings(checks, selection), "task_names": {t.id: t.name for t in plan.tasks},
-        "s": status_context(status), "r": None,
+        "s": status_context(status), "r": None, "levelled": sched.levelled,
     }
     context.update(_headline(sched, checks, status, as_of or today, selection))
+    from .load import load_section
+
+    context["l"] = load_section(plan, select(sched, selection),
+                                None if unlevelled is None else select(unlevelled, selection))
+    if context["l"] is not None:
+        sections.insert(2, "load")
     context.update(_quality_and_trend(run, sections))
     risk = run.risk if run.iterations > 0 else None
     if risk is not None:
@@ -180,6 +190,12 @@ def _headline(sched: Schedule, checks, status, day: _dt.date, selection) -> dict
         {"label": "Tasks", "value": f"{len(tasks)}",
          "detail": f"{_count(len(milestones), 'milestone')}, {_count(len(plan.cadences), 'cadence')}"},
     ]
+    lv = sched.levelling if sched.levelled else None
+    if lv is not None and getattr(lv, "unlevelled_finish", None) is not None:
+        late = sched.finish - lv.unlevelled_finish
+        cards.insert(2, {"label": "Levelling", "value": f"{late:+d} working day{'s' if abs(late) != 1 else ''}" if late else "no delay",
+                         "detail": "no one booked beyond what they have; unlevelled finish "
+                                   f"{sched.calendar.date(max(lv.unlevelled_finish - 1, 0)).isoformat()}"})
     if status is not None and status.reported:
         d = status.to_dict()
         standing.append({"label": "Forecast finish", "value": d["forecast_finish"], "css": f"rag-border-{d['rag']}",

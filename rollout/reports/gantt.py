@@ -107,7 +107,26 @@ def _lanes(schedule: Schedule) -> list[tuple[str, str, list[ScheduledTask]]]:
     return result
 
 
-def _hover(st: ScheduledTask, ws_name: str, overlay: GanttOverlay) -> str:
+def _holders(plan) -> dict[str, str]:
+    """Names of what can hold a task back when levelling: pools, people and audiences, by id."""
+    names = {a.id: a.name for a in getattr(plan, "audiences", ())}
+    names.update({p.id: p.name for p in plan.people})
+    names.update({r.id: r.name for r in getattr(plan, "resources", ())})
+    return names
+
+
+def levelling_note(st: ScheduledTask, names: Mapping[str, str]) -> str | None:
+    """'levelling delay 3 d, held by IT team, Dana' for a task levelling moved, else None (plain text)."""
+    if not st.levelling_delay:
+        return None
+    if not st.delayed_by:       # nothing of its own held it: a predecessor levelling moved pushed it
+        return f"levelling delay {st.levelling_delay} d, after predecessors levelling moved"
+    held = ", ".join(names.get(r) or r for r in st.delayed_by)
+    return f"levelling delay {st.levelling_delay} d, held by {held}"
+
+
+def _hover(st: ScheduledTask, ws_name: str, overlay: GanttOverlay, names: Mapping[str, str] | None = None,
+           ghost: ScheduledTask | None = None) -> str:
     t = st.task
     if t.is_milestone:
         when = f"Milestone on {st.finish_date.isoformat()}"
@@ -126,13 +145,23 @@ def _hover(st: ScheduledTask, ws_name: str, overlay: GanttOverlay) -> str:
     if overlay.baseline and t.id in overlay.baseline:
         b0, b1 = overlay.baseline[t.id]
         lines.append(f"Baseline: {b0.isoformat()} → {b1.isoformat()}")
+    note = levelling_note(st, names or {})
+    if note is not None:
+        lines.append(_esc(note[0].upper() + note[1:], 160))
+        if ghost is not None:
+            lines.append(f"Unlevelled: {ghost.start_date.isoformat()} → {ghost.finish_date.isoformat()}")
     return "<br>".join(lines)
 
 
 def gantt_spec(schedule: Schedule, *, today: _dt.date | None = None, collapse: bool | None = None,
                threshold: int = COLLAPSE_THRESHOLD, overlay: GanttOverlay | None = None,
-               links: bool = True, labels: bool | None = None, title: str | None = None) -> dict[str, Any]:
+               links: bool = True, labels: bool | None = None, title: str | None = None,
+               unlevelled: Schedule | None = None) -> dict[str, Any]:
     """The Gantt chart as a plain plotly figure dict (``{"data": [...], "layout": {...}}``).
+
+    For a levelled ``schedule``, ``unlevelled`` (the same plan scheduled without levelling) adds a ghost
+    bar at each task's unlevelled position where levelling moved it; the hover says how long and what
+    held it.
 
     ``collapse`` None means: collapse to workstream summary bars when there are more than
     ``threshold`` tasks. ``labels`` None means: task names beside the bars up to 2,000 rows (past
@@ -151,7 +180,8 @@ def gantt_spec(schedule: Schedule, *, today: _dt.date | None = None, collapse: b
     else:
         if labels is None:
             labels = len(schedule.tasks) <= _LABEL_ROWS
-        data, lane_rows = _task_traces(schedule, lanes, colours, overlay, links, labels)
+        data, lane_rows = _task_traces(schedule, lanes, colours, overlay, links, labels,
+                                       unlevelled if schedule.levelled else None)
     for k, trace in enumerate(data):       # stable handles (plotly uids) for tests and scripts
         trace["uid"] = f"{trace['meta']['rollout']}-{k}"
     rows = lane_rows[-1][2] + 1 if lane_rows else 0
@@ -181,7 +211,7 @@ def _bars(name: str, base: list, width: list, rows: list, colour: Any, meta: dic
     return trace
 
 
-def _task_traces(schedule, lanes, colours, overlay, links, labels):
+def _task_traces(schedule, lanes, colours, overlay, links, labels, unlevelled=None):
     """One row per task: a bar trace per workstream, names, overlays, links and milestones.
 
     Hover comes from the name labels (hovermode "y": one row, one task), and the links are two line
@@ -192,6 +222,9 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
     lane_rows: list[tuple[str, int, int]] = []
     data: list[dict[str, Any]] = []
     ghost: tuple[list, list, list] = ([], [], [])
+    moved: tuple[list, list, list] = ([], [], [])
+    moved_ms: tuple[list, list] = ([], [])
+    names = _holders(schedule.plan) if schedule.levelled else {}
     done: tuple[list, list, list] = ([], [], [])
     crit_x: list = []
     crit_y: list = []
@@ -225,7 +258,19 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
                 ghost[0].append(_ms(g0))
                 ghost[1].append(_ms(g1) + _DAY_MS - _ms(g0))
                 ghost[2].append(row)
-            hover_text.append(_hover(st, ws_name, overlay))
+            was = unlevelled.tasks.get(st.id) if unlevelled is not None else None
+            if was is not None and (was.start_date, was.finish_date) != (st.start_date, st.finish_date):
+                if st.task.is_milestone:
+                    moved_ms[0].append(_ms(was.finish_date) + _DAY_MS)
+                    moved_ms[1].append(row)
+                else:
+                    w0 = _ms(was.start_date)
+                    moved[0].append(w0)
+                    moved[1].append(_ms(was.finish_date) + _DAY_MS - w0)
+                    moved[2].append(row)
+            else:
+                was = None
+            hover_text.append(_hover(st, ws_name, overlay, names, was))
             label_x.append(x1)
             label_y.append(row)
             label_text.append(_esc(st.task.name, 48))
@@ -239,6 +284,16 @@ def _task_traces(schedule, lanes, colours, overlay, links, labels):
     if ghost[0]:
         data.insert(0, _bars("Baseline", *ghost, "rgba(110, 110, 110, 0.5)", {"rollout": "baseline"},
                              thickness=0.16, offset=0.27))
+    if moved[0]:
+        # Drawn first, under the real bars: a pale, outlined box where the task would be without levelling.
+        data.insert(0, _bars("Unlevelled position", *moved, "rgba(150, 150, 150, 0.16)", {"rollout": "unlevelled"},
+                             thickness=0.62))
+        data[0]["marker"]["line"] = {"color": "rgba(110, 110, 110, 0.8)", "width": 1}
+        data[0]["marker"]["pattern"] = {"shape": "/", "fgcolor": "rgba(120, 120, 120, 0.45)", "size": 6}
+    if moved_ms[0]:
+        data.insert(0, {"type": "scatter", "mode": "markers", "name": "Unlevelled milestone", "x": moved_ms[0],
+                        "y": moved_ms[1], "hoverinfo": "skip", "meta": {"rollout": "unlevelled-milestones"},
+                        "marker": {"symbol": "diamond-open", "size": 12, "color": "rgba(110, 110, 110, 0.8)"}})
     if done[0]:
         data.append(_bars("Progress", *done, "rgba(20, 20, 20, 0.6)", {"rollout": "progress"}, thickness=0.22))
     link_x: list = []
@@ -397,14 +452,19 @@ def _layout(schedule, rows, lane_rows, today, title, collapsed):
 
 
 def gantt_html(schedule: Schedule, *, full_html: bool = True, div_id: str = "gantt", **options: Any) -> str:
-    """The Gantt chart as HTML. A full page embeds plotly.js; a fragment (``full_html=False``) does not,
-    so that a page holding several charts embeds it once (see :func:`plotly_js_tag`)."""
+    """The Gantt chart as HTML. A full page embeds plotly.js and, when tasks use people or pools, adds the
+    load chart of each (:mod:`rollout.reports.load`) below the Gantt; a fragment (``full_html=False``) is the
+    chart alone, so that a page holding several charts embeds plotly.js once (see :func:`plotly_js_tag`)."""
     spec = gantt_spec(schedule, **options)
     div = figure_div(spec, div_id)
     if not full_html:
         return div
+    from .load import load_section
+
+    # below the chart: what each person and pool is asked for per week (levelled, and unlevelled behind it)
+    load = load_section(schedule.plan, schedule, options.get("unlevelled"), heatmap=False)
     return render("gantt.html", title=f"Gantt — {schedule.plan.title}", plotly_js=plotly_js_tag(), chart=div,
-                  chart_only=True)
+                  chart_only=True, l=load)
 
 
 def browser_engine() -> str | None:

@@ -12,7 +12,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "reports.md"
 
 def test_every_option_of_the_report_commands_is_documented():
     text = DOC.read_text()
-    for name in ("gantt", "calendar", "report"):
+    for name in ("gantt", "calendar", "report", "load"):
         command = cli.commands[name]
         heading = f"## `rollout {name} PLAN"
         assert heading in text, name
@@ -26,7 +26,7 @@ def test_every_option_of_the_report_commands_is_documented():
 def test_public_names_are_sorted_and_exist():
     import importlib
 
-    for name in ("gantt", "ical", "dashboard"):
+    for name in ("gantt", "ical", "dashboard", "load"):
         module = importlib.import_module(f"rollout.reports.{name}")
         assert module.__all__ == sorted(module.__all__), name
         for public in module.__all__:

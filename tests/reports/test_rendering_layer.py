@@ -39,7 +39,8 @@ def test_library_modules_build_no_html_and_open_no_state_store(module):
 def test_every_html_page_extends_the_one_page_shell():
     folder = ROOT / "rollout" / "reports" / "templates"
     pages = [p for p in folder.glob("*.html") if not p.name.startswith("_") and p.name not in ("base.html", "macros.html")]
-    assert {p.name for p in pages} == {"dashboard.html", "gantt.html", "status.html", "risk.html", "trend.html"}
+    assert {p.name for p in pages} == {"dashboard.html", "gantt.html", "status.html", "risk.html", "trend.html",
+                                       "load.html"}
     for page in pages:
         assert page.read_text().startswith('{% extends "base.html" %}'), page.name
     # and no module of rollout.reports writes a page shell of its own
