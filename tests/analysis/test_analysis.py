@@ -172,3 +172,16 @@ def test_each_burn_up_point_is_the_status_of_its_snapshot(files):
         alone = json.loads(run("status", plan_path, "-f", "json", "--as-of", point["date"]).output)
         assert point["percent_complete"] == alone["percent_complete"], point
     assert 0 < burnup[0]["percent_complete"] < burnup[1]["percent_complete"] < burnup[2]["percent_complete"]
+
+
+def test_a_levelled_run_reports_no_over_allocation_of_the_unlevelled_schedule(tmp_path):
+    """S006 is about the unlevelled schedule: the default programme overbooks its people unlevelled, and a
+    run that shows the levelled schedule (report --level) does not report it."""
+    from rollout.newplan import write_starter_plan
+
+    path = tmp_path / "acme.yaml"
+    write_starter_plan("customer-alignment", path, {"org": "Acme"})
+    plain, levelled = Analysis(str(path), use_state=False), Analysis(str(path), use_state=False, level=True)
+    assert "S006" in {f.code for f in plain.findings}
+    assert "S006" not in {f.code for f in levelled.findings}
+    assert levelled.scheduled.finish > plain.scheduled.finish
