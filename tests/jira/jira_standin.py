@@ -283,6 +283,11 @@ class JiraStandIn:
         parts = urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
+        if len(raw) < length:
+            # the client went away mid-request (a push killed while sending): like a real server, never
+            # act on (or judge) a request that did not arrive whole
+            h.close_connection = True
+            return
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
